@@ -1,0 +1,208 @@
+"""Topic quality against hand labels: twitchtopics vs vanilla BERTopic vs the seed's recipe.
+
+For each gold window in ../shared/data/gold/, cluster the WHOLE log with each pipeline (in
+this process, on the same MiniLM embeddings) and score the window's labelled messages:
+ARI, NMI, B-cubed P/R/F1 (outliers as singletons), coverage, number of groups, seconds,
+plus NPMI coherence of the top-10 keywords (on the log itself) and topic diversity.
+
+    python benchmarks/quality.py                 # all gold windows, all pipelines
+    python benchmarks/quality.py --only twitchtopics --model static
+
+Messages that twitchtopics does not cluster because of their kind (commands, bots, system
+notices) are scored as one group per kind: the tool tells the user what they are.
+Skips cleanly (exit 0) when ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+GOLD = SHARED / "gold"
+CHATLOGS = SHARED / "chatlogs"
+TOKEN = re.compile(r"[\w+']+")
+
+
+@dataclass
+class Run:
+    """One pipeline's labels for every message of the log, its keywords and its time."""
+
+    name: str
+    labels: np.ndarray
+    keywords: list[list[str]]
+    seconds: float
+
+
+def gold_windows() -> list[tuple[Path, Path]]:
+    """(log, gold csv) pairs found in ../shared/data/gold."""
+    pairs = []
+    for gold in sorted(GOLD.glob("*.gold.csv")):
+        log = CHATLOGS / gold.name.replace(".gold.csv", ".txt")
+        if log.exists():
+            pairs.append((log, gold))
+    return pairs
+
+
+def read_gold(path: Path) -> dict[int, str]:
+    """1-based line number -> label."""
+    with open(path, encoding="utf-8") as handle:
+        return {int(row["line"]): row["label"] for row in csv.DictReader(handle)}
+
+
+def line_numbers(log_path: Path, n_messages: int) -> np.ndarray:
+    """1-based line of each message (by `index`): one message per non-empty line in these logs."""
+    lines = [
+        i + 1
+        for i, line in enumerate(log_path.read_text(encoding="utf-8").splitlines())
+        if line.strip()
+    ]
+    if len(lines) != n_messages:
+        raise SystemExit(f"{log_path.name}: {len(lines)} lines but {n_messages} messages read")
+    return np.asarray(lines)
+
+
+def vanilla_bertopic(texts: list[str], embeddings: np.ndarray, seed: int) -> Run:
+    """BERTopic's defaults (UMAP 5-d, HDBSCAN min cluster size 10, no time) on raw texts."""
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    began = time.perf_counter()
+    umap_model = UMAP(
+        n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+    )
+    hdbscan_model = HDBSCAN(
+        min_cluster_size=10,
+        metric="euclidean",
+        cluster_selection_method="eom",
+        prediction_data=True,
+    )
+    model = BERTopic(umap_model=umap_model, hdbscan_model=hdbscan_model)
+    labels, _ = model.fit_transform(texts, embeddings)
+    keywords = [[w for w, _ in model.get_topic(t)] for t in sorted(set(labels)) if t >= 0]
+    return Run("vanilla BERTopic", np.asarray(labels), keywords, time.perf_counter() - began)
+
+
+def seed_recipe(texts: list[str], embeddings: np.ndarray, offsets: np.ndarray, seed: int) -> Run:
+    """The seed: UMAP 10-d nn=100 min_dist=0.99 cosine, + seconds/600, HDBSCAN 5/1/eps 0.5."""
+    from bertopic import BERTopic
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    began = time.perf_counter()
+    reduced = UMAP(
+        n_neighbors=100, n_components=10, min_dist=0.99, metric="cosine", random_state=seed
+    ).fit_transform(embeddings)
+    features = np.hstack([reduced, (offsets / 600.0).reshape(-1, 1)])
+    labels = HDBSCAN(min_cluster_size=5, min_samples=1, cluster_selection_epsilon=0.5).fit_predict(
+        features
+    )
+    model = BERTopic(umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster())
+    model.fit_transform(texts, np.zeros((len(texts), 1)), y=labels)
+    keywords = [[w for w, _ in model.get_topic(t)] for t in sorted(set(labels)) if t >= 0]
+    return Run("seed recipe", np.asarray(labels), keywords, time.perf_counter() - began)
+
+
+def twitchtopics_run(log_path: Path, model: str | None, seed: int) -> tuple[Run, object]:
+    """twitchtopics with its defaults, through the CLI's code path (without writing a bundle)."""
+    from twitchtopics.pipeline import ClusterOptions, cluster_log
+
+    began = time.perf_counter()
+    result = cluster_log(log_path, ClusterOptions(model=model, seed=seed), save=False)
+    seconds = time.perf_counter() - began
+    messages = result.messages.sort_values("index")
+    labels = messages["topic"].to_numpy().copy()
+    # non-clustered kinds: one group per kind, after the real groups
+    base = labels.max() + 1 if len(labels) else 0
+    kinds = messages["kind"].to_numpy()
+    for offset, kind in enumerate(("command", "bot", "system")):
+        labels[(labels < 0) & (kinds == kind)] = base + offset
+    keywords = [[w for w, _ in t["keywords"]] for t in result.topics]
+    return Run("twitchtopics", labels, keywords, seconds), result
+
+
+def score(run: Run, gold_idx: np.ndarray, gold_labels: list[str], docs: list[set[str]]) -> dict:
+    from twitchtopics.metrics import npmi_coherence, score_against_gold, topic_diversity
+
+    scores = score_against_gold(gold_labels, run.labels[gold_idx])
+    scores["groups"] = int(len(set(run.labels[run.labels >= 0])))
+    scores["seconds"] = run.seconds
+    scores["npmi"] = npmi_coherence(run.keywords, docs)
+    scores["diversity"] = topic_diversity(run.keywords)
+    return scores
+
+
+def doc_tokens(text: str) -> set[str]:
+    return set(TOKEN.findall(text.lower())) | set(TOKEN.findall(text))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["vanilla", "seed", "twitchtopics"], action="append")
+    parser.add_argument(
+        "--model", default=None, help="embedding model for twitchtopics (default: packaged MiniLM)"
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    pairs = gold_windows() if GOLD.is_dir() else []
+    if not pairs:
+        print("skipped: ../shared/data/gold not available")
+        return 0
+    from twitchtopics.embedders import EmbeddingCache, embed_texts, load_embedder
+    from twitchtopics.readers import read_log
+
+    wanted = set(args.only or ["vanilla", "seed", "twitchtopics"])
+    embedder = None
+    header = f"{'log (window)':<28} {'pipeline':<18} {'ARI':>6} {'NMI':>6} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'cover':>6} {'groups':>6} {'NPMI':>6} {'div':>5} {'sec':>6}"
+    print(header)
+    print("-" * len(header))
+    for log_path, gold_path in pairs:
+        gold = read_gold(gold_path)
+        log = read_log(log_path)
+        messages = log.messages.sort_values("index").reset_index(drop=True)
+        lines = line_numbers(log_path, len(messages))
+        line_to_idx = {line: i for i, line in enumerate(lines)}
+        keep = [
+            (line_to_idx[line], label) for line, label in sorted(gold.items()) if label != "none"
+        ]
+        gold_idx = np.array([i for i, _ in keep])
+        gold_labels = [label for _, label in keep]
+        texts = messages["text"].tolist()
+        docs = [doc_tokens(t) for t in texts]
+        offsets = messages["offset_s"].to_numpy(dtype=float)
+        runs = []
+        if wanted & {"vanilla", "seed"}:
+            embedder = embedder or load_embedder(None)
+            embeddings = embed_texts(texts, embedder, cache=EmbeddingCache())
+            if "vanilla" in wanted:
+                runs.append(vanilla_bertopic(texts, embeddings, args.seed))
+            if "seed" in wanted:
+                runs.append(seed_recipe(texts, embeddings, offsets, args.seed))
+        if "twitchtopics" in wanted:
+            runs.append(twitchtopics_run(log_path, args.model, args.seed)[0])
+        window = f"{log_path.stem.split('_')[-1]}"
+        start, end = offsets[gold_idx].min(), offsets[gold_idx].max()
+        label = f"{window} ({int(start // 60)}-{int(end // 60)} min)"
+        for run in runs:
+            s = score(run, gold_idx, gold_labels, docs)
+            print(
+                f"{label:<28} {run.name:<18} {s['ari']:6.3f} {s['nmi']:6.3f} {s['bcubed_p']:6.3f} {s['bcubed_r']:6.3f} "
+                f"{s['bcubed_f1']:6.3f} {s['coverage']:6.2f} {s['groups']:6d} {s['npmi']:6.3f} {s['diversity']:5.2f} {s['seconds']:6.1f}",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

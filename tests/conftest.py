@@ -1,0 +1,124 @@
+"""Shared fixtures: the real logs in ../shared (skipped cleanly when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("TWITCHTOPICS_SHARED", REPO.parent / "shared")) / "data"
+CHATLOGS = SHARED_DATA / "chatlogs"
+GOLD = SHARED_DATA / "gold"
+CORPUS = SHARED_DATA / "corpus"
+
+
+def chatlog(name: str) -> Path:
+    """Path of a real log in ../shared/data/chatlogs, or skip the test when it is absent."""
+    path = CHATLOGS / name
+    if not path.exists():
+        pytest.skip(f"real chat logs not available ({path})")
+    return path
+
+
+@pytest.fixture
+def shared_chatlogs() -> Path:
+    if not CHATLOGS.is_dir():
+        pytest.skip("../shared/data/chatlogs not available")
+    return CHATLOGS
+
+
+class HashingEmbedder:
+    """A deterministic stand-in for a sentence model: hashed character trigrams, L2-normalised.
+
+    Texts sharing words get close vectors, which is all the pipeline tests need, in
+    milliseconds and without loading torch.
+    """
+
+    name = "test-hashing-trigrams"
+    dim = 256
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts):
+        import zlib
+
+        import numpy as np
+
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            padded = f"  {text.lower()}  "
+            for i in range(len(padded) - 2):
+                out[row, zlib.crc32(padded[i : i + 3].encode()) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch):
+    """Make every model name load the hashing embedder (no torch, no model files)."""
+    import twitchtopics.embedders as embedders
+
+    embedder = HashingEmbedder()
+    monkeypatch.setattr(embedders, "load_embedder", lambda *a, **k: embedder)
+    return embedder
+
+
+def write_topic_log(path: Path, *, minutes: int = 60) -> Path:
+    """A small TwitchDownloader text log with three topics at different times, written here."""
+    import random
+
+    rng = random.Random(3)
+    topics = [
+        (
+            0,
+            [
+                "bonsoir le chat",
+                "bonsoir tout le monde",
+                "bonsoiiir",
+                "salut à tous",
+                "coucou le chat",
+            ],
+        ),
+        (
+            20,
+            [
+                "les pâtes carbonara",
+                "recette des pâtes",
+                "pâtes au pesto",
+                "des pâtes ce soir",
+                "pâtes ou riz",
+            ],
+        ),
+        (
+            40,
+            [
+                "le nucléaire c'est l'avenir",
+                "centrale nucléaire",
+                "nucléaire ou éolien",
+                "déchets nucléaires",
+                "le nucléaire pollue pas",
+            ],
+        ),
+    ]
+    lines = []
+    for start, texts in topics:
+        for i in range(40):
+            second = (start * 60 + i * 25) % (minutes * 60)
+            h, m, s = second // 3600, second % 3600 // 60, second % 60
+            user = f"viewer{rng.randrange(30)}"
+            lines.append((second, f"[{h}:{m:02d}:{s:02d}] {user}: {rng.choice(texts)}"))
+    lines.append((30, "[0:00:30] viewer1: NA"))
+    lines.append((31, "[0:00:31] viewer2: !drop"))
+    lines.append((32, "[0:00:32] Nightbot: le drop est actif"))
+    lines.sort(key=lambda x: x[0])
+    path.write_text("\n".join(line for _, line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def topic_log(tmp_path) -> Path:
+    return write_topic_log(tmp_path / "stream.txt")

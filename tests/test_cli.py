@@ -1,0 +1,96 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from twitchtopics import __version__
+from twitchtopics.cli import cli
+
+
+def invoke(*args, **kwargs):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, **kwargs)
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and command in result.output
+
+
+def test_main_help_lists_commands():
+    result = invoke("--help")
+    for name in ("cluster", "report", "inspect", "formats"):
+        assert name in result.output
+
+
+def test_cluster_prints_the_seed_layout(fake_embedder, topic_log, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(
+        "cluster", str(topic_log), "--no-cache", "--min-cluster-size", "10", "--top", "3"
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "-------------------- LABEL 0 --------------------" in out
+    assert "silhouette moyenne:" in out
+    assert "messages read" in out and "clustered" in out and "groups" in out
+    assert (tmp_path / "stream.twitchtopics" / "messages.parquet").exists()
+    assert "reduce" not in out  # progress goes to stderr
+
+
+def test_cluster_json(fake_embedder, topic_log, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("cluster", str(topic_log), "--no-cache", "--json", "--quiet", "--top", "2")
+    data = json.loads(result.stdout)
+    assert data["summary"]["read"] == len(topic_log.read_text().splitlines())
+    assert all(len(g["messages"]) <= 2 for g in data["groups"])
+    assert data["groups"][0]["keywords"]
+
+
+def test_cluster_out_and_several_logs(fake_embedder, topic_log, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text(topic_log.read_text())
+    result = invoke(
+        "cluster", str(topic_log), str(other), "--no-cache", "-q", "--out", str(tmp_path / "res")
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "res" / "stream.twitchtopics").is_dir()
+    assert (tmp_path / "res" / "other.twitchtopics").is_dir()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["missing.txt"], "no such file"),
+        (["."], "directory"),
+        (["LOG", "--time-scale", "soon"], "Invalid value"),
+        (["LOG", "--min-cluster-size", "0"], "Invalid value"),
+        (["LOG", "--columns", "when"], "Invalid value"),
+        (["LOG", "--include", "ghosts"], "Invalid value"),
+    ],
+)
+def test_cluster_bad_input_is_one_line(args, message, topic_log, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = [str(topic_log) if a == "LOG" else a for a in args]
+    result = CliRunner().invoke(cli, ["cluster", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cluster_empty_and_unparsable_logs(tmp_path, monkeypatch, fake_embedder):
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_text("this is not\na chat log\n")
+    for path in (empty, garbage):
+        result = CliRunner().invoke(cli, ["cluster", str(path)])
+        assert result.exit_code == 1
+        assert result.output.startswith("Error:")
+        assert len(result.output.strip().splitlines()) == 1

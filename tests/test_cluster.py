@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+
+from twitchtopics.cluster import (
+    TimeAwareClusterer,
+    auto_min_cluster_size,
+    auto_time_scale,
+    centrality,
+    renumber_by_first_appearance,
+    silhouettes,
+    simplified_silhouette,
+)
+
+
+def blobs(n_centers=4, per=60, dim=16, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(n_centers, dim)) * 3
+    points = np.vstack([c + 0.05 * rng.normal(size=(per, dim)) for c in centers])
+    truth = np.repeat(np.arange(n_centers), per)
+    return points.astype(np.float32), truth
+
+
+def test_clusters_distinct_texts_and_maps_back_through_inverse():
+    unique, truth = blobs()
+    inverse = np.concatenate([np.arange(len(unique)), np.zeros(5, dtype=int)])
+    offsets = np.zeros(len(inverse))
+    model = TimeAwareClusterer(time_scale=None, min_cluster_size=10, random_state=1).fit(
+        unique, inverse, offsets
+    )
+    labels = model.labels_
+    assert labels.shape == (len(inverse),)
+    # the 5 duplicates of text 0 land in text 0's group
+    assert set(labels[-5:]) == {labels[0]}
+    assert len(set(labels[labels >= 0])) == 4
+
+
+def test_time_feature_splits_same_words_an_hour_apart():
+    unique, _ = blobs(n_centers=1, per=60)
+    inverse = np.concatenate([np.arange(60), np.arange(60)])
+    offsets = np.concatenate([np.full(60, 100.0), np.full(60, 3700.0)])
+    with_time = TimeAwareClusterer(time_scale=600, min_cluster_size=10, random_state=1).fit(
+        unique, inverse, offsets
+    )
+    assert with_time.features_.shape[1] == 6
+    first, second = set(with_time.labels_[:60]), set(with_time.labels_[60:])
+    assert first.isdisjoint(second - {-1})
+    no_time = TimeAwareClusterer(time_scale=None, min_cluster_size=10, random_state=1).fit(
+        unique, inverse, offsets
+    )
+    assert no_time.features_.shape[1] == 5
+    assert no_time.time_scale_ is None
+
+
+def test_same_seed_same_labels():
+    unique, _ = blobs(seed=3)
+    inverse = np.arange(len(unique))
+    offsets = np.linspace(0, 3600, len(unique))
+    a = TimeAwareClusterer(random_state=7).fit(unique, inverse, offsets).labels_
+    b = TimeAwareClusterer(random_state=7).fit(unique, inverse, offsets).labels_
+    assert np.array_equal(a, b)
+
+
+def test_too_few_messages_are_all_outliers():
+    unique = np.eye(3, 8, dtype=np.float32)
+    model = TimeAwareClusterer(min_cluster_size=5).fit(unique, np.arange(3), np.zeros(3))
+    assert (model.labels_ == -1).all()
+
+
+def test_auto_parameters_follow_the_log():
+    assert auto_time_scale(np.array([0.0, 7200.0])) == 720.0
+    assert auto_time_scale(np.array([0.0, 10.0])) == 60.0
+    assert auto_min_cluster_size(100) == 5
+    assert auto_min_cluster_size(8000) == 20
+    with pytest.raises(ValueError):
+        TimeAwareClusterer(time_scale="soon").fit(*blobs()[:1], np.arange(240), np.zeros(240))
+
+
+def test_renumber_by_first_appearance():
+    labels = np.array([5, -1, 2, 5, 9, 2])
+    assert renumber_by_first_appearance(labels).tolist() == [0, -1, 1, 0, 2, 1]
+
+
+def test_silhouettes_skip_outliers_and_match_sklearn():
+    from sklearn.metrics import silhouette_samples
+
+    points, truth = blobs(n_centers=3, per=20)
+    labels = truth.copy()
+    labels[:5] = -1
+    result = silhouettes(points, labels)
+    assert result.method == "exact"
+    assert np.isnan(result.values[:5]).all()
+    expected = silhouette_samples(points[5:], labels[5:])
+    assert np.allclose(result.values[5:], expected)
+
+
+def test_single_group_silhouette_is_undefined():
+    points, _ = blobs(n_centers=1, per=10)
+    result = silhouettes(points, np.zeros(10, dtype=int))
+    assert np.isnan(result.values).all()
+    assert result.method.startswith("undefined")
+
+
+def test_large_logs_use_the_simplified_silhouette_within_tolerance():
+    points, truth = blobs(n_centers=5, per=400, dim=6, seed=2)
+    exact = silhouettes(points, truth, exact_max=10_000)
+    estimate = silhouettes(points, truth, exact_max=100)
+    assert estimate.method.startswith("simplified")
+    assert abs(np.nanmean(exact.values) - np.nanmean(estimate.values)) < 0.05
+
+
+def test_simplified_silhouette_range():
+    points, truth = blobs(n_centers=3, per=30, dim=4)
+    values = simplified_silhouette(points, truth)
+    assert ((values >= -1) & (values <= 1)).all()
+
+
+def test_centrality_is_one_at_the_centre():
+    points = np.array([[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [10.0, 10.0]])
+    labels = np.array([0, 0, 0, -1])
+    values = centrality(points, labels)
+    assert values[0] == pytest.approx(1.0)
+    assert values[1] == pytest.approx(0.0)
+    assert np.isnan(values[3])

@@ -1,0 +1,244 @@
+"""Group descriptions: BERTopic c-TF-IDF keywords, representatives, categories."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twitchtopics.describe import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    categorize_group,
+    representatives,
+    shorten,
+    topic_keywords,
+)
+from twitchtopics.normalize import STOP_WORDS, normalize_text
+
+# --- keywords --------------------------------------------------------------------------------
+
+BOSS = [
+    "le boss final est trop dur",
+    "ce boss est impossible franchement",
+    "encore mort contre le boss dur",
+    "le boss a un pattern dur",
+]
+MUSIC = [
+    "j'adore la musique du générique",
+    "la musique du générique est géniale",
+    "c'est quoi la musique ?",
+    "musique de fou ponceJAM",
+]
+EMOTE_FLOOD = ["ponceJAM ponceJAM", "ponceJAM", "ponceJAM musique", "KEKW ponceJAM"]
+FILLER = ["mdr", "oui", "ok ok", "ptdr jsp"]
+
+
+def _words(keywords: list[tuple[str, float]]) -> list[str]:
+    return [word for word, _ in keywords]
+
+
+@pytest.fixture(scope="module")
+def keywords() -> dict[int, list[tuple[str, float]]]:
+    docs = BOSS + MUSIC + EMOTE_FLOOD + FILLER + ["un message perdu"]
+    # ids chosen so BERTopic's size ordering differs from ours: they must come back unchanged
+    labels = np.array([7] * 4 + [2] * 4 + [11] * 4 + [0] * 4 + [-1])
+    return topic_keywords(docs, labels, top_n=5)
+
+
+def test_keywords_keep_the_given_topic_ids(keywords) -> None:
+    assert set(keywords) == {0, 2, 7, 11}
+    assert _words(keywords[7])[0] == "boss"
+    assert "musique" in _words(keywords[2])
+    assert _words(keywords[11])[0] == "ponceJAM"
+
+
+def test_keywords_have_no_stop_words_and_keep_accents_and_emote_case(keywords) -> None:
+    for words in keywords.values():
+        for word, score in words:
+            assert word not in STOP_WORDS
+            assert len(word) >= 2
+            assert score > 0
+    assert "générique" in _words(keywords[2])
+    assert "ponceJAM" in _words(keywords[11])
+    assert "poncejam" not in _words(keywords[11])
+
+
+def test_keywords_of_a_topic_of_filler_are_empty(keywords) -> None:
+    assert keywords[0] == []
+
+
+def test_keywords_are_sorted_and_limited(keywords) -> None:
+    for words in keywords.values():
+        scores = [score for _, score in words]
+        assert scores == sorted(scores, reverse=True)
+        assert len(words) <= 5
+
+
+def test_keywords_need_two_messages_in_their_topic(keywords) -> None:
+    # "impossible" and "pattern" appear in one boss message each: not a keyword
+    assert "impossible" not in _words(keywords[7])
+    assert "pattern" not in _words(keywords[7])
+    assert "dur" in _words(keywords[7])
+
+
+def test_keywords_count_a_word_once_per_message() -> None:
+    docs = ["KEKW KEKW KEKW KEKW KEKW", "KEKW boss", "boss dur", "boss nul", "musique", "musique"]
+    labels = np.array([0, 0, 0, 0, 1, 1])
+    words = _words(topic_keywords(docs, labels)[0])
+    assert words[0] == "boss"  # 3 messages beat 2 messages, however long the flood
+
+
+def test_keywords_work_on_normalised_text() -> None:
+    docs = [normalize_text(t) for t in ["@bob le BOOOSS", "le boss !!!", "https://x.com boss"]]
+    assert _words(topic_keywords(docs, np.array([3, 3, 3]))[3]) == ["boss"]
+
+
+def test_keywords_degenerate_inputs() -> None:
+    assert topic_keywords([], np.array([], dtype=int)) == {}
+    assert topic_keywords(["boss", "boss"], np.array([-1, -1])) == {}
+    assert topic_keywords(["mdr", "oui", "ok"], np.array([0, 0, 1])) == {0: [], 1: []}
+    single = topic_keywords(BOSS, np.zeros(len(BOSS), dtype=int))
+    assert _words(single[0])[0] == "boss"
+    with pytest.raises(ValueError):
+        topic_keywords(["a", "b"], np.array([0]))
+
+
+def test_keywords_weights_count_documents_several_times() -> None:
+    docs = ["boss dur", "boss facile", "musique", "musique douce"]
+    labels = np.array([0, 0, 1, 1])
+    # without weights "dur" (one message) is no keyword; as 3 identical messages it is
+    assert "dur" not in _words(topic_keywords(docs, labels)[0])
+    weighted = topic_keywords(docs, labels, weights=np.array([3, 1, 1, 1]))
+    assert "dur" in _words(weighted[0])
+    # weight 0 removes a document
+    assert topic_keywords(docs, labels, weights=[1, 1, 0, 0])[1] == []
+
+
+# --- shorten / representatives ---------------------------------------------------------------
+
+
+def test_shorten() -> None:
+    assert shorten("court", 80) == "court"
+    assert shorten("  deux   mots ", 80) == "deux mots"
+    long = "le boss final est vraiment beaucoup trop dur pour moi"
+    cut = shorten(long, 20)
+    assert cut.endswith("…")
+    assert len(cut) <= 20
+    assert cut == "le boss final est…"  # cut at a word boundary
+    assert shorten("abcdefghijklmnopqrstuvwxyz", 10) == "abcdefghi…"
+    assert shorten("abc", 1) == "abc"[:0] + "…"
+    assert shorten("abc", 0) == ""
+
+
+def test_representatives_most_central_first() -> None:
+    texts = ["le boss est dur", "quel boss incroyable", "je mange une pizza", "boss final"]
+    centrality = np.array([0.5, 0.9, 0.1, 0.7])
+    assert representatives(texts, centrality, k=2) == ["quel boss incroyable", "boss final"]
+
+
+def test_representatives_are_distinct() -> None:
+    texts = ["BOSS DUR !!!", "boss dur", "Boss duuur", "le boss a deux phases", "nouveau boss"]
+    centrality = [0.99, 0.98, 0.97, 0.5, 0.4]
+    assert representatives(texts, centrality, k=3) == [
+        "BOSS DUR !!!",
+        "le boss a deux phases",
+        "nouveau boss",
+    ]
+
+
+def test_representatives_prefer_words_over_emote_spam() -> None:
+    texts = ["KEKW KEKW KEKW", "😂😂😂", "il est tombé dans le trou", "LUL"]
+    centrality = [1.0, 0.9, 0.2, 0.8]
+    assert representatives(texts, centrality, k=1) == ["il est tombé dans le trou"]
+    # emote spam fills the places left when there are not enough readable messages
+    assert representatives(texts, centrality, k=3) == [
+        "il est tombé dans le trou",
+        "KEKW KEKW KEKW",
+        "😂😂😂",
+    ]
+    assert representatives(["KEKW", "KEKW KEKW"], [0.1, 0.2], k=3) == ["KEKW KEKW"]
+
+
+def test_representatives_shorten_and_clean() -> None:
+    long = "franchement " * 20
+    out = representatives([long, "ok\u200b  ok"], [0.9, 0.1], k=2, max_len=30)
+    assert out[0].endswith("…") and len(out[0]) <= 30
+    assert out[1] == "ok ok"
+
+
+def test_representatives_edge_cases() -> None:
+    assert representatives([], np.array([]), k=3) == []
+    assert representatives(["", "   "], [1.0, 0.5]) == []
+    assert representatives(["a b", "c d"], [np.nan, 0.1], k=1) == ["c d"]
+    with pytest.raises(ValueError):
+        representatives(["x"], [0.1, 0.2])
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def test_categories_and_labels() -> None:
+    assert set(CATEGORIES) == set(CATEGORY_LABELS)
+    assert len(CATEGORIES) == 10
+    assert CATEGORY_LABELS["votes"] == "+1 / votes"
+    assert CATEGORY_LABELS["spam"] == "copypasta / spam"
+
+
+GROUPS = {
+    "laughter": ["mdrrr", "ptdr", "KEKW KEKW", "hahaha", "lol il est tombé", "xptdr", "LUL"],
+    "emotes": ["ponceJAM ponceJAM", "catJAM", "PogChamp", "ponceJAM catJAM", "🎉🎉", "pepeD"],
+    "greetings": ["Bonsoir !", "bonsoiiiir", "salut tout le monde", "coucou", "hey", "yo ça va"],
+    "commands": ["!drop", "!uptime", "!discord", "!drop", "!sr never gonna give you up"],
+    "questions": [
+        "c'est quoi ce jeu ?",
+        "il stream quand demain ?",
+        "pourquoi il a pris cette arme",
+        "what game is this?",
+        "tu joues à quoi ?",
+    ],
+    "votes": ["+1", "+1", "+ 1", "+1+1", "2", "1", "plus un"],
+    "reactions": ["WOW", "nooooon", "oh!", "QUOI", "omg", "incroyable !"],
+    "quiz": ["Napoléon", "napoleon", "Louis XIV", "1789", "Charlemagne", "Jules César"],
+    "discussion": [
+        "je pense que le premier boss était mieux équilibré",
+        "franchement la nouvelle carte est plus belle que l'ancienne",
+        "I think the second half of the game drags a bit",
+        "le scénario reste assez prévisible par rapport au premier",
+    ],
+    "spam": [
+        "Si tu lis ce message tu dois le copier dans dix chats sinon malheur",
+        "Si tu lis ce message tu dois le copier dans dix chats sinon malheur",
+        "SI TU LIS CE MESSAGE TU DOIS LE COPIER DANS DIX CHATS SINON MALHEUR",
+        "si tu lis ce message, tu dois le copier dans dix chats sinon malheur",
+        "je pense que c'est nul",
+    ],
+}
+
+
+@pytest.mark.parametrize("category", sorted(GROUPS))
+def test_categorize_group(category: str) -> None:
+    assert categorize_group(GROUPS[category]) == category
+
+
+def test_categorize_group_uses_kinds_and_known_emotes() -> None:
+    texts = ["Merci pour le follow !", "Rejoins le discord", "Merci pour le follow !"]
+    assert categorize_group(texts, kinds=["bot", "bot", "chat"]) == "spam"
+    assert categorize_group(["drop", "drop"], kinds=["command", "command"]) == "commands"
+    texts = ["HYPERCLAP HYPERCLAP", "HYPERCLAP", "Bravo HYPERCLAP"]
+    assert categorize_group(texts, known_emotes=frozenset({"HYPERCLAP"})) == "emotes"
+
+
+def test_a_short_flood_no_rule_explains_is_spam() -> None:
+    texts = ["team bleue"] * 4 + ["je pense que la team rouge va gagner ce soir"]
+    assert categorize_group(texts) == "spam"
+
+
+def test_categorize_degenerate_groups() -> None:
+    assert categorize_group([]) == "discussion"
+    assert categorize_group(["", "  "]) == "discussion"
+    assert categorize_group(["KEKW"]) == "laughter"
+    assert categorize_group(["???"]) == "questions"
+    for texts in GROUPS.values():
+        assert categorize_group(texts) in CATEGORIES
+    with pytest.raises(ValueError):
+        categorize_group(["a"], kinds=["chat", "chat"])

@@ -1,0 +1,57 @@
+"""Message kinds: precedence system > bot > action > command > chat."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from twitchtopics.kinds import KINDS, assign_kinds, classify_kind
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "kind"),
+    [
+        ("Kiwizz", "bonjour tout le monde", "chat"),
+        ("Kiwizz", "!uptime", "command"),
+        ("Kiwizz", "  !so Poire", "command"),
+        ("Nightbot", "!uptime -> 2h", "bot"),
+        ("STREAMELEMENTS", "Follow !", "bot"),
+        ("sery_bot", "hello", "bot"),
+        ("Kiwizz", "\x01ACTION danse\x01", "action"),
+        ("Poire", "Poire subscribed with Prime. They've subscribed for 3 months!", "system"),
+        ("Poire", "Poire subscribed at Tier 1.", "system"),
+        ("Poire", "Poire gifted a Tier 1 sub to Kiwizz!", "system"),
+        ("Poire", "Poire is gifting 5 Tier 1 Subs to LaCouette's community!", "system"),
+        ("Poire", "Poire is gifting 10 subs", "system"),
+        ("", "42 raiders from Papillon have joined!", "system"),
+        ("", "Papillon is raiding with a party of 12.", "system"),
+        ("", "vilain has been timed out for 600 seconds.", "system"),
+        ("twitchnotify", "Kiwizz just subscribed!", "system"),
+        ("Nightbot", "Kiwizz subscribed at Tier 1.", "system"),
+        ("Kiwizz", "I subscribed at Tier 1 last year", "chat"),
+        ("Kiwizz", "le streamer has been banned lol", "chat"),
+        ("Kiwizz", "", "chat"),
+    ],
+)
+def test_classify_kind(user: str, text: str, kind: str) -> None:
+    assert classify_kind(user, text) == kind
+
+
+def test_extra_bots_case_insensitive() -> None:
+    assert classify_kind("MonBot", "!cmd", bots=["monbot"]) == "bot"
+    assert classify_kind("MonBot", "!cmd", bots="MONBOT") == "bot"
+    assert classify_kind("MonBot", "!cmd") == "command"
+
+
+def test_assign_kinds_matches_classify_and_hints() -> None:
+    users = ["Kiwizz", "Nightbot", "Poire", "Poire", "Moobot", "", "Kiwizz"]
+    texts = ["salut", "!cmd", "!so x", "Poire subscribed with Prime.", "hi", "BAN: x", "danse"]
+    hints = [None, None, None, None, "action", "system", "action"]
+    df = pd.DataFrame({"user": users, "text": texts, "kind": hints})
+    got = assign_kinds(df)
+    assert list(got) == ["chat", "bot", "command", "system", "bot", "system", "action"]
+    assert got.dtype == object
+    plain = assign_kinds(df.drop(columns="kind"), bots=["kiwizz"])
+    expected = [classify_kind(u, t, bots=["kiwizz"]) for u, t in zip(users, texts, strict=True)]
+    assert list(plain) == expected
+    assert set(plain) <= set(KINDS)

@@ -1,0 +1,4 @@
+from twitchtopics.cli import cli
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,157 @@
+"""Save and load a result folder: `messages.parquet`, `topics.json`, `meta.json`.
+
+A bundle is what `cluster` leaves behind so that later commands (report, exports) never
+recompute anything. It is written to a temporary sibling folder and renamed into place, so a
+crash never leaves a half bundle; it holds no pickle, only Parquet and JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from twitchtopics.errors import BundleError
+
+BUNDLE_VERSION = 1
+BUNDLE_SUFFIX = ".twitchtopics"
+MESSAGES_FILE = "messages.parquet"
+TOPICS_FILE = "topics.json"
+META_FILE = "meta.json"
+REQUIRED_COLUMNS = ("index", "time", "offset_s", "user", "text", "kind", "topic", "silhouette")
+
+
+@dataclass
+class Bundle:
+    """A loaded result: the messages table, the groups and the run's metadata."""
+
+    path: Path
+    messages: pd.DataFrame
+    topics: list[dict[str, Any]]
+    meta: dict[str, Any]
+
+    def topic(self, topic_id: int) -> dict[str, Any]:
+        """The group with this id (KeyError when there is none)."""
+        for topic in self.topics:
+            if topic["id"] == topic_id:
+                return topic
+        raise KeyError(topic_id)
+
+
+def bundle_path_for(
+    log_path: str | os.PathLike[str], out_dir: str | os.PathLike[str] = "."
+) -> Path:
+    """`<log name>.twitchtopics` in `out_dir`: compression and format suffixes are dropped."""
+    name = Path(log_path).name
+    for suffix in (".gz", ".bz2", ".xz"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return Path(out_dir) / f"{stem}{BUNDLE_SUFFIX}"
+
+
+def _json_default(value: Any) -> Any:
+    """Make timestamps, numpy scalars and paths JSON-serialisable."""
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def _clean_floats(value: Any) -> Any:
+    """NaN and infinities are not JSON: write them as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean_floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_floats(v) for v in value]
+    return value
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON as UTF-8 with NaN as null."""
+    text = json.dumps(_clean_floats(data), default=_json_default, ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def save_bundle(
+    path: str | os.PathLike[str],
+    messages: pd.DataFrame,
+    topics: list[dict[str, Any]],
+    meta: dict[str, Any],
+) -> Path:
+    """Write a bundle atomically: build it in a temporary folder, then swap it into place."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
+    if missing:
+        raise BundleError(f"messages table lacks columns: {', '.join(missing)}")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        messages.reset_index(drop=True).to_parquet(tmp / MESSAGES_FILE, index=False)
+        write_json(tmp / TOPICS_FILE, {"topics": topics})
+        write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def load_bundle(path: str | os.PathLike[str]) -> Bundle:
+    """Read a bundle folder back; a clear BundleError when it is not one."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise BundleError(f"no bundle at {folder} (run `twitchtopics cluster LOG` first)")
+    for name in (MESSAGES_FILE, TOPICS_FILE, META_FILE):
+        if not (folder / name).is_file():
+            raise BundleError(f"{folder} is not a complete bundle: {name} is missing")
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        topics = json.loads((folder / TOPICS_FILE).read_text(encoding="utf-8"))["topics"]
+        messages = pd.read_parquet(folder / MESSAGES_FILE)
+    except (ValueError, KeyError, OSError, TypeError) as exc:
+        raise BundleError(f"{folder} could not be read: {exc}") from None
+    version = meta.get("bundle_version")
+    if version != BUNDLE_VERSION:
+        raise BundleError(
+            f"{folder} has bundle version {version!r}; this tool reads {BUNDLE_VERSION}"
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
+    if missing:
+        raise BundleError(f"{folder}/{MESSAGES_FILE} lacks columns: {', '.join(missing)}")
+    return Bundle(path=folder, messages=messages, topics=topics, meta=meta)
+
+
+def find_latest_bundle(directory: str | os.PathLike[str] = ".") -> Path:
+    """The most recently written complete bundle in `directory`."""
+    folder = Path(directory)
+    candidates = [
+        p
+        for p in folder.glob(f"*{BUNDLE_SUFFIX}")
+        if p.is_dir() and not p.name.startswith(".") and (p / META_FILE).is_file()
+    ]
+    if not candidates:
+        raise BundleError(
+            f"no *{BUNDLE_SUFFIX} bundle in {folder.resolve()}: run `twitchtopics cluster LOG` first"
+        )
+    return max(candidates, key=lambda p: (p / META_FILE).stat().st_mtime_ns)

@@ -1,0 +1,210 @@
+"""`twitchtopics cluster LOG...`: topics over time, printed and saved as a bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.errors import TwitchTopicsError
+
+
+def parse_time_scale(value: str) -> float | str | None:
+    """`600` (seconds), `none` (no time feature) or `auto` (from the stream's span)."""
+    text = value.strip().lower()
+    if text in ("none", "off", "0"):
+        return None
+    if text == "auto":
+        return "auto"
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise click.BadParameter("expected seconds (e.g. 600), 'auto' or 'none'") from None
+    if seconds <= 0:
+        raise click.BadParameter("must be positive, or 'none'")
+    return seconds
+
+
+def parse_columns(value: str | None) -> dict[str, str] | None:
+    """`time=ts,user=author,text=msg` -> a mapping; keys are time, user and text."""
+    if not value:
+        return None
+    mapping = {}
+    for part in value.split(","):
+        key, sep, column = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in ("time", "user", "text") or not column.strip():
+            raise click.BadParameter("expected time=COL,user=COL,text=COL")
+        mapping[key] = column.strip()
+    return mapping
+
+
+def _names(value: str | None) -> tuple[str, ...]:
+    return tuple(n.strip() for n in (value or "").split(",") if n.strip())
+
+
+KIND_ALIASES = {
+    "commands": "command",
+    "bots": "bot",
+    "actions": "action",
+    "system": "system",
+    "chat": "chat",
+}
+
+
+def parse_include(value: str | None) -> tuple[str, ...]:
+    """Kinds clustered besides chat and action: `commands,bots,system`."""
+    kinds = ["chat", "action"]
+    for name in _names(value):
+        kind = KIND_ALIASES.get(name.lower(), name.lower())
+        if kind not in ("chat", "action", "command", "bot", "system"):
+            raise click.BadParameter(f"unknown kind {name!r} (commands, bots, system)")
+        if kind not in kinds:
+            kinds.append(kind)
+    return tuple(kinds)
+
+
+def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
+    from twitchtopics.bundle import BUNDLE_SUFFIX, bundle_path_for
+
+    if out is None:
+        return None
+    if out.endswith(BUNDLE_SUFFIX):
+        if many:
+            raise TwitchTopicsError(
+                "--out NAME.twitchtopics names one bundle; give a folder for several logs"
+            )
+        return Path(out)
+    return bundle_path_for(log, out)
+
+
+@click.command()
+@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.option(
+    "--model",
+    "-m",
+    default=None,
+    metavar="NAME|PATH|static",
+    help="Sentence-transformers model name or folder; default: the packaged all-MiniLM-L6-v2.",
+)
+@click.option(
+    "--time-scale",
+    default="600",
+    show_default=True,
+    metavar="SECONDS|auto|none",
+    help="Seconds per unit of the time feature; 'none' clusters on text alone.",
+)
+@click.option(
+    "--min-cluster-size",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Smallest group HDBSCAN keeps [default: from the log's size].",
+)
+@click.option(
+    "--min-samples", type=click.IntRange(min=1), default=None, help="HDBSCAN min_samples."
+)
+@click.option(
+    "--seed", type=int, default=42, show_default=True, help="Random seed (same seed, same topics)."
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Messages shown per group [default: all].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--out",
+    "-o",
+    default=None,
+    metavar="DIR",
+    help="Folder for the bundle(s), or the bundle's own name ending in .twitchtopics.",
+)
+@click.option(
+    "--format", "fmt", default=None, metavar="NAME", help="Log format (see `twitchtopics formats`)."
+)
+@click.option(
+    "--columns",
+    default=None,
+    metavar="time=..,user=..,text=..",
+    help="Column names of a table log.",
+)
+@click.option(
+    "--start", default=None, metavar="DATETIME", help="Stream start, e.g. '2021-11-04 19:15'."
+)
+@click.option(
+    "--tz",
+    default=None,
+    metavar="ZONE",
+    help="Zone of naive times / display zone, e.g. Europe/Paris.",
+)
+@click.option("--bots", default=None, metavar="NAME,..", help="Extra bot account names.")
+@click.option(
+    "--include", default=None, metavar="commands,bots,system", help="Also cluster these kinds."
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@one_line_errors
+def cluster(
+    logs,
+    model,
+    time_scale,
+    min_cluster_size,
+    min_samples,
+    seed,
+    top,
+    as_json,
+    out,
+    fmt,
+    columns,
+    start,
+    tz,
+    bots,
+    include,
+    no_cache,
+    quiet,
+) -> None:
+    """Cluster the chat of LOGS into topics over time; print them and save a bundle.
+
+    Each log gets a bundle folder `<log name>.twitchtopics/` (in the current
+    directory, or --out) that `twitchtopics report` reads without recomputing.
+    """
+    from twitchtopics.pipeline import ClusterOptions, cluster_log
+    from twitchtopics.printout import format_groups, groups_as_json
+    from twitchtopics.progress import Stages
+
+    options = ClusterOptions(
+        model=model,
+        time_scale=parse_time_scale(time_scale),
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        seed=seed,
+        include=parse_include(include),
+        use_cache=not no_cache,
+        format=fmt,
+        columns=parse_columns(columns),
+        start=start,
+        tz=tz,
+        bots=_names(bots),
+    )
+    for log in logs:
+        if not log.exists():
+            raise TwitchTopicsError(f"{log}: no such file")
+        if log.is_dir():
+            raise TwitchTopicsError(f"{log}: is a directory, not a chat log")
+    many = len(logs) > 1
+    payloads = []
+    for log in logs:
+        stages = Stages(quiet=quiet, label=log.name if many else "")
+        result = cluster_log(log, options, out=_bundle_target(log, out, many), stages=stages)
+        result.meta["bundle_path"] = str(result.path)
+        if as_json:
+            payloads.append(groups_as_json(result.messages, result.topics, result.meta, top=top))
+            continue
+        if many:
+            click.echo(f"==================== {log} ====================")
+        click.echo(format_groups(result.messages, result.topics, result.meta, top=top))
+        click.echo(f"bundle: {result.path}")
+    if as_json:
+        click.echo(render(payloads[0] if not many else payloads, "json"))

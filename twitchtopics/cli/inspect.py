@@ -1,0 +1,53 @@
+"""`twitchtopics inspect LOG` and `twitchtopics formats`: what a log holds, without embedding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.cli.cluster import _names, parse_columns
+
+
+@click.command("inspect")
+@click.argument("log", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", default=None, metavar="NAME", help="Log format (see `twitchtopics formats`)."
+)
+@click.option(
+    "--columns",
+    default=None,
+    metavar="time=..,user=..,text=..",
+    help="Column names of a table log.",
+)
+@click.option(
+    "--start", default=None, metavar="DATETIME", help="Stream start, e.g. '2021-11-04 19:15'."
+)
+@click.option("--tz", default=None, metavar="ZONE", help="Zone of naive times / display zone.")
+@click.option("--bots", default=None, metavar="NAME,..", help="Extra bot account names.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@one_line_errors
+def inspect_command(log, fmt, columns, start, tz, bots, as_json) -> None:
+    """Show LOG's format, messages per kind, skipped lines, span, chatters, emotes and rate."""
+    from twitchtopics.inspect import inspect_log, render_inspect
+    from twitchtopics.readers import read_log
+
+    chat = read_log(log, fmt, columns=parse_columns(columns), start=start, tz=tz, bots=_names(bots))
+    data = inspect_log(chat)
+    click.echo(render(data, "json") if as_json else render_inspect(data))
+
+
+@click.command("formats")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def formats_command(as_json) -> None:
+    """List the log formats twitchtopics reads (all detected automatically)."""
+    from twitchtopics.readers import FORMATS
+
+    rows = [{"name": name, "description": reader.description} for name, reader in FORMATS.items()]
+    if as_json:
+        click.echo(render(rows, "json"))
+        return
+    width = max(len(r["name"]) for r in rows)
+    for row in rows:
+        click.echo(f"{row['name']:<{width}}  {row['description']}")

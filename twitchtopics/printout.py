@@ -1,0 +1,149 @@
+"""The terminal view of a `cluster` run, in the seed's layout, and the same content as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twitchtopics.timefmt import display_times
+
+RULE = "-" * 20
+
+
+def _messages_by_topic(messages: pd.DataFrame, tz: str | None) -> dict[int, pd.DataFrame]:
+    shown = messages.assign(shown_time=display_times(messages["time"], messages["offset_s"], tz))
+    return {int(k): g for k, g in shown.groupby("topic", sort=True)}
+
+
+def _fmt_score(value: float | None) -> str:
+    return (
+        "  nan"
+        if value is None or (isinstance(value, float) and np.isnan(value))
+        else f"{value:5.2f}"
+    )
+
+
+def format_groups(
+    result_messages: pd.DataFrame,
+    topics: list[dict[str, Any]],
+    meta: dict[str, Any],
+    *,
+    top: int | None = None,
+) -> str:
+    """Every group in order of first appearance, then the outliers, then the summary line."""
+    tz = meta["stream"].get("tz")
+    groups = _messages_by_topic(result_messages, tz)
+    lines: list[str] = []
+    for topic in sorted(topics, key=lambda t: t["id"]):
+        lines.append(f"{RULE} LABEL {topic['id']} {RULE}")
+        lines.append(
+            "/".join(f"{w} ({s:.2f})" for w, s in topic["keywords"][:5]) or "(no keywords)"
+        )
+        mean = topic.get("silhouette")
+        lines.append(
+            f"silhouette moyenne: {mean:.2f}" if mean is not None else "silhouette moyenne: n/a"
+        )
+        lines.append(
+            f"category: {topic.get('category', '?')} · {topic['size']} messages · {topic.get('users', '?')} chatters"
+        )
+        members = groups.get(topic["id"])
+        if members is not None:
+            lines.extend(_message_lines(members, top))
+        lines.append("")
+    considered = result_messages["kind"].isin(meta["params"]["include"])
+    outliers = result_messages[(result_messages["topic"] < 0) & considered]
+    if len(outliers):
+        shown = outliers.assign(
+            shown_time=display_times(outliers["time"], outliers["offset_s"], tz)
+        )
+        lines.append(f"{RULE} OUTLIERS (-1): {len(outliers)} messages {RULE}")
+        lines.extend(_message_lines(shown, top, outlier=True))
+        lines.append("")
+    lines.append(summary_line(meta))
+    return "\n".join(lines)
+
+
+def _message_lines(members: pd.DataFrame, top: int | None, *, outlier: bool = False) -> list[str]:
+    rows = members if top is None else members.head(top)
+    out = []
+    for shown, sil, text in zip(rows["shown_time"], rows["silhouette"], rows["text"], strict=True):
+        score = "   -1" if outlier else _fmt_score(sil)
+        out.append(f"{shown} {score}: {_one_line(text)}")
+    if top is not None and len(members) > top:
+        out.append(f"... {len(members) - top} more")
+    return out
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def summary_line(meta: dict[str, Any]) -> str:
+    """messages read, clustered, outliers (%), groups, mean silhouette, seconds taken."""
+    c = meta["counts"]
+    considered = max(c["considered"], 1)
+    sil = c.get("mean_silhouette")
+    parts = [
+        f"{c['read']} messages read",
+        f"{c['clustered']} clustered",
+        f"{c['outliers']} outliers ({100 * c['outliers'] / considered:.1f}%)",
+        f"{c['groups']} groups",
+        f"mean silhouette {sil:.2f}" if sil is not None else "mean silhouette n/a",
+        f"{sum(meta.get('timings', {}).values()):.1f} s",
+    ]
+    line = ", ".join(parts)
+    others = {k: v for k, v in c["by_kind"].items() if k not in meta["params"]["include"]}
+    if others:
+        line += "; not clustered: " + ", ".join(f"{v} {k}" for k, v in sorted(others.items()))
+    if c.get("lines_skipped"):
+        examples = ", ".join(str(n) for n, _ in c.get("skipped_examples", [])[:5])
+        line += f"; {c['lines_skipped']} lines could not be read (lines {examples})"
+    if c.get("decode_errors"):
+        line += f"; {c['decode_errors']} undecodable bytes replaced"
+    return line
+
+
+def groups_as_json(
+    result_messages: pd.DataFrame,
+    topics: list[dict[str, Any]],
+    meta: dict[str, Any],
+    *,
+    top: int | None = None,
+) -> dict[str, Any]:
+    """The printed content as data: summary, groups with their messages, outliers."""
+    tz = meta["stream"].get("tz")
+    groups = _messages_by_topic(result_messages, tz)
+
+    def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        frame = frame if top is None else frame.head(top)
+        return [
+            {
+                "time": t,
+                "offset_s": float(o),
+                "user": u,
+                "text": x,
+                "silhouette": None if pd.isna(s) else round(float(s), 4),
+            }
+            for t, o, u, x, s in zip(
+                frame["shown_time"],
+                frame["offset_s"],
+                frame["user"],
+                frame["text"],
+                frame["silhouette"],
+                strict=True,
+            )
+        ]
+
+    considered = result_messages["kind"].isin(meta["params"]["include"])
+    outliers = result_messages[(result_messages["topic"] < 0) & considered]
+    outliers = outliers.assign(shown_time=display_times(outliers["time"], outliers["offset_s"], tz))
+    return {
+        "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
+        "bundle": meta.get("bundle_path"),
+        "groups": [
+            {**t, "messages": rows(groups[t["id"]]) if t["id"] in groups else []} for t in topics
+        ],
+        "outliers": {"count": int(len(outliers)), "messages": rows(outliers)},
+    }

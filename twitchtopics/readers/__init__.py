@@ -1,0 +1,108 @@
+"""Every chat log format -> one ``ChatLog`` (the messages table + ``LogInfo``).
+
+Public API: ``read_log``, ``detect_format``, ``FORMATS`` (name -> ``Reader`` with a one-line
+``description``), ``register`` (add a format with one decorated function), ``LogInfo``,
+``ChatLog``. Errors are always ``twitchtopics.errors.ReadError`` with a one-line message.
+
+Formats live in one module per family: ``jsonlogs`` (TwitchDownloader/API v5 JSON, GQL,
+chat-downloader), ``text`` (TwitchDownloader text, tcd, Chatty, Chatterino), ``irc`` (raw
+IRC/IRCv3), ``tables`` (CSV, TSV, JSON tables, JSON Lines, Parquet). Opening, decompression
+and decoding are in ``_io``; the time rules applied to every format are in ``_build``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..errors import ReadError
+from . import irc, jsonlogs, tables, text  # noqa: F401  (registers the formats)
+from ._base import FORMATS, ChatLog, LogInfo, Reader, Rows, register
+from ._build import build
+from ._io import Source, open_source
+
+__all__ = [
+    "FORMATS",
+    "ChatLog",
+    "LogInfo",
+    "Reader",
+    "Rows",
+    "detect_format",
+    "read_log",
+    "register",
+]
+
+MIN_SCORE = 0.15
+
+
+def _detect(source: Source) -> str:
+    """The best-scoring format for an opened file; ``ReadError`` when none fits."""
+    best_name, best_score = "", 0.0
+    for name, reader in FORMATS.items():
+        try:
+            score = float(reader.sniff(source))
+        except ReadError:
+            score = 0.0
+        if score > best_score:
+            best_name, best_score = name, score
+    if best_score >= MIN_SCORE:
+        return best_name
+    head = source.text.lstrip()[:1]
+    if head in ("{", "[") and source.json_error:
+        raise ReadError(f"{source.path}: invalid or truncated JSON ({source.json_error[:100]})")
+    raise ReadError(
+        f"{source.path}: unknown log format; pass one of: {', '.join(FORMATS)} "
+        "(twitchtopics formats lists them)"
+    )
+
+
+def detect_format(path: str | Path) -> str:
+    """The registry name of the format of the log at ``path`` (``ReadError`` if unknown)."""
+    try:
+        return _detect(open_source(path))
+    except ReadError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # last-resort guard; a sniffer must never crash the CLI
+        raise ReadError(f"{path}: internal error while detecting the format: {exc!r}") from exc
+
+
+def read_log(
+    path: str | Path,
+    format: str | None = None,
+    *,
+    columns: dict[str, str] | None = None,
+    start: Any = None,
+    tz: str | None = None,
+    bots: Iterable[str] = (),
+) -> ChatLog:
+    """Read a chat log of any known format into a ``ChatLog``.
+
+    ``format`` forces a registry name instead of auto-detection; ``columns`` names the
+    time/user/text columns of a table; ``start`` overrides the stream start (a string like
+    ``"2021-11-04 19:15"`` or a Timestamp); ``tz`` names the log's zone (naive logs) or the
+    display zone (zoned logs); ``bots`` adds bot names for the ``bot`` kind.
+    """
+    if format is not None and format not in FORMATS:
+        raise ReadError(f"unknown format {format!r}; known formats: {', '.join(FORMATS)}")
+    try:
+        source = open_source(path)
+        name = format or _detect(source)
+        rows = FORMATS[name].read(source, columns=columns)
+        return build(
+            rows,
+            path=str(path),
+            fmt=name,
+            start=start,
+            tz=tz,
+            bots=bots,
+            decode_errors=source.decode_errors,
+        )
+    except ReadError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # last-resort guard: readers must only raise ReadError
+        raise ReadError(f"{path}: internal error while reading: {exc!r}") from exc

@@ -1,0 +1,189 @@
+"""The readers' shared pieces: the result dataclasses, the format registry and ``Rows``.
+
+A format is one function registered with ``@register(name, sniff=..., description=...)``:
+
+- ``read(source, *, columns)`` gets an opened :class:`~twitchtopics.readers._io.Source` and
+  returns :class:`Rows` (plain Python lists, one entry per message, plus what the log says
+  about itself). It must not raise anything but ``ReadError``.
+- ``sniff(source)`` returns a confidence in [0, 1] that the file is in this format (0 = no).
+
+``twitchtopics.readers.read_log`` turns ``Rows`` into the messages table, applying the time
+rules once for every format (see ``_finish.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+import pandas as pd
+
+from ._io import Source
+
+NAT = int(np.iinfo(np.int64).min)  # numpy's NaT as int64 nanoseconds
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class LogInfo:
+    """What a log says about itself, and what reading it cost (skipped lines, bad bytes)."""
+
+    path: str
+    format: str
+    start: pd.Timestamp | None = None
+    tz: str | None = None
+    title: str | None = None
+    channel: str | None = None
+    emotes: set[str] = field(default_factory=set)
+    lines_skipped: int = 0
+    skipped_examples: list[tuple[int, str]] = field(default_factory=list)
+    decode_errors: int = 0
+    # Beyond the contract: chapters of a TwitchDownloader JSON video, (start offset s, name).
+    chapters: list[tuple[float, str]] = field(default_factory=list)
+
+
+@dataclass
+class ChatLog:
+    """A log read into the messages table (see docs/architecture.md) and its ``LogInfo``."""
+
+    messages: pd.DataFrame
+    info: LogInfo
+
+
+@dataclass
+class Rows:
+    """Messages as parallel Python lists, built by a reader and turned into a table once.
+
+    Times are int64 nanoseconds since the epoch (``NAT`` when unknown): UTC when
+    ``time_aware`` is true, else the naive wall clock as written. ``offsets`` are seconds
+    since stream start as the log gives them (``None`` = not given). ``day_clock`` is for logs
+    that only give a time of day and no date: seconds since midnight of the first day (wraps
+    past midnight already added); ``read_log`` dates them when ``start=`` is given.
+    """
+
+    users: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    times: list[int] = field(default_factory=list)
+    offsets: list[float | None] = field(default_factory=list)
+    day_clock: list[float] | None = None
+    hints: list[str | None] = field(default_factory=list)
+    emotes: list[list[str]] = field(default_factory=list)
+    time_aware: bool = False
+    tz: str | None = None
+    start: pd.Timestamp | None = None
+    title: str | None = None
+    channel: str | None = None
+    emote_set: set[str] = field(default_factory=set)
+    chapters: list[tuple[float, str]] = field(default_factory=list)
+    skipped: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    system_lines: int = 0  # recognised non-message lines (for the "only system lines" error)
+
+    def add(
+        self,
+        user: str,
+        text: str,
+        *,
+        time: int = NAT,
+        offset: float | None = None,
+        hint: str | None = None,
+        emotes: list[str] | None = None,
+    ) -> None:
+        """Append one message."""
+        self.users.append(user)
+        self.texts.append(text)
+        self.times.append(time)
+        self.offsets.append(offset)
+        self.hints.append(hint)
+        self.emotes.append(emotes if emotes is not None else [])
+
+    def skip(self, line_number: int, reason: str) -> None:
+        """Count a record that could not be parsed; keep the first few for the report."""
+        self.skipped += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append((line_number, reason))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+Sniffer = Callable[[Source], float]
+ReadFunc = Callable[..., Rows]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One registered format."""
+
+    name: str
+    read: ReadFunc
+    sniff: Sniffer
+    description: str
+
+
+FORMATS: dict[str, Reader] = {}
+
+
+def register(name: str, *, sniff: Sniffer, description: str) -> Callable[[ReadFunc], ReadFunc]:
+    """Register ``read`` under ``name``; adding a format is adding one decorated function."""
+
+    def deco(read: ReadFunc) -> ReadFunc:
+        if name in FORMATS:
+            raise ValueError(f"format {name!r} registered twice")
+        FORMATS[name] = Reader(name=name, read=read, sniff=sniff, description=description)
+        return read
+
+    return deco
+
+
+_EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def dt_to_ns(dt: datetime) -> tuple[int, bool]:
+    """A datetime as int64 ns since the epoch (UTC if aware) and whether it was aware."""
+    if dt.tzinfo is not None and dt.utcoffset() is not None:
+        delta = dt - _EPOCH_UTC
+        aware = True
+    else:
+        delta = dt.replace(tzinfo=None) - _EPOCH
+        aware = False
+    ns = (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    return ns, aware
+
+
+def parse_iso(value: str) -> tuple[int, bool] | None:
+    """Parse an ISO-8601-ish time string (``Z``, offsets, ``_`` or space separator, ``UTC``).
+
+    Returns ``(ns, aware)`` or ``None``. Fractions longer than microseconds (Twitch writes 7
+    digits) are cut to 6, which ``datetime.fromisoformat`` needs on Python 3.10.
+    """
+    s = value.strip()
+    if len(s) < 10 or len(s) > 64:
+        return None
+    aware_utc = False
+    if s.endswith(" UTC") or s.endswith(" GMT"):
+        s, aware_utc = s[:-4], True
+    if s.endswith("Z") or s.endswith("z"):
+        s, aware_utc = s[:-1], True
+    if len(s) > 10 and s[10] in "_ t":
+        s = s[:10] + "T" + s[11:]
+    dot = s.find(".", 10)
+    if dot > 0:
+        end = dot + 1
+        while end < len(s) and s[end].isdigit():
+            end += 1
+        frac = s[dot + 1 : end][:6]
+        s = s[:dot] + ("." + frac.ljust(6, "0") if frac else "") + s[end:]
+    try:
+        dt = datetime.fromisoformat(s)
+    except (ValueError, TypeError):
+        return None
+    if aware_utc and dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    try:
+        return dt_to_ns(dt)
+    except (OverflowError, ValueError):
+        return None

@@ -1,0 +1,521 @@
+"""The story of a window of the stream, from a bundle alone: top groups, rate, peaks.
+
+`window_report` builds a JSON-able dict; `render_report_text` and `report_rows` show it in the
+terminal and as CSV rows; the PNG chart and the HTML page live in `report_png.py` and
+`report_html.py` (re-exported here as `write_png` and `write_html`). Nothing is re-embedded or
+re-clustered: every number comes from the bundle's messages table, topics.json and meta.json.
+
+Rules:
+
+* Groups are made of chat messages (the kinds the run clustered, meta `params.include`,
+  default chat and action) with a topic >= 0. Outliers (-1) and other kinds (commands, bots,
+  system) are left out of the groups but counted in the window's totals.
+* The **share** of a group is its count over the window's chat messages (outliers included).
+* The **representative** of a group is its most central message inside the window (highest
+  `centrality`, else `silhouette`), preferring readable text: repeated-token floods
+  (`KEKW KEKW KEKW KEKW`) and text without letters or digits lose against a slightly less
+  central readable message, and several representatives are distinct after lowercasing and
+  collapsing stretched letters (`LOOOOL` = `lool`) and repeated words.
+* **Rates** are chat messages per minute. Minutes are wall-clock minutes when the stream's
+  start is known (offset minutes otherwise). A **peak** is a minute with at least
+  `PEAK_FACTOR` (3) times the stream's median per-minute rate, the median being taken over
+  every minute of the stream's span, empty minutes included (the mean when that median is 0),
+  and at least `MIN_PEAK_MESSAGES` messages. Each peak lists the 1-3 groups that drove it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twitchtopics.bundle import Bundle
+from twitchtopics.windows import Clock, Window, parse_window, stream_span_text
+
+DEFAULT_CHAT_KINDS = ("chat", "action")
+PEAK_FACTOR = 3.0
+MIN_PEAK_MESSAGES = 5
+MAX_PEAK_GROUPS = 3
+REPRESENTATIVE_WIDTH = 60
+
+CATEGORIES = (
+    "laughter",
+    "emotes",
+    "greetings",
+    "commands",
+    "questions",
+    "votes",
+    "reactions",
+    "quiz",
+    "discussion",
+    "spam",
+)
+_FALLBACK_LABELS = {
+    "laughter": "laughter",
+    "emotes": "emotes",
+    "greetings": "greetings",
+    "commands": "commands",
+    "questions": "questions",
+    "votes": "+1 / votes",
+    "reactions": "reactions",
+    "quiz": "quiz answers",
+    "discussion": "discussion",
+    "spam": "copypasta / spam",
+    "?": "uncategorised",
+}
+# One distinct colour per category (matplotlib's tab10 family); "?" is grey.
+CATEGORY_COLORS = {
+    "laughter": "#e6a100",
+    "emotes": "#9467bd",
+    "greetings": "#2ca02c",
+    "commands": "#bcbd22",
+    "questions": "#1f77b4",
+    "votes": "#17becf",
+    "reactions": "#d62728",
+    "quiz": "#ff7f0e",
+    "discussion": "#8c564b",
+    "spam": "#e377c2",
+    "?": "#9e9e9e",
+}
+
+
+@lru_cache(maxsize=1)
+def category_labels() -> dict[str, str]:
+    """Display labels of the categories: describe.py's when it defines them, else local ones."""
+    labels = dict(_FALLBACK_LABELS)
+    try:
+        from twitchtopics import describe
+    except Exception:  # describe.py absent or broken: the report still works with local labels
+        return labels
+    found = getattr(describe, "CATEGORY_LABELS", None)
+    if isinstance(found, dict):
+        labels.update({str(k): str(v) for k, v in found.items()})
+    else:
+        cats = getattr(describe, "CATEGORIES", None)
+        if isinstance(cats, dict):
+            labels.update({str(k): str(v) for k, v in cats.items()})
+    return labels
+
+
+def category_color(category: str | None) -> str:
+    return CATEGORY_COLORS.get(category or "?", CATEGORY_COLORS["?"])
+
+
+# --- text helpers ---------------------------------------------------------------------------
+
+_STRETCH = re.compile(r"(.)\1{2,}")
+_SPACES = re.compile(r"\s+")
+
+
+def dedupe_key(text: str) -> str:
+    """Lowercase, stretched letters collapsed (`LOOOOL` -> `lool`), repeated words collapsed."""
+    lowered = _STRETCH.sub(r"\1\1", str(text).lower())
+    words: list[str] = []
+    for word in lowered.split():
+        if not words or words[-1] != word:
+            words.append(word)
+    return " ".join(words)
+
+
+def _flood(text: str) -> float:
+    """0 for varied text, close to 1 for the same token repeated many times."""
+    tokens = str(text).lower().split()
+    if len(tokens) < 3:
+        return 0.0
+    return 1.0 - len(set(tokens)) / len(tokens)
+
+
+def shorten(text: str, width: int = REPRESENTATIVE_WIDTH) -> str:
+    """One line, at most `width` characters, with an ellipsis when cut."""
+    flat = _SPACES.sub(" ", str(text)).strip()
+    if len(flat) <= width:
+        return flat
+    return flat[: max(1, width - 1)].rstrip() + "\u2026"
+
+
+def representatives(frame: pd.DataFrame, k: int = 3) -> list[str]:
+    """The `k` most central distinct readable texts of a group's messages (see module doc)."""
+    if frame.empty:
+        return []
+    if "centrality" in frame.columns:
+        score = frame["centrality"].astype(float)
+    elif "silhouette" in frame.columns:
+        score = frame["silhouette"].astype(float)
+    else:
+        score = pd.Series(0.0, index=frame.index)
+    texts = frame["text"].astype(str)
+    score = score.fillna(-1.0).to_numpy()
+    flood = np.array([_flood(t) for t in texts])
+    unreadable = np.array([not any(ch.isalnum() for ch in t) for t in texts], dtype=float)
+    too_long = np.array([len(t) > 200 for t in texts], dtype=float)
+    adjusted = score - 0.5 * flood - 0.2 * unreadable - 0.1 * too_long
+    lengths = np.array([len(t) for t in texts])
+    order = np.lexsort((lengths, -adjusted))
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for i in order:
+        text = texts.iloc[i].strip()
+        key = dedupe_key(text)
+        if not text or key in seen:
+            continue
+        seen.add(key)
+        chosen.append(text)
+        if len(chosen) >= k:
+            break
+    return chosen
+
+
+def _keywords(topic: dict[str, Any], n: int = 5) -> list[str]:
+    words = []
+    for item in topic.get("keywords") or []:
+        word = item[0] if isinstance(item, (list, tuple)) and item else item
+        if isinstance(word, str) and word:
+            words.append(word)
+        if len(words) >= n:
+            break
+    return words
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    arr = np.asarray(list(values), dtype=float)
+    arr = arr[np.isfinite(arr)]
+    return round(float(arr.mean()), 4) if arr.size else None
+
+
+# --- the stream -----------------------------------------------------------------------------
+
+
+def chat_kinds(bundle: Bundle) -> tuple[str, ...]:
+    include = (bundle.meta.get("params") or {}).get("include")
+    return tuple(include) if include else DEFAULT_CHAT_KINDS
+
+
+def stream_bounds(bundle: Bundle) -> dict[str, Any]:
+    """`start`, `end` and `tz` of the stream, for `parse_window(value, **stream_bounds(b))`.
+
+    `end` is a timestamp when the start is known, else the duration in seconds.
+    """
+    stream = bundle.meta.get("stream") or {}
+    offsets = bundle.messages["offset_s"].astype(float)
+    duration = stream.get("duration_s")
+    if duration is None or not math.isfinite(float(duration)):
+        duration = float(offsets.max()) if len(offsets) else 0.0
+    duration = max(float(duration), float(offsets.max()) if len(offsets) else 0.0)
+    start: pd.Timestamp | None = None
+    if stream.get("start"):
+        start = pd.Timestamp(stream["start"])
+    else:
+        times = bundle.messages["time"]
+        known = times.notna()
+        if known.any():
+            first = known.to_numpy().argmax()
+            start = pd.Timestamp(times.iloc[first]) - pd.Timedelta(
+                seconds=float(offsets.iloc[first])
+            )
+    if start is not None and start.tzinfo is not None:
+        start = start.tz_convert("UTC")
+    end: Any = duration if start is None else start + pd.Timedelta(seconds=duration)
+    return {"start": start, "end": end, "tz": stream.get("tz")}
+
+
+def stream_clock(bundle: Bundle) -> tuple[Clock, float]:
+    bounds = stream_bounds(bundle)
+    clock = Clock.of(bounds["start"], bounds["tz"])
+    end = bounds["end"]
+    duration = (
+        float(end) if not isinstance(end, pd.Timestamp) else (end - bounds["start"]).total_seconds()
+    )
+    return clock, duration
+
+
+def bundle_window(bundle: Bundle, value: str | None) -> Window:
+    """Parse a `--window` value against this bundle's stream."""
+    return parse_window(value, **stream_bounds(bundle))
+
+
+def stream_name(bundle: Bundle) -> str:
+    stream = bundle.meta.get("stream") or {}
+    path = (bundle.meta.get("input") or {}).get("path")
+    if path:
+        return Path(str(path)).name.split(".")[0] or Path(str(path)).stem
+    if stream.get("title"):
+        return str(stream["title"])
+    name = bundle.path.name
+    return name[: -len(".twitchtopics")] if name.endswith(".twitchtopics") else name
+
+
+def minute_origin(clock: Clock) -> float:
+    """Seconds to add to offsets so that minute bins fall on wall-clock minutes."""
+    local = clock.at(0)
+    return 0.0 if local is None else local.second + local.microsecond / 1e6
+
+
+def window_mask(offsets: pd.Series, window: Window, duration: float) -> pd.Series:
+    """Messages inside the window: half-open, except that the stream's two ends are included."""
+    lower = -math.inf if window.start_s <= 0 else window.start_s
+    if window.end_s >= duration:
+        return offsets >= lower
+    return (offsets >= lower) & (offsets < window.end_s)
+
+
+def minute_counts(offsets: np.ndarray, origin: float, duration: float) -> np.ndarray:
+    """Per-minute message counts over the whole stream's span (empty minutes included)."""
+    n = int((max(duration, 0.0) + origin) // 60) + 1
+    bins = np.clip(((np.asarray(offsets, dtype=float) + origin) // 60).astype(int), 0, n - 1)
+    return np.bincount(bins, minlength=n)
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def window_report(
+    bundle: Bundle, window: Window | str | None = None, top: int = 10
+) -> dict[str, Any]:
+    """Everything `report` shows about a window, as a JSON-able dict."""
+    if not isinstance(window, Window):
+        window = bundle_window(bundle, window)
+    clock, duration = stream_clock(bundle)
+    multi_day = clock.known and clock.label(0)[:10] != clock.label(duration)[:10]
+
+    def when(offset: float) -> str:
+        return clock.label(offset, date=multi_day)
+
+    msgs = bundle.messages
+    offsets = msgs["offset_s"].astype(float)
+    kinds = chat_kinds(bundle)
+    is_chat = msgs["kind"].isin(kinds)
+    topic_col = msgs["topic"].fillna(-1).astype(int)
+    in_window = window_mask(offsets, window, duration)
+
+    win = msgs[in_window]
+    win_chat = win[is_chat[in_window]]
+    grouped = win_chat[topic_col[in_window][is_chat[in_window]] >= 0]
+    grouped_topics = grouped["topic"].astype(int)
+    n_chat = len(win_chat)
+
+    counts = grouped_topics.value_counts()
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    topics_by_id = {int(t["id"]): t for t in bundle.topics if "id" in t}
+    labels = category_labels()
+
+    groups = []
+    for rank, (tid, count) in enumerate(ranked[: max(0, top)], start=1):
+        members = grouped[grouped_topics == tid]
+        topic = topics_by_id.get(int(tid), {})
+        category = topic.get("category") or "?"
+        reps = representatives(members, k=3)
+        first, last = float(members["offset_s"].min()), float(members["offset_s"].max())
+        groups.append(
+            {
+                "rank": rank,
+                "topic": int(tid),
+                "count": int(count),
+                "share": round(count / n_chat, 4) if n_chat else 0.0,
+                "category": category,
+                "category_label": labels.get(category, category),
+                "representative": reps[0] if reps else "",
+                "representatives": reps,
+                "keywords": _keywords(topic),
+                "first": when(first),
+                "last": when(last),
+                "first_offset_s": round(first, 3),
+                "last_offset_s": round(last, 3),
+                "silhouette": _mean(members["silhouette"]),
+                "stream_size": int(topic.get("size") or (topic_col == tid).sum()),
+            }
+        )
+
+    # Rates and peaks, over chat messages of the whole stream.
+    origin = minute_origin(clock)
+    chat_offsets = offsets[is_chat].to_numpy()
+    per_minute = minute_counts(chat_offsets, origin, duration)
+    median = float(np.median(per_minute)) if per_minute.size else 0.0
+    base = median if median > 0 else (float(per_minute.mean()) if per_minute.size else 0.0)
+    threshold = max(PEAK_FACTOR * base, float(MIN_PEAK_MESSAGES))
+    minutes = window.duration_s / 60.0
+    peaks = []
+    chat_grouped = msgs[is_chat & (topic_col >= 0)]
+    g_bins = ((chat_grouped["offset_s"].astype(float) + origin) // 60).astype(int)
+    for k in np.flatnonzero(per_minute >= threshold):
+        lo, hi = float(k * 60 - origin), float((k + 1) * 60 - origin)
+        past_end = lo > window.end_s if window.end_s >= duration else lo >= window.end_s
+        if past_end or hi <= window.start_s:
+            continue
+        in_minute = chat_grouped[g_bins == k]["topic"].astype(int).value_counts()
+        total = int(per_minute[k])
+        drivers = []
+        for tid, c in sorted(in_minute.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PEAK_GROUPS]:
+            if drivers and c < 0.1 * total:
+                break
+            topic = topics_by_id.get(int(tid), {})
+            reps = representatives(
+                chat_grouped[(g_bins == k) & (chat_grouped["topic"] == tid)], k=1
+            )
+            drivers.append(
+                {
+                    "topic": int(tid),
+                    "count": int(c),
+                    "category": topic.get("category") or "?",
+                    "keywords": _keywords(topic, 3),
+                    "representative": reps[0] if reps else "",
+                }
+            )
+        peaks.append(
+            {
+                "minute": clock.label(max(lo, 0.0), date=multi_day, seconds=False),
+                "start_offset_s": round(max(lo, 0.0), 3),
+                "count": total,
+                "ratio": round(total / base, 2) if base else None,
+                "groups": drivers,
+            }
+        )
+
+    stream = bundle.meta.get("stream") or {}
+    by_kind = {str(k): int(v) for k, v in win["kind"].value_counts().items()}
+    return {
+        "stream": {
+            "name": stream_name(bundle),
+            "title": stream.get("title"),
+            "channel": stream.get("channel"),
+            "start": clock.label(0) if clock.known else None,
+            "end": clock.label(duration) if clock.known else None,
+            "tz": clock.zone_label or None,
+            "duration_s": round(duration, 3),
+            "span": stream_span_text(clock, duration),
+        },
+        "window": {
+            "label": window.label,
+            "start": window.start_label,
+            "end": window.end_label,
+            "start_offset_s": round(window.start_s, 3),
+            "end_offset_s": round(window.end_s, 3),
+            "minutes": round(minutes, 2),
+            "whole": window.whole,
+            "text": window.describe(),
+        },
+        "totals": {
+            "messages": int(len(win)),
+            "chat": n_chat,
+            "grouped": int(len(grouped)),
+            "outliers": int(n_chat - len(grouped)),
+            "other": int(len(win) - n_chat),
+            "by_kind": by_kind,
+            "groups": int(len(counts)),
+        },
+        "rate": {
+            "chat_per_minute": round(n_chat / minutes, 2) if minutes > 0 else float(n_chat),
+            "messages_per_minute": round(len(win) / minutes, 2) if minutes > 0 else float(len(win)),
+            "stream_median_per_minute": round(median, 2),
+            "peak_threshold": round(threshold, 2),
+        },
+        "groups": groups,
+        "peaks": peaks,
+    }
+
+
+# --- terminal and CSV -----------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "rank",
+    "topic",
+    "count",
+    "share",
+    "category",
+    "representative",
+    "keywords",
+    "first",
+    "last",
+    "first_offset_s",
+    "last_offset_s",
+    "silhouette",
+)
+
+
+def report_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per group, for `render(rows, "csv", columns=CSV_COLUMNS)`."""
+    rows = []
+    for g in d["groups"]:
+        row = {k: g.get(k) for k in CSV_COLUMNS}
+        row["keywords"] = " / ".join(g["keywords"])
+        rows.append(row)
+    return rows
+
+
+def _fmt_num(n: float) -> str:
+    return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+
+
+def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
+    """The terminal view: header, one line per top group, then rate and peaks."""
+    s, w, t, r = d["stream"], d["window"], d["totals"], d["rate"]
+    lines = [f"{s['name']} \u00b7 window {w['text']} \u00b7 {w['minutes']:g} min"]
+    others = ", ".join(
+        f"{k} {v}"
+        for k, v in sorted(t["by_kind"].items(), key=lambda kv: -kv[1])
+        if k not in ("chat", "action")
+    )
+    summary = (
+        f"{t['messages']:,} messages: {t['chat']:,} chat ({t['grouped']:,} in {t['groups']} groups, "
+        f"{t['outliers']:,} outliers)"
+    )
+    if t["other"]:
+        summary += f", {t['other']:,} other ({others})"
+    lines.append(summary)
+    lines.append("")
+    if not d["groups"]:
+        lines.append("no group in this window")
+    else:
+        kw_width = 30
+        header = (
+            f"{'#':>3}  {'count':>6}  {'share':>6}  {'category':<12}  {'representative':<{width}}  "
+            f"{'keywords':<{kw_width}}  {'time':<19}  silh"
+        )
+        lines.append(header)
+        lines.append("-" * len(header))
+        for g in d["groups"]:
+            rep = shorten(g["representative"], width)
+            kws = shorten(" / ".join(g["keywords"][:3]), kw_width)
+            span = g["first"] if g["first"] == g["last"] else f"{g['first']}\u2013{g['last']}"
+            sil = "  -" if g["silhouette"] is None else f"{g['silhouette']:.2f}"
+            lines.append(
+                f"{g['rank']:>3}  {g['count']:>6,}  {g['share']:>6.1%}  {g['category']:<12.12}  "
+                f"{rep:<{width}}  {kws:<{kw_width}}  {span:<19}  {sil}"
+            )
+    lines.append("")
+    lines.append(
+        f"rate: {_fmt_num(r['chat_per_minute'])} chat messages/min in the window "
+        f"(stream median {_fmt_num(r['stream_median_per_minute'])}/min; "
+        f"peak = at least {_fmt_num(r['peak_threshold'])}/min)"
+    )
+    if not d["peaks"]:
+        lines.append("peaks: none in this window")
+    else:
+        lines.append(f"peaks ({len(d['peaks'])}):")
+        for p in d["peaks"]:
+            drivers = "; ".join(
+                f"#{g['topic']} {g['category']} {g['count']} \u201c{shorten(g['representative'], 28)}\u201d"
+                for g in p["groups"]
+            )
+            ratio = f" ({p['ratio']:g}\u00d7)" if p["ratio"] else ""
+            lines.append(f"  {p['minute']:>8}  {p['count']:>5}/min{ratio}  {drivers}")
+    return "\n".join(lines)
+
+
+def write_png(d: dict[str, Any], path: str | Path) -> Path:
+    """Horizontal bar chart of the window's top groups (see `report_png`)."""
+    from twitchtopics.report_png import write_png as _write
+
+    return _write(d, path)
+
+
+def write_html(bundle: Bundle, d: dict[str, Any], path: str | Path) -> Path:
+    """One self-contained HTML page: the stream's timeline and the window table."""
+    from twitchtopics.report_html import write_html as _write
+
+    return _write(bundle, d, path)

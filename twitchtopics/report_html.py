@@ -1,0 +1,454 @@
+"""One self-contained HTML page: the whole stream's timeline with the window highlighted,
+and the window's table.
+
+The page opens offline: no CDN, no external file. The timeline is inline SVG drawn here;
+a few lines of inline vanilla JS show rich tooltips from a JSON block. Every piece of chat
+text goes through `html.escape` in the markup, and the JSON block escapes `<`, `>` and `&`
+as `\\u003c`, `\\u003e`, `\\u0026`, so chat text can never become markup or script. The JS
+writes tooltips with `textContent` only.
+
+Timeline: chat messages per minute (bins of one or more minutes, so a long stream stays
+light) with the peak threshold and peaks, then one lane per group for the stream's largest
+groups plus the window's top groups, each lane's cells coloured by category with an opacity
+that follows the group's count in that bin. Hover a bin for its count and leading groups,
+a cell for the group's keywords, its count there and a representative message of that bin.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twitchtopics.bundle import Bundle
+from twitchtopics.report import (
+    CATEGORY_COLORS,
+    _flood,
+    _keywords,
+    category_color,
+    category_labels,
+    chat_kinds,
+    minute_origin,
+    shorten,
+    stream_clock,
+)
+
+MAX_BINS = 600
+STREAM_LANES = 15
+CHART_W = 1200
+LEFT = 230
+RIGHT = 16
+RATE_H = 150
+LANE_H = 18
+AXIS_H = 26
+TOP_PAD = 22
+MESSAGE_WIDTH = 160
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def script_json(data: Any) -> str:
+    """JSON safe to embed inside `<script type="application/json">`."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(raw, esc)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _nice_step(span_s: float) -> int:
+    """Axis tick step in seconds: about 8-14 ticks."""
+    for step in (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400):
+        if span_s / step <= 14:
+            return step
+    return 86400 * math.ceil(span_s / 86400 / 14)
+
+
+def _timeline(
+    bundle: Bundle, d: dict[str, Any]
+) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """The SVG markup, the data its tooltips read, and the lanes drawn (for the legend)."""
+    clock, duration = stream_clock(bundle)
+    msgs = bundle.messages
+    chat = msgs[msgs["kind"].isin(chat_kinds(bundle))]
+    offsets = chat["offset_s"].astype(float).to_numpy()
+    origin = minute_origin(clock)
+    n_minutes = int((max(duration, 0.0) + origin) // 60) + 1
+    per_bin_minutes = max(1, math.ceil(n_minutes / MAX_BINS))
+    bin_s = 60 * per_bin_minutes
+    n_bins = int((max(duration, 0.0) + origin) // bin_s) + 1
+    bins = np.clip(((offsets + origin) // bin_s).astype(int), 0, n_bins - 1)
+    counts = np.bincount(bins, minlength=n_bins)
+    rates = counts / per_bin_minutes
+
+    multi_day = clock.known and clock.label(0)[:10] != clock.label(duration)[:10]
+    width = CHART_W - LEFT - RIGHT
+    t0 = -origin
+    t1 = n_bins * bin_s - origin
+
+    def x(offset: float) -> float:
+        return LEFT + (offset - t0) / (t1 - t0) * width
+
+    # Lanes: the stream's largest groups, then the window's top groups not among them.
+    topics = chat["topic"].fillna(-1).astype(int).to_numpy()
+    grouped = topics >= 0
+    sizes = pd.Series(topics[grouped]).value_counts()
+    lane_ids = [
+        int(t) for t, _ in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:STREAM_LANES]
+    ]
+    lane_ids += [g["topic"] for g in d["groups"] if g["topic"] not in lane_ids]
+    topics_by_id = {int(t["id"]): t for t in bundle.topics if "id" in t}
+    labels = category_labels()
+
+    # Per-cell representative: the best-scoring message of each (group, bin).
+    cells = pd.DataFrame(
+        {
+            "topic": topics[grouped],
+            "bin": bins[grouped],
+            "text": chat["text"].astype(str).to_numpy()[grouped],
+            "score": (
+                chat["centrality"].astype(float).fillna(-1.0).to_numpy()[grouped]
+                if "centrality" in chat.columns
+                else np.zeros(int(grouped.sum()))
+            ),
+        }
+    )
+    cells = cells[cells["topic"].isin(lane_ids)]
+    cells["score"] = cells["score"] - 0.5 * np.array([_flood(t) for t in cells["text"]])
+    cell_counts = cells.groupby(["topic", "bin"]).size()
+    best = cells.sort_values("score", ascending=False, kind="stable").drop_duplicates(
+        ["topic", "bin"]
+    )
+    best_text = {(int(r.topic), int(r.bin)): r.text for r in best.itertuples()}
+    by_bin = cells.groupby(["bin", "topic"]).size()
+
+    window = d["window"]
+    lanes_y0 = TOP_PAD + RATE_H + AXIS_H + 10
+    height = lanes_y0 + LANE_H * len(lane_ids) + 8
+    peak_max = float(rates.max()) if rates.size else 0.0
+    threshold = float(d["rate"]["peak_threshold"])
+    y_max = max(peak_max, threshold, 1.0) * 1.1
+
+    def y(rate: float) -> float:
+        return TOP_PAD + RATE_H - rate / y_max * RATE_H
+
+    parts: list[str] = [
+        f'<svg id="timeline" viewBox="0 0 {CHART_W} {height}" width="100%" '
+        f'role="img" aria-label="chat messages per minute and groups over the stream">'
+    ]
+    # window highlight: drawn last, over everything, and transparent to the mouse
+    wx0, wx1 = x(window["start_offset_s"]), x(window["end_offset_s"])
+    highlight = (
+        f'<rect class="win" x="{wx0:.1f}" y="{TOP_PAD - 14}" width="{max(wx1 - wx0, 1.5):.1f}" '
+        f'height="{height - TOP_PAD + 14 - 4}"/>'
+        f'<text class="winlabel" x="{(wx0 + wx1) / 2:.1f}" y="{TOP_PAD - 4}" text-anchor="middle">'
+        f"window {_e(window['label'])}</text>"
+    )
+    # rate area
+    pts = [f"{x(t0):.1f},{y(0):.1f}"]
+    for b, rate in enumerate(rates):
+        xa, xb = x(b * bin_s - origin), x((b + 1) * bin_s - origin)
+        pts.append(f"{xa:.1f},{y(rate):.1f} {xb:.1f},{y(rate):.1f}")
+    pts.append(f"{x(t1):.1f},{y(0):.1f}")
+    parts.append(f'<polygon class="rate" points="{" ".join(pts)}"/>')
+    # y axis
+    for frac in (0, 0.5, 1):
+        value = y_max / 1.1 * frac
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{CHART_W - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
+            f'<text class="tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.0f}</text>'
+        )
+    parts.append(
+        f'<text class="axis" transform="translate({LEFT - 42},{TOP_PAD + RATE_H / 2:.0f}) rotate(-90)" '
+        'text-anchor="middle">chat messages / min</text>'
+    )
+    parts.append(
+        f'<line class="thr" x1="{LEFT}" x2="{CHART_W - RIGHT}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}"/>'
+        f'<text class="thrlabel" x="{CHART_W - RIGHT - 4}" y="{y(threshold) - 4:.1f}" text-anchor="end">'
+        f"peak threshold {threshold:g}/min</text>"
+    )
+    # x axis
+    axis_y = TOP_PAD + RATE_H
+    parts.append(
+        f'<line class="axisline" x1="{LEFT}" x2="{CHART_W - RIGHT}" y1="{axis_y}" y2="{axis_y}"/>'
+    )
+    step = _nice_step(t1 - t0)
+    first_tick = math.ceil((t0 + origin) / step) * step - origin
+    tick = first_tick
+    while tick <= t1 + 1e-6:
+        xt = x(tick)
+        label = clock.label(max(tick, 0.0), date=False, seconds=False)
+        if multi_day and clock.known:
+            local = clock.at(max(tick, 0.0))
+            if local is not None and local.hour == 0 and local.minute == 0:
+                label = local.strftime("%m-%d")
+        parts.append(
+            f'<line class="grid" x1="{xt:.1f}" x2="{xt:.1f}" y1="{TOP_PAD}" y2="{height - 6}"/>'
+            f'<text class="tick" x="{xt:.1f}" y="{axis_y + 16}" text-anchor="middle">{_e(label)}</text>'
+        )
+        tick += step
+    # peak marks
+    for p in d.get("peaks", []):
+        xp = x(p["start_offset_s"] + 30 * per_bin_minutes)
+        parts.append(
+            f'<path class="peak" d="M{xp - 5:.1f},{TOP_PAD - 2} L{xp + 5:.1f},{TOP_PAD - 2} L{xp:.1f},{TOP_PAD + 6} Z"/>'
+        )
+    # hover columns over the rate chart
+    bin_data = []
+    for b in range(n_bins):
+        xa, xb = x(b * bin_s - origin), x((b + 1) * bin_s - origin)
+        top_groups: list[list[int]] = []
+        if b in by_bin.index.get_level_values(0):
+            top = by_bin.loc[b].sort_values(ascending=False).head(3)
+            top_groups = [[int(t), int(c)] for t, c in top.items()]
+        bin_data.append(
+            {
+                "t": clock.label(max(b * bin_s - origin, 0.0), date=multi_day, seconds=False),
+                "n": int(counts[b]),
+                "top": top_groups,
+            }
+        )
+        parts.append(
+            f'<rect class="hov" data-b="{b}" x="{xa:.1f}" y="{TOP_PAD}" width="{max(xb - xa, 0.5):.2f}" '
+            f'height="{RATE_H}"/>'
+        )
+    # lanes
+    group_data: dict[str, Any] = {}
+    cell_data: dict[str, str] = {}
+    lanes = []
+    for i, tid in enumerate(lane_ids):
+        topic = topics_by_id.get(tid, {})
+        category = topic.get("category") or "?"
+        color = category_color(category)
+        kws = _keywords(topic, 5)
+        ly = lanes_y0 + i * LANE_H
+        in_window = any(g["topic"] == tid for g in d["groups"])
+        name = f"#{tid} {category} \u00b7 {' / '.join(kws[:2])}"
+        reps = [str(r) for r in (topic.get("representatives") or [])][:3]
+        size = int(sizes.get(tid, 0))
+        group_data[str(tid)] = {
+            "id": tid,
+            "category": labels.get(category, category),
+            "keywords": kws,
+            "size": size,
+            "reps": [shorten(r, MESSAGE_WIDTH) for r in reps],
+        }
+        lanes.append({"id": tid, "category": category})
+        if i % 2 == 0:
+            parts.append(
+                f'<rect class="band" x="{LEFT}" y="{ly}" width="{width}" height="{LANE_H}"/>'
+            )
+        parts.append(
+            f'<text class="lane{" inwin" if in_window else ""}" x="{LEFT - 6}" y="{ly + LANE_H - 5}" '
+            f'text-anchor="end" data-g="{tid}">{_e(shorten(name, 34))}</text>'
+        )
+        if tid not in cell_counts.index.get_level_values(0):
+            continue
+        per_cell = cell_counts.loc[tid]
+        peak = float(per_cell.max())
+        for b, c in per_cell.items():
+            b = int(b)
+            xa, xb = x(b * bin_s - origin), x((b + 1) * bin_s - origin)
+            opacity = 0.25 + 0.75 * (c / peak)
+            cell_data[f"{tid},{b}"] = shorten(best_text.get((tid, b), ""), MESSAGE_WIDTH)
+            parts.append(
+                f'<rect class="cell" data-g="{tid}" data-b="{b}" data-n="{int(c)}" x="{xa:.1f}" '
+                f'y="{ly + 2}" width="{max(xb - xa, 1.2):.2f}" height="{LANE_H - 4}" fill="{color}" '
+                f'fill-opacity="{opacity:.2f}"/>'
+            )
+    parts.append(highlight)
+    parts.append("</svg>")
+    data = {
+        "bins": bin_data,
+        "groups": group_data,
+        "cells": cell_data,
+        "binMinutes": per_bin_minutes,
+    }
+    return "".join(parts), data, lanes
+
+
+_CSS = """
+body{font:14px/1.45 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#222;background:#fff}
+h1{font-size:22px;margin:0 0 2px}h2{font-size:16px;margin:26px 0 8px}
+.sub{color:#666;margin:0 0 12px}.summary{margin:6px 0}
+#timeline{max-width:1400px;display:block;border:1px solid #eee;border-radius:6px;background:#fff}
+#timeline .rate{fill:#6b8fd6;fill-opacity:.55;stroke:#3b62b5;stroke-width:1}
+#timeline .win{fill:#ffd54f;fill-opacity:.16;stroke:#e0a800;stroke-width:1;pointer-events:none}
+#timeline .winlabel{font-size:11px;fill:#8a6d00;font-weight:bold;pointer-events:none}
+#timeline .grid{stroke:#ececec;stroke-width:1}#timeline .axisline{stroke:#999}
+#timeline .tick{font-size:11px;fill:#666}#timeline .axis{font-size:11px;fill:#444}
+#timeline .thr{stroke:#d62728;stroke-dasharray:4 3;stroke-width:1}
+#timeline .thrlabel{font-size:10px;fill:#d62728}#timeline .peak{fill:#d62728}
+#timeline .hov{fill:transparent}#timeline .hov:hover{fill:#000;fill-opacity:.06}
+#timeline .band{fill:#f7f7f7}#timeline .lane{font-size:11px;fill:#444}
+#timeline .lane.inwin{font-weight:bold;fill:#111}
+#timeline .cell:hover{stroke:#000;stroke-width:1}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0 0;font-size:12px;color:#444}
+.sw{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+table{border-collapse:collapse;width:100%;max-width:1400px;font-size:13px}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eee;vertical-align:top}
+th{background:#fafafa;font-weight:600;border-bottom:2px solid #ddd}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.msg{max-width:460px;overflow-wrap:anywhere}td.time{white-space:nowrap}
+ul.peaks{padding-left:18px}ul.peaks li{margin:3px 0}
+#tip{position:fixed;z-index:10;max-width:420px;background:#fff;border:1px solid #bbb;border-radius:6px;
+box-shadow:0 3px 12px rgba(0,0,0,.18);padding:8px 10px;font-size:12px;pointer-events:none}
+#tip .h{font-weight:bold;margin-bottom:3px}#tip .k{color:#555;margin-bottom:4px}
+#tip .m{margin:2px 0;padding-left:8px;border-left:3px solid #ddd;overflow-wrap:anywhere}
+.foot{color:#888;font-size:12px;margin-top:24px}
+"""
+
+_JS = """
+(function(){
+  var data = JSON.parse(document.getElementById('tt-data').textContent);
+  var tip = document.getElementById('tip');
+  var svg = document.getElementById('timeline');
+  function line(cls, text){var d=document.createElement('div');d.className=cls;d.textContent=text;tip.appendChild(d);}
+  function show(ev, el){
+    while (tip.firstChild) tip.removeChild(tip.firstChild);
+    var g = el.getAttribute('data-g'), b = el.getAttribute('data-b');
+    if (g !== null) {
+      var grp = data.groups[g];
+      if (!grp) return hide();
+      var head = '#' + grp.id + ' ' + grp.category;
+      if (b !== null) head += ' \\u00b7 ' + el.getAttribute('data-n') + ' msg at ' + data.bins[b].t;
+      else head += ' \\u00b7 ' + grp.size + ' messages in the stream';
+      line('h', head);
+      line('k', grp.keywords.join(' / '));
+      var msgs = [];
+      if (b !== null && data.cells[g + ',' + b]) msgs.push(data.cells[g + ',' + b]);
+      grp.reps.forEach(function(r){ if (msgs.indexOf(r) < 0) msgs.push(r); });
+      msgs.slice(0, 4).forEach(function(m){ line('m', m); });
+    } else if (b !== null) {
+      var bin = data.bins[b];
+      line('h', bin.t + ' \\u00b7 ' + bin.n + ' chat messages' + (data.binMinutes > 1 ? ' in ' + data.binMinutes + ' min' : ''));
+      bin.top.forEach(function(tc){
+        var grp = data.groups[tc[0]];
+        line('m', '#' + tc[0] + ' ' + (grp ? grp.category + ' \\u00b7 ' + grp.keywords.slice(0, 3).join(' / ') : '') + ': ' + tc[1]);
+      });
+    } else { return hide(); }
+    tip.hidden = false;
+    var x = ev.clientX + 14, y = ev.clientY + 14;
+    var r = tip.getBoundingClientRect();
+    if (x + r.width > window.innerWidth - 8) x = ev.clientX - r.width - 14;
+    if (y + r.height > window.innerHeight - 8) y = ev.clientY - r.height - 14;
+    tip.style.left = x + 'px'; tip.style.top = y + 'px';
+  }
+  function hide(){ tip.hidden = true; }
+  svg.addEventListener('mousemove', function(ev){
+    var el = ev.target.closest('[data-g],[data-b]');
+    if (el) show(ev, el); else hide();
+  });
+  svg.addEventListener('mouseleave', hide);
+})();
+"""
+
+
+def _table(d: dict[str, Any]) -> str:
+    labels = category_labels()
+    if not d["groups"]:
+        return '<p id="window-table">No group in this window.</p>'
+    rows = []
+    for g in d["groups"]:
+        color = category_color(g["category"])
+        span = g["first"] if g["first"] == g["last"] else f"{g['first']} \u2013 {g['last']}"
+        sil = "\u2013" if g["silhouette"] is None else f"{g['silhouette']:.2f}"
+        others = " | ".join(g.get("representatives", [])[1:])
+        rows.append(
+            "<tr>"
+            f'<td class="num">{g["rank"]}</td>'
+            f'<td class="num">{g["count"]:,}</td>'
+            f'<td class="num">{g["share"]:.1%}</td>'
+            f'<td><span class="sw" style="background:{color}"></span>{_e(labels.get(g["category"], g["category"]))}</td>'
+            f'<td class="msg" title="{_e(others)}">{_e(shorten(g["representative"], MESSAGE_WIDTH))}</td>'
+            f"<td>{_e(' / '.join(g['keywords']))}</td>"
+            f'<td class="time">{_e(span)}</td>'
+            f'<td class="num">{sil}</td>'
+            f'<td class="num">#{g["topic"]}</td>'
+            "</tr>"
+        )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "#",
+            "count",
+            "share",
+            "category",
+            "representative message",
+            "keywords",
+            "time",
+            "silhouette",
+            "group",
+        )
+    )
+    return f'<table id="window-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _peaks(d: dict[str, Any]) -> str:
+    if not d["peaks"]:
+        return '<p class="peaks">No peak in this window.</p>'
+    items = []
+    for p in d["peaks"]:
+        drivers = "; ".join(
+            f"#{g['topic']} {_e(g['category'])} ({g['count']}): \u201c{_e(shorten(g['representative'], 70))}\u201d"
+            for g in p["groups"]
+        )
+        ratio = f" ({p['ratio']:g}\u00d7 the median)" if p["ratio"] else ""
+        items.append(
+            f"<li><b>{_e(p['minute'])}</b> \u2014 {p['count']} messages{ratio}: {drivers}</li>"
+        )
+    return f'<ul class="peaks">{"".join(items)}</ul>'
+
+
+def render_html(bundle: Bundle, d: dict[str, Any]) -> str:
+    """The page as a string."""
+    svg, data, lanes = _timeline(bundle, d)
+    s, w, t, r = d["stream"], d["window"], d["totals"], d["rate"]
+    labels = category_labels()
+    present = list(dict.fromkeys(lane["category"] for lane in lanes))
+    ordered = [c for c in CATEGORY_COLORS if c in present] + [
+        c for c in present if c not in CATEGORY_COLORS
+    ]
+    legend = "".join(
+        f'<span><span class="sw" style="background:{category_color(c)}"></span>{_e(labels.get(c, c))}</span>'
+        for c in ordered
+    )
+    sub = " \u00b7 ".join(_e(v) for v in (s.get("title"), s.get("channel"), s["span"]) if v)
+    summary = (
+        f"<b>Window {_e(w['text'])}</b>, {w['minutes']:g} min: {t['messages']:,} messages, "
+        f"{t['chat']:,} chat ({t['grouped']:,} in {t['groups']} groups, {t['outliers']:,} outliers), "
+        f"{t['other']:,} other kinds. Rate {r['chat_per_minute']:g} chat messages/min "
+        f"(stream median {r['stream_median_per_minute']:g}/min)."
+    )
+    title = f"{s['name']} \u2014 {w['label']}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)} \u00b7 twitchtopics</title><style>{_CSS}</style></head><body>"
+        f'<h1>{_e(s["name"])}</h1><p class="sub">{sub}</p>'
+        f'<p class="summary">{summary}</p>'
+        "<h2>Timeline of the stream</h2>"
+        f"{svg}"
+        f'<div class="legend">{legend}<span><span class="sw" style="background:#ffd54f"></span>window</span>'
+        '<span><span class="sw" style="background:#d62728"></span>peak</span></div>'
+        f"<h2>Top groups in the window</h2>{_table(d)}"
+        f"<h2>Peaks (\u2265 {r['peak_threshold']:g} chat messages/min)</h2>{_peaks(d)}"
+        '<p class="foot">Made by twitchtopics from the bundle alone; hover the timeline for details.</p>'
+        '<div id="tip" hidden></div>'
+        f'<script type="application/json" id="tt-data">{script_json(data)}</script>'
+        f"<script>{_JS}</script>"
+        "</body></html>\n"
+    )
+
+
+def write_html(bundle: Bundle, d: dict[str, Any], path: str | Path) -> Path:
+    """Write the page for `window_report(bundle, ...)`'s result `d` to `path`."""
+    target = Path(path)
+    target.write_text(render_html(bundle, d), encoding="utf-8")
+    return target

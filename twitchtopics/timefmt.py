@@ -1,0 +1,63 @@
+"""Showing times the way the log wrote them: the log's own zone, or the offset since start."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from twitchtopics.errors import TwitchTopicsError
+
+_OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{1,2}):?(\d{2})?$")
+
+
+def to_tzinfo(name: str) -> tzinfo:
+    """`UTC`, an IANA zone (`Europe/Paris`) or a fixed offset (`+08:00`, `-0500`)."""
+    if name.upper() in ("UTC", "Z", "GMT"):
+        return timezone.utc
+    match = _OFFSET.match(name.strip())
+    if match:
+        sign, hours, minutes = match.groups()
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        return timezone(-delta if sign == "-" else delta)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise TwitchTopicsError(
+            f"unknown time zone {name!r} (use e.g. Europe/Paris or +02:00)"
+        ) from None
+
+
+def format_offset(seconds: float) -> str:
+    """Seconds since the start as H:MM:SS."""
+    total = int(round(max(0.0, float(seconds))))
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def localize(times: pd.Series, tz: str | None) -> pd.Series:
+    """UTC times shown in the log's zone; naive wall-clock times are left as written."""
+    if isinstance(times.dtype, pd.DatetimeTZDtype) and tz:
+        return times.dt.tz_convert(to_tzinfo(tz))
+    return times
+
+
+def display_times(times: pd.Series, offsets_s: pd.Series, tz: str | None) -> list[str]:
+    """One display string per message: wall clock in the log's zone, else the offset."""
+    if times.isna().all():
+        return [format_offset(s) for s in offsets_s]
+    shown = localize(times, tz)
+    out = shown.dt.strftime("%Y-%m-%d %H:%M:%S")
+    return [
+        t if isinstance(t, str) else format_offset(s) for t, s in zip(out, offsets_s, strict=True)
+    ]
+
+
+def format_timestamp(value: pd.Timestamp | None, tz: str | None) -> str | None:
+    """One timestamp for display, or None."""
+    if value is None or pd.isna(value):
+        return None
+    if value.tzinfo is not None and tz:
+        value = value.tz_convert(to_tzinfo(tz))
+    return value.strftime("%Y-%m-%d %H:%M:%S")
