@@ -90,7 +90,8 @@ def test_cluster_empty_and_unparsable_logs(tmp_path, monkeypatch, fake_embedder)
     garbage = tmp_path / "garbage.txt"
     garbage.write_text("this is not\na chat log\n")
     for path in (empty, garbage):
-        result = CliRunner().invoke(cli, ["cluster", str(path)])
+        result = CliRunner().invoke(cli, ["cluster", str(path), "--quiet"])
         assert result.exit_code == 1
-        assert result.output.startswith("Error:")
-        assert len(result.output.strip().splitlines()) == 1
+        assert result.stdout == ""
+        assert result.stderr.startswith("Error:")
+        assert len(result.stderr.strip().splitlines()) == 1

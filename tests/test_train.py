@@ -17,10 +17,28 @@ from click.testing import CliRunner
 from twitchtopics.errors import ModelError, ReadError, TwitchTopicsError
 from twitchtopics.train import MIN_DISTINCT_MESSAGES, read_corpus_file, train_encoder
 
-SUBJECTS = ["le boss", "ce jeu", "la musique", "le stream", "ton build", "cette map", "la run", "le chat"]
+SUBJECTS = [
+    "le boss",
+    "ce jeu",
+    "la musique",
+    "le stream",
+    "ton build",
+    "cette map",
+    "la run",
+    "le chat",
+]
 VERBS = ["est trop", "devient", "reste", "a l'air", "était"]
 ADJECTIVES = ["incroyable", "nul", "bizarre", "stylé", "chaud", "lent", "drôle", "dur"]
-ENDINGS = ["", " mdr", " KEKW", " LUL", " ptdr", " @pseudo_du_chat", " regarde https://exemple.fr/clip/42", " !!"]
+ENDINGS = [
+    "",
+    " mdr",
+    " KEKW",
+    " LUL",
+    " ptdr",
+    " @pseudo_du_chat",
+    " regarde https://exemple.fr/clip/42",
+    " !!",
+]
 
 
 def french_lines(n: int, seed: int = 0) -> list[str]:
@@ -40,6 +58,17 @@ def write_corpus(path: Path, n: int, seed: int = 0) -> Path:
     return path
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """These models are tiny: one thread beats two contended ones on a shared 2-core machine."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     return write_corpus(tmp_path / "corpus.txt", 600)
@@ -51,7 +80,9 @@ def corpus(tmp_path: Path) -> Path:
 
 def test_plain_text_is_one_message_per_line(tmp_path: Path) -> None:
     path = tmp_path / "lines.txt"
-    path.write_text("salut @quelqu_un regarde https://exemple.fr\n\nle boss est chaud KEKW\n", encoding="utf-8")
+    path.write_text(
+        "salut @quelqu_un regarde https://exemple.fr\n\nle boss est chaud KEKW\n", encoding="utf-8"
+    )
     texts, emotes, info = read_corpus_file(path)
     assert info["format"] == "lines"
     assert emotes == set()
@@ -88,7 +119,9 @@ def test_tokenizer_keeps_emotes_and_placeholders_whole(tmp_path: Path) -> None:
     lines = [read for read in read_corpus_file(write_corpus(tmp_path / "c.txt", 600))[0]]
     emotes = select_emotes(lines, {"KEKW", "LUL", "PogChamp"}, 4000)
     assert set(emotes) == {"KEKW", "LUL"}  # PogChamp does not occur
-    stats = train_unigram_tokenizer(lines, tmp_path / "tok", vocab_size=4000, emotes=emotes, max_length=64)
+    stats = train_unigram_tokenizer(
+        lines, tmp_path / "tok", vocab_size=4000, emotes=emotes, max_length=64
+    )
     assert stats["emote_tokens"] == 2
     tok = AutoTokenizer.from_pretrained(str(tmp_path / "tok"), local_files_only=True)
     assert tok.pad_token_id == 0
@@ -190,7 +223,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]
     import twitchtopics.train as train_module
 
     tmp = tmp_path_factory.mktemp("train")
-    corpus = write_corpus(tmp / "corpus.txt", 600)
+    corpus = write_corpus(tmp / "corpus.txt", 320)
     out = tmp / "model"
     real_simcse = train_module.train_simcse
 
@@ -229,7 +262,7 @@ def test_training_json(trained) -> None:
     saved = json.loads((out / "training.json").read_text(encoding="utf-8"))
     assert saved["settings"] == report["settings"]
     assert saved["settings"]["preset"] == "tiny"
-    assert saved["corpus"]["distinct"] == 600
+    assert saved["corpus"]["distinct"] == 320
     assert saved["model"]["architecture"] == "ConvBERT"
     assert saved["model"]["pooling"] == "cls"
     assert saved["model"]["dimension"] == 128
@@ -282,7 +315,7 @@ def test_cli_resume_of_a_finished_run(trained) -> None:
 def test_base_minilm(tmp_path: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
-    corpus = write_corpus(tmp_path / "corpus.txt", 300, seed=3)
+    corpus = write_corpus(tmp_path / "corpus.txt", 240, seed=3)
     out = tmp_path / "minilm"
     report = train_encoder([corpus], out, base="minilm", progress=False)
     assert report["model"]["pooling"] == "mean"
@@ -290,3 +323,37 @@ def test_base_minilm(tmp_path: Path) -> None:
     assert not (out / "_work" / "02_tokenizer").exists()
     model = SentenceTransformer(str(out), device="cpu", local_files_only=True)
     assert model.encode(["salut le chat"]).shape == (1, 384)
+
+
+@pytest.mark.slow
+def test_mlm_resumes_from_its_last_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed in the middle of MLM pre-training goes on from the Trainer's checkpoint."""
+    from dataclasses import replace
+
+    from transformers import TrainerCallback
+
+    import twitchtopics.train as train_module
+
+    tiny = replace(train_module.PRESETS["tiny"], save_steps=2, mlm_batch_size=32)
+    monkeypatch.setitem(train_module.PRESETS, "tiny", tiny)
+    real_callback = train_module._trainer_callback
+
+    class Crash(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if state.global_step == 3:
+                raise RuntimeError("killed")
+
+    monkeypatch.setattr(train_module, "_trainer_callback", lambda label, progress: Crash())
+    corpus = write_corpus(tmp_path / "corpus.txt", 240, seed=5)
+    out = tmp_path / "out"
+    with pytest.raises(ModelError, match="03_mlm failed: killed"):
+        train_encoder([corpus], out, progress=False)
+    assert (out / "_work" / "03_mlm" / "checkpoints" / "checkpoint-2").is_dir()
+    monkeypatch.setattr(train_module, "_trainer_callback", real_callback)
+    report = train_encoder([corpus], out, resume=True, progress=False)
+    mlm = report["steps"]["mlm"]
+    assert mlm["resumed_from"] == "checkpoint-2"
+    assert mlm["steps"] == 8  # 240 messages / 32 per batch, one epoch
+    assert report["resumed_steps"] == ["01_corpus", "02_tokenizer"]

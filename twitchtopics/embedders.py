@@ -53,6 +53,7 @@ __all__ = [
     "embed_texts",
     "load_embedder",
     "packaged_model_path",
+    "static_model_dir",
     "unique_with_inverse",
 ]
 
@@ -169,7 +170,9 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.fingerprint = fingerprint
         self.batch_size = batch_size
-        get_dim = getattr(model, "get_sentence_embedding_dimension", None)
+        get_dim = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension", None
+        )
         dim = get_dim() if get_dim is not None else None
         if not dim:
             dim = int(model.encode(["x"], convert_to_numpy=True).shape[1])
@@ -482,6 +485,8 @@ def _distill_static(out_dir: Path, *, progress: bool) -> None:
     st = _load_sentence_transformer(src, device="cpu", progress=progress)
     transformer = st[0].auto_model.eval()
     tokenizer = Tokenizer.from_file(str(src / "tokenizer.json"))
+    tokenizer.no_padding()  # the shipped tokenizer pads to 128
+    tokenizer.no_truncation()
     n_vocab = tokenizer.get_vocab_size()
     specials = tokenizer.encode("", add_special_tokens=True).ids  # [CLS], [SEP]
     prefix, suffix = specials[:1], specials[1:]

@@ -137,6 +137,26 @@ def cluster_log(
     return result
 
 
+def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, quiet: bool) -> Path:
+    """Cluster one log into its bundle; what each worker of a multi-log run does."""
+    stages = Stages(quiet=quiet, label=Path(path).name)
+    result = cluster_log(path, options, out=out, stages=stages)
+    assert result.path is not None
+    return result.path
+
+
+def single_thread_worker() -> None:
+    """Worker start-up for parallel runs: one thread each, so that N logs use N cores."""
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+
+
 def normalized_texts(texts: pd.Series, known_emotes: frozenset[str]) -> list[str]:
     """The text each message is embedded and described by; computed once per distinct text."""
     from twitchtopics.normalize import normalize_text

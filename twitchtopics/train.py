@@ -22,17 +22,16 @@ Messages of kind chat and action are kept (as `cluster` clusters them); plain li
 
 from __future__ import annotations
 
-import json
+import contextlib
 import math
 import os
-import random
 import shutil
-import sys
 import time
+import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from twitchtopics import __version__
 from twitchtopics.errors import ModelError, ReadError, TwitchTopicsError
@@ -92,9 +91,9 @@ PRESETS: dict[str, Preset] = {
     # minutes on 2 CPU cores for ~100k messages; what the tests use
     "tiny": Preset(
         name="tiny",
-        vocab_size=8000,
+        vocab_size=6000,
         hidden_size=128,
-        num_hidden_layers=4,
+        num_hidden_layers=3,
         num_attention_heads=4,
         embedding_size=128,
         intermediate_size=512,
@@ -104,7 +103,7 @@ PRESETS: dict[str, Preset] = {
         mlm_epochs=1,
         mlm_batch_size=64,
         mlm_learning_rate=5e-4,
-        simcse_messages=100_000,
+        simcse_messages=50_000,
         simcse_batch_size=32,
         simcse_learning_rate=5e-5,
         save_steps=500,
@@ -146,7 +145,9 @@ def _check_device(device: str) -> str:
         import torch
 
         if not torch.cuda.is_available():
-            raise ModelError(f"--device {device}: no CUDA GPU is available to torch on this machine")
+            raise ModelError(
+                f"--device {device}: no CUDA GPU is available to torch on this machine"
+            )
         return device
     raise ModelError(f"unknown device {device!r}: use cpu or cuda")
 
@@ -226,7 +227,10 @@ def _common_args(
     }
 
 
-def _run_trainer(trainer, checkpoints: Path, label: str, progress: bool) -> list[list[float]]:
+def _run_trainer(
+    trainer, checkpoints: Path, label: str, progress: bool
+) -> tuple[list[list[float]], str | None]:
+    """Train (from the last checkpoint of an interrupted run, if any); (loss curve, checkpoint)."""
     from transformers.trainer_callback import PrinterCallback
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -236,23 +240,40 @@ def _run_trainer(trainer, checkpoints: Path, label: str, progress: bool) -> list
     if last:
         say(progress, f"{label}: resuming from {Path(last).name}")
     trainer.train(resume_from_checkpoint=last)
-    return [
+    losses = [
         [int(h["step"]), round(float(h["loss"]), 5)]
         for h in trainer.state.log_history
         if "loss" in h and "step" in h
     ]
+    return losses, Path(last).name if last else None
 
 
-def _quiet_libraries():
+@contextlib.contextmanager
+def _quiet_libraries() -> Iterator[None]:
+    """No warnings chatter or loading bars from transformers/datasets; our progress says enough."""
     from transformers.utils import logging as tlog
 
+    verbosity, bars = tlog.get_verbosity(), tlog.is_progress_bar_enabled()
     tlog.set_verbosity_error()
-    try:
-        import datasets
+    tlog.disable_progress_bar()
+    from datasets.utils.tqdm import (
+        are_progress_bars_disabled,
+        disable_progress_bars,
+        enable_progress_bars,
+    )
 
-        datasets.disable_progress_bars()
-    except ImportError:  # pragma: no cover - checked before
-        pass
+    datasets_bars = not are_progress_bars_disabled()
+    disable_progress_bars()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        tlog.set_verbosity(verbosity)
+        if bars:
+            tlog.enable_progress_bar()
+        if datasets_bars:
+            enable_progress_bars()
 
 
 def train_mlm(
@@ -278,7 +299,6 @@ def train_mlm(
         set_seed,
     )
 
-    _quiet_libraries()
     fresh_step_dir(step_dir, keep=("checkpoints",))
     tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
     lines = load_corpus(corpus_dir)
@@ -320,7 +340,7 @@ def train_mlm(
     trainer = Trainer(model=model, args=args, train_dataset=data, data_collator=collator)
     say(progress, f"mlm: {len(data)} messages, {epochs} epoch(s), {total} steps")
     started = time.perf_counter()
-    losses = _run_trainer(trainer, checkpoints, "mlm", progress)
+    losses, resumed_from = _run_trainer(trainer, checkpoints, "mlm", progress)
     trainer.save_model(str(step_dir / "model"))
     tokenizer.save_pretrained(str(step_dir / "model"))
     shutil.rmtree(checkpoints, ignore_errors=True)
@@ -330,6 +350,7 @@ def train_mlm(
         "steps": int(trainer.state.global_step),
         "parameters": int(sum(p.numel() for p in model.parameters())),
         "loss": losses,
+        "resumed_from": resumed_from,
         "train_s": round(time.perf_counter() - started, 3),
     }
     mark_done(step_dir, stats)
@@ -363,7 +384,6 @@ def train_simcse(
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
     from transformers import set_seed
 
-    _quiet_libraries()
     fresh_step_dir(step_dir, keep=("checkpoints",))
     set_seed(seed)
     if from_mlm:
@@ -387,7 +407,7 @@ def train_simcse(
     trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=loss)
     say(progress, f"simcse: {len(texts)} messages, {epochs} epoch(s), {total} steps")
     started = time.perf_counter()
-    losses = _run_trainer(trainer, checkpoints, "simcse", progress)
+    losses, resumed_from = _run_trainer(trainer, checkpoints, "simcse", progress)
     model.save(str(step_dir / "model"))
     shutil.rmtree(checkpoints, ignore_errors=True)
     stats = {
@@ -397,6 +417,7 @@ def train_simcse(
         "batch_size": batch_size,
         "learning_rate": learning_rate,
         "loss": losses,
+        "resumed_from": resumed_from,
         "train_s": round(time.perf_counter() - started, 3),
         "dimension": int(model.get_embedding_dimension()),
     }
@@ -533,7 +554,7 @@ def train_encoder(
             return read_json(step_dir / "stats.json")
         step_began = time.perf_counter()
         try:
-            with stages.stage(name, detail):
+            with stages.stage(name, detail), _quiet_libraries():
                 stats = func(step_dir)
         except TwitchTopicsError:
             raise

@@ -195,7 +195,6 @@ def build_tokenizer(corpus_dir: Path, step_dir: Path, *, vocab_size: int, max_le
     return stats
 
 
-
 # --------------------------------------------------------------------------------------------
 # the tokenizer itself
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -144,6 +145,13 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
     "--include", default=None, metavar="commands,bots,system", help="Also cluster these kinds."
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Logs clustered at once [default: one per core, at most one per log].",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @one_line_errors
 def cluster(
@@ -163,6 +171,7 @@ def cluster(
     bots,
     include,
     no_cache,
+    jobs,
     quiet,
 ) -> None:
     """Cluster the chat of LOGS into topics over time; print them and save a bundle.
@@ -194,10 +203,17 @@ def cluster(
         if log.is_dir():
             raise TwitchTopicsError(f"{log}: is a directory, not a chat log")
     many = len(logs) > 1
+    targets = [_bundle_target(log, out, many) for log in logs]
+    jobs = min(jobs or os.cpu_count() or 1, len(logs))
+    if jobs > 1:
+        results = _cluster_in_parallel(logs, options, targets, jobs, quiet)
+    else:
+        results = []
+        for log, target in zip(logs, targets, strict=True):
+            stages = Stages(quiet=quiet, label=log.name if many else "")
+            results.append(cluster_log(log, options, out=target, stages=stages))
     payloads = []
-    for log in logs:
-        stages = Stages(quiet=quiet, label=log.name if many else "")
-        result = cluster_log(log, options, out=_bundle_target(log, out, many), stages=stages)
+    for log, result in zip(logs, results, strict=True):
         result.meta["bundle_path"] = str(result.path)
         if as_json:
             payloads.append(groups_as_json(result.messages, result.topics, result.meta, top=top))
@@ -208,3 +224,28 @@ def cluster(
         click.echo(f"bundle: {result.path}")
     if as_json:
         click.echo(render(payloads[0] if not many else payloads, "json"))
+
+
+def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):
+    """One process per log (up to `jobs` at once), each with one thread: both cores busy."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from twitchtopics.pipeline import ClusterResult, cluster_to_bundle, single_thread_worker
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=single_thread_worker
+    ) as pool:
+        futures = [
+            pool.submit(cluster_to_bundle, log, options, target, quiet)
+            for log, target in zip(logs, targets, strict=True)
+        ]
+        paths = [future.result() for future in futures]
+    from twitchtopics.bundle import load_bundle
+
+    results = []
+    for path in paths:
+        bundle = load_bundle(path)
+        results.append(ClusterResult(bundle.messages, bundle.topics, bundle.meta, path=path))
+    return results

@@ -10,9 +10,7 @@ from twitchtopics.cli._common import one_line_errors
 
 
 @click.command()
-@click.argument(
-    "inputs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--out",
     "-o",
