@@ -40,7 +40,9 @@ def timed(label: str, texts: list[str], embedder, **kw) -> float:
     vecs = embed_texts(texts, embedder, cache=None, **kw)
     dt = time.perf_counter() - t0
     rate = len(texts) / dt
-    print(f"{label:>8}: {len(texts)} msgs in {dt:6.2f} s = {rate:8.0f} msgs/s  (dim {vecs.shape[1]})")
+    print(
+        f"{label:>8}: {len(texts)} msgs in {dt:6.2f} s = {rate:8.0f} msgs/s  (dim {vecs.shape[1]})"
+    )
     return rate
 
 
@@ -62,7 +64,9 @@ def main() -> int:
     from twitchtopics.embedders import load_embedder, unique_with_inverse
 
     uniques, _, _ = unique_with_inverse(texts)
-    print(f"{len(texts)} messages ({len(uniques)} distinct) from {args.log.name}; torch threads {torch.get_num_threads()}")
+    print(
+        f"{len(texts)} messages ({len(uniques)} distinct) from {args.log.name}; torch threads {torch.get_num_threads()}"
+    )
     t0 = time.perf_counter()
     minilm = load_embedder("minilm")
     print(f"load minilm: {time.perf_counter() - t0:.1f} s")

@@ -294,7 +294,9 @@ def _folder_fingerprint(folder: Path) -> str:
     h = hashlib.sha1()
     files = []
     for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not d.startswith("checkpoint-"))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not d.startswith("checkpoint-")
+        )
         for n in names:
             if n in _SKIP_FILES or n.startswith("."):
                 continue
@@ -414,7 +416,9 @@ def _load_folder(folder: Path, *, name: str, device: str, progress: bool) -> Emb
     return SentenceTransformerEmbedder(model, name=name, fingerprint=fp)
 
 
-def load_embedder(model: str | None = None, *, device: str = "cpu", progress: bool = False) -> Embedder:
+def load_embedder(
+    model: str | None = None, *, device: str = "cpu", progress: bool = False
+) -> Embedder:
     """Load an embedding model; see the module docstring for the accepted names.
 
     Raises ``ModelError`` (one clear line) when the model cannot be found or loaded.
@@ -423,7 +427,9 @@ def load_embedder(model: str | None = None, *, device: str = "cpu", progress: bo
     if key.lower() in ("",) + DEFAULT_ALIASES:
         path = packaged_model_path()
         st = _load_sentence_transformer(path, device=device, progress=progress)
-        return SentenceTransformerEmbedder(st, name="all-MiniLM-L6-v2", fingerprint=_packaged_fingerprint())
+        return SentenceTransformerEmbedder(
+            st, name="all-MiniLM-L6-v2", fingerprint=_packaged_fingerprint()
+        )
     if key.lower() == "static":
         return _load_packaged_static(progress=progress)
     if key.lower() in ("hashing", "hash"):
@@ -499,7 +505,11 @@ def _distill_static(out_dir: Path, *, progress: bool) -> None:
     hidden = np.zeros((n_vocab, transformer.config.hidden_size), dtype=np.float32)
     batch = 1024
     bar = tqdm(
-        total=n_vocab, desc="distilling static model", unit="tok", file=sys.stderr, disable=not progress
+        total=n_vocab,
+        desc="distilling static model",
+        unit="tok",
+        file=sys.stderr,
+        disable=not progress,
     )
     with torch.inference_mode():
         for start in range(0, n_vocab, batch):
@@ -601,7 +611,9 @@ def _static_in_memory(*, progress: bool) -> Embedder:
     with tempfile.TemporaryDirectory(prefix="twitchtopics-static-") as d:
         _distill_static(Path(d) / "m", progress=progress)
         model = _load_static_model(Path(d) / "m")
-    return StaticEmbedder(model, name="static-minilm", fingerprint=f"static-minilm:{_static_fingerprint()}")
+    return StaticEmbedder(
+        model, name="static-minilm", fingerprint=f"static-minilm:{_static_fingerprint()}"
+    )
 
 
 def _move_aside(path: Path) -> Path | None:
@@ -736,7 +748,9 @@ class EmbeddingCache:
                 self.close()
                 self.disabled = True
                 warnings.warn(
-                    f"embedding cache {self.path} not used ({what}: {err})", CacheWarning, stacklevel=3
+                    f"embedding cache {self.path} not used ({what}: {err})",
+                    CacheWarning,
+                    stacklevel=3,
                 )
                 return default
         return default  # pragma: no cover
@@ -779,7 +793,9 @@ class EmbeddingCache:
         if bad:
 
             def drop(conn: sqlite3.Connection) -> None:
-                conn.executemany("DELETE FROM embeddings WHERE model = ? AND key = ?", [(model, k) for k in bad])
+                conn.executemany(
+                    "DELETE FROM embeddings WHERE model = ? AND key = ?", [(model, k) for k in bad]
+                )
 
             self._run("delete", drop, None)
         return vectors, found
@@ -796,7 +812,9 @@ class EmbeddingCache:
         def write(conn: sqlite3.Connection) -> None:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany("INSERT OR IGNORE INTO embeddings (model, key, vec) VALUES (?, ?, ?)", rows)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO embeddings (model, key, vec) VALUES (?, ?, ?)", rows
+                )
                 conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(Exception):
@@ -811,7 +829,11 @@ class EmbeddingCache:
         def q(conn: sqlite3.Connection) -> int:
             if model is None:
                 return int(conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
-            return int(conn.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", (model,)).fetchone()[0])
+            return int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM embeddings WHERE model = ?", (model,)
+                ).fetchone()[0]
+            )
 
         return self._run("count", q, 0)
 
