@@ -95,3 +95,41 @@ def test_cluster_empty_and_unparsable_logs(tmp_path, monkeypatch, fake_embedder)
         assert result.stdout == ""
         assert result.stderr.startswith("Error:")
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_inspect_and_formats(topic_log):
+    result = invoke("inspect", str(topic_log))
+    assert result.exit_code == 0
+    assert "twitchdownloader-text" in result.output
+    data = json.loads(invoke("inspect", str(topic_log), "--json").output)
+    assert data["format"] == "twitchdownloader-text"
+    formats = invoke("formats")
+    for name in ("twitchdownloader-json", "twitch-gql", "chatty", "irc", "csv", "parquet"):
+        assert name in formats.output
+    assert {row["name"] for row in json.loads(invoke("formats", "--json").output)} >= {"tcd-irc"}
+
+
+def test_inspect_bad_input(tmp_path):
+    result = CliRunner().invoke(cli, ["inspect", str(tmp_path / "nope.log")])
+    assert result.exit_code == 1 and "Error:" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_cluster_real_logs_of_each_issue_format(tmp_path, monkeypatch):
+    """The three formats of the cluster issue, on real logs, with the real model."""
+    from tests.conftest import chatlog
+    from twitchtopics.bundle import load_bundle
+
+    monkeypatch.chdir(tmp_path)
+    names = {
+        "fr_csv_samueletienne.csv": 353,
+        "fr_twitchdownloader_relative_chat.txt": 4819,
+        "en_twitch_api_v5_1087079172.json": 3090,
+    }
+    for name, count in names.items():
+        path = chatlog(name)
+        result = invoke("cluster", str(path), "--quiet", "--top", "2")
+        assert result.exit_code == 0, result.output
+        assert "LABEL" in result.stdout
+        bundle = load_bundle(tmp_path / (path.name.rsplit(".", 1)[0] + ".twitchtopics"))
+        assert len(bundle.messages) == count
