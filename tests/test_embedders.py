@@ -383,3 +383,23 @@ def test_static_distillation_cached(tmp_path, monkeypatch):
     np.testing.assert_array_equal(embed_texts(FRENCH, again, cache=None), out)
     # the saved folder also loads as a plain path
     assert load_embedder(str(folder)).dim == 256
+
+
+def test_lazy_default_model_is_not_loaded_when_everything_is_cached(tmp_path):
+    from twitchtopics.embedders import (
+        EmbeddingCache,
+        LazyPackagedEmbedder,
+        embed_texts,
+        load_embedder,
+    )
+
+    lazy = load_embedder(None, lazy=True)
+    assert isinstance(lazy, LazyPackagedEmbedder)
+    assert lazy.dim == 384 and lazy.fingerprint.startswith("minilm:")
+    texts = ["bonsoir le chat", "KEKW", "bonsoir le chat"]
+    vectors = np.eye(2, 384, dtype=np.float32)
+    with EmbeddingCache(tmp_path / "cache.sqlite") as cache:
+        cache.put_many(lazy.fingerprint, ["bonsoir le chat", "KEKW"], vectors)
+        out = embed_texts(texts, lazy, cache=cache)
+    assert np.array_equal(out[0], out[2]) and out[1][1] == 1.0
+    assert lazy._model is None  # never loaded: a warm run does not import torch

@@ -252,6 +252,53 @@ class HashingEmbedder:
         return _l2_normalize(out)
 
 
+class LazyPackagedEmbedder:
+    """The packaged MiniLM, loaded only when a text is missing from the cache.
+
+    Its name, fingerprint and size are known from the package's files, so a run whose
+    texts are all cached (a second run on the same log) never imports torch.
+    """
+
+    preferred_chunk = DEFAULT_CHUNK
+
+    def __init__(self, *, device: str = "cpu", progress: bool = False) -> None:
+        self.name = "all-MiniLM-L6-v2"
+        self.fingerprint = _packaged_fingerprint()
+        self.dim = _packaged_dim()
+        self.device = device
+        self.progress = progress
+        self._model: SentenceTransformerEmbedder | None = None
+
+    def load(self) -> SentenceTransformerEmbedder:
+        if self._model is None:
+            st = _load_sentence_transformer(
+                packaged_model_path(), device=self.device, progress=self.progress
+            )
+            self._model = SentenceTransformerEmbedder(
+                st, name=self.name, fingerprint=self.fingerprint
+            )
+            if self._model.dim != self.dim:
+                raise ModelError(
+                    f"packaged model has {self._model.dim} dimensions, expected {self.dim}"
+                )
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.load().encode(texts)
+
+    def __repr__(self) -> str:
+        return f"LazyPackagedEmbedder(loaded={self._model is not None})"
+
+
+def _packaged_dim() -> int:
+    """Sentence embedding size of the packaged model, read from its pooling config."""
+    pooling = packaged_model_path() / "1_Pooling" / "config.json"
+    try:
+        return int(json.loads(pooling.read_text(encoding="utf-8"))["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"the packaged model's pooling config is unreadable: {exc}") from None
+
+
 # --------------------------------------------------------------------------------------------
 # model loading
 
@@ -417,13 +464,17 @@ def _load_folder(folder: Path, *, name: str, device: str, progress: bool) -> Emb
 
 
 def load_embedder(
-    model: str | None = None, *, device: str = "cpu", progress: bool = False
+    model: str | None = None, *, device: str = "cpu", progress: bool = False, lazy: bool = False
 ) -> Embedder:
     """Load an embedding model; see the module docstring for the accepted names.
+
+    `lazy=True` defers loading the packaged default model until a text needs encoding.
 
     Raises ``ModelError`` (one clear line) when the model cannot be found or loaded.
     """
     key = (model or "").strip()
+    if key.lower() in ("",) + DEFAULT_ALIASES and lazy:
+        return LazyPackagedEmbedder(device=device, progress=progress)
     if key.lower() in ("",) + DEFAULT_ALIASES:
         path = packaged_model_path()
         st = _load_sentence_transformer(path, device=device, progress=progress)
