@@ -4,8 +4,11 @@ import pytest
 from twitchtopics.cluster import (
     TimeAwareClusterer,
     auto_min_cluster_size,
+    auto_n_groups,
     auto_time_scale,
     centrality,
+    drop_small_groups,
+    merge_adjacent_groups,
     renumber_by_first_appearance,
     silhouettes,
     simplified_silhouette,
@@ -67,8 +70,14 @@ def test_too_few_messages_are_all_outliers():
 
 
 def test_auto_parameters_follow_the_log():
-    assert auto_time_scale(np.array([0.0, 7200.0])) == 720.0
-    assert auto_time_scale(np.array([0.0, 10.0])) == 60.0
+    # one group per 2 minutes of stream, time scale a quarter of a group's duration
+    assert auto_n_groups(np.array([0.0, 7200.0]), 10_000, 10) == 60
+    assert auto_time_scale(np.array([0.0, 7200.0])) == 30.0
+    # a slow chat: fewer groups (bounded by its size), so each lasts longer
+    assert auto_n_groups(np.array([0.0, 7200.0]), 100, 10) == 10
+    assert auto_time_scale(np.array([0.0, 7200.0]), 10) == 180.0
+    # no time: only the size bound
+    assert auto_n_groups(None, 100, 10) == 10
     assert auto_min_cluster_size(100) == 5
     assert auto_min_cluster_size(8000) == 20
     with pytest.raises(ValueError):
@@ -121,3 +130,79 @@ def test_centrality_is_one_at_the_centre():
     assert values[0] == pytest.approx(1.0)
     assert values[1] == pytest.approx(0.0)
     assert np.isnan(values[3])
+
+
+def test_every_message_gets_a_group_with_ward():
+    unique, _ = blobs(n_centers=3, per=40, seed=4)
+    inverse = np.arange(len(unique))
+    offsets = np.repeat([0.0, 600.0, 1200.0], 40) + np.tile(np.arange(40.0), 3)
+    model = TimeAwareClusterer(min_cluster_size=5, random_state=1).fit(unique, inverse, offsets)
+    assert (model.labels_ >= 0).all()
+    assert model.features_.shape == (120, 6)
+    # the three blobs, each at its own time, are never mixed
+    for block in range(3):
+        labels = set(model.labels_[block * 40 : (block + 1) * 40])
+        others = set(model.labels_) - labels
+        assert labels.isdisjoint(others)
+
+
+def test_reactions_are_one_group_whatever_the_time():
+    rng = np.random.default_rng(0)
+    texts = [f"phrase numéro {i} sur le sujet {i % 7}" for i in range(60)]
+    texts += ["mdr", "KEKW", "ptdr KEKW", "bonsoir à tous", "salut Jean", "+1"]
+    unique = rng.normal(size=(len(texts), 16)).astype(np.float32)
+    # laughter at the start and at the end of a 2-hour stream, greetings and +1 in between
+    inverse = np.concatenate([np.arange(60), [60, 61, 62] * 3, [63, 64] * 3, [65] * 5])
+    offsets = np.concatenate(
+        [np.linspace(0, 7200, 60), [10, 20, 7000, 7010, 7020, 30, 40, 7100, 7190]]
+    )
+    offsets = np.concatenate([offsets, np.full(6, 3600.0), np.full(5, 3000.0)])
+    model = TimeAwareClusterer(min_cluster_size=3, random_state=1).fit(
+        unique, inverse, offsets, texts=texts
+    )
+    labels = model.labels_
+    laughter = labels[60:69]
+    assert len(set(laughter)) == 1 and laughter[0] >= 0
+    greetings, plus_one = labels[69:75], labels[75:]
+    assert len(set(greetings)) == 1 and len(set(plus_one)) == 1
+    assert len({laughter[0], greetings[0], plus_one[0]}) == 3
+    assert not set(labels[:60]) & {laughter[0], greetings[0], plus_one[0]}
+
+
+def test_texts_must_match_the_embeddings():
+    unique, _ = blobs(n_centers=2, per=10)
+    with pytest.raises(ValueError, match="one distinct text"):
+        TimeAwareClusterer().fit(unique, np.arange(20), np.zeros(20), texts=["a", "b"])
+
+
+def test_merge_joins_adjacent_same_topic_groups_only():
+    same = np.array([1.0, 0.0, 0.0])
+    other = np.array([0.0, 1.0, 0.0])
+    text = np.vstack([same] * 4 + [same] * 4 + [same] * 4 + [other] * 4)
+    labels = np.repeat([0, 1, 2, 3], 4)
+    # groups 0 and 1 touch (10 s apart); group 2 says the same an hour later; 3 differs
+    offsets = np.concatenate(
+        [np.arange(4.0), 13 + np.arange(4.0), 3600 + np.arange(4.0), 20 + np.arange(4.0)]
+    )
+    merged = merge_adjacent_groups(labels, text, offsets, min_similarity=0.98, max_gap_s=120)
+    assert set(merged[:8]) == {0}
+    assert set(merged[8:12]) == {2}
+    assert set(merged[12:]) == {3}
+    # without a time limit the hour-later group joins too; outliers are never touched
+    labels[0] = -1
+    merged = merge_adjacent_groups(labels, text, offsets, min_similarity=0.98, max_gap_s=np.inf)
+    assert merged[0] == -1 and set(merged[1:12]) == {0} and set(merged[12:]) == {3}
+
+
+def test_merge_keeps_dissimilar_neighbours_apart():
+    rng = np.random.default_rng(1)
+    text = np.vstack([rng.normal(size=(5, 8)) + c for c in np.eye(8)[:3] * 10])
+    labels = np.repeat([0, 1, 2], 5)
+    offsets = np.arange(15.0)
+    merged = merge_adjacent_groups(labels, text, offsets, min_similarity=0.98, max_gap_s=1e9)
+    assert np.array_equal(merged, labels)
+
+
+def test_small_groups_become_outliers():
+    labels = np.array([0, 0, 0, 1, 1, -1, 2, 2, 2])
+    assert drop_small_groups(labels, 3).tolist() == [0, 0, 0, -1, -1, -1, 2, 2, 2]

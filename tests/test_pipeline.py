@@ -66,7 +66,8 @@ def test_meta_records_everything(fake_embedder, topic_log, tmp_path):
     meta = load_bundle(run(topic_log, tmp_path).path).meta
     assert meta["input"]["format"]
     assert len(meta["input"]["sha256"]) == 64
-    assert meta["params"]["time_scale"] == 600.0
+    assert meta["params"]["time_scale"] == "auto"
+    assert meta["params"]["time_scale_used"] > 0
     assert meta["model"] == "test-hashing-trigrams"
     assert {"read", "embed", "reduce+cluster", "keywords", "silhouette"} <= set(meta["timings"])
     counts = meta["counts"]

@@ -1,17 +1,32 @@
-"""Time-aware clustering: UMAP on the text embeddings, + time as a feature, then HDBSCAN.
+"""Time-aware clustering: text features reduced with UMAP, + time, then Ward on a kNN graph.
 
-The seed's idea: the same words an hour apart are different moments of a stream, so the
-seconds elapsed since the start, divided by a time scale, are appended to the reduced text
-embedding before density clustering. The reduction sees only distinct texts (chat repeats
-itself: a "+1" flood is one point for UMAP, then one point per message again once time is
-attached), which is both faster and kinder to UMAP's neighbour graph.
+The seed's idea stays: the same words an hour apart are different moments of a stream, so
+the seconds elapsed since the start, divided by a time scale, are appended to the reduced
+text embedding. The reduction sees only distinct texts (chat repeats itself: a "+1" flood is
+one point for UMAP, then one point per message again once time is attached).
 
+What changed after measuring against hand labels (benchmarks/quality.py, issue 5):
+
+- text features = the sentence embedding + character n-grams fitted on the log itself
+  (`twitchtopics.features`), when the distinct texts are given to `fit`;
+- reactions (only laughter, only a greeting, only "+1") are one group per kind over the whole
+  log, not sliced by time;
+- the other messages are cut by Ward agglomeration constrained to a kNN graph (plus each
+  message's neighbours in time, so the graph is connected) into about one group per
+  `group_duration_s` of stream: every message gets a group, where HDBSCAN left half of real
+  chat as outliers;
+- adjacent groups with the same content (centroid cosine >= `merge_similarity`, time gap at
+  most a few time scales) are joined, so a topic is not cut only because it lasted;
+- groups smaller than `min_cluster_size` are outliers (-1).
+
+`method="hdbscan"` keeps the previous density clustering for comparison.
 `TimeAwareClusterer` follows scikit-learn's conventions: `__init__` only stores parameters,
 `fit` does the work, learned attributes end in `_`, `random_state` is honoured.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +34,20 @@ import numpy as np
 EXACT_SILHOUETTE_MAX = 20_000
 """Up to this many clustered messages silhouettes are exact; above, the simplified
 (centroid) silhouette is used and recorded in the bundle as such."""
+
+GROUP_DURATION_S = 120.0
+"""Ward cuts the stream into about one group per this many seconds (before merging). The
+measured plateau on the gold windows is 60-180 s; 120 s is in its middle."""
+
+TIME_SCALE_PER_GROUP = 4.0
+"""`time_scale="auto"` is a group's mean duration divided by this: a topic lasting that long
+then spreads over ~1 unit of the time feature, like a topic over UMAP's text axes."""
+
+MERGE_SIMILARITY = 0.98
+"""Adjacent groups whose text centroids are at least this cosine-similar are one topic."""
+
+MERGE_GAP_SCALES = 4.0
+"""...when the silence between them is at most this many time scales."""
 
 
 @dataclass
@@ -29,29 +58,44 @@ class SilhouetteResult:
     method: str
 
 
-def auto_time_scale(offsets_s: np.ndarray) -> float:
-    """A time scale from the log itself: a tenth of the stream's span, at least 60 s.
+def auto_n_groups(offsets_s: np.ndarray | None, n_messages: int, min_cluster_size: int) -> int:
+    """How many groups Ward cuts: one per `GROUP_DURATION_S` of stream, no more than one per
+    `min_cluster_size` messages, at least one. Without time (`offsets_s` None, or all equal)
+    only the size bound applies, and merging similar groups decides how many remain."""
+    by_size = max(1, n_messages // max(1, min_cluster_size))
+    if offsets_s is None or len(offsets_s) == 0:
+        return by_size
+    span = float(np.nanmax(offsets_s) - np.nanmin(offsets_s))
+    if span <= 0:
+        return by_size
+    by_time = max(1, int(round(span / GROUP_DURATION_S)))
+    return int(min(by_time, by_size))
 
-    Keeps the time feature's range comparable across short and long streams (a 2 h stream
-    gets 720 s, close to the seed's 600 s).
+
+def auto_time_scale(offsets_s: np.ndarray, n_groups: int | None = None) -> float:
+    """A time scale from the log itself: a group's mean duration / `TIME_SCALE_PER_GROUP`.
+
+    With the default group duration this is 30 s; a slow chat, cut into fewer groups than its
+    span suggests, gets a proportionally longer scale. At least 1 s.
     """
     if len(offsets_s) == 0:
-        return 600.0
+        return GROUP_DURATION_S / TIME_SCALE_PER_GROUP
     span = float(np.nanmax(offsets_s) - np.nanmin(offsets_s))
-    return max(60.0, span / 10.0)
+    groups = n_groups or max(1, int(round(span / GROUP_DURATION_S)))
+    return max(1.0, span / groups / TIME_SCALE_PER_GROUP)
 
 
 def auto_min_cluster_size(n_messages: int) -> int:
-    """HDBSCAN's smallest group, scaled to the log's size: 5 for small logs, more for big ones."""
+    """The smallest group, scaled to the log's size: 5 for small logs, more for big ones."""
     return int(max(5, min(100, round(n_messages / 400))))
 
 
 class TimeAwareClusterer:
-    """Reduce distinct-text embeddings with UMAP, attach time, cluster with HDBSCAN.
+    """Reduce distinct-text features with UMAP, attach time, group every message.
 
     Parameters mirror the CLI: `time_scale` is seconds per unit of the time feature
-    (None disables it, "auto" picks it from the stream's span), `min_cluster_size`
-    None picks it from the number of messages.
+    (None disables it, "auto" picks it from the log), `min_cluster_size` None picks it from
+    the number of messages; `min_samples` is only used by `method="hdbscan"`.
     """
 
     def __init__(
@@ -61,11 +105,16 @@ class TimeAwareClusterer:
         n_neighbors: int = 15,
         min_dist: float = 0.0,
         metric: str = "cosine",
-        time_scale: float | str | None = 600.0,
+        time_scale: float | str | None = "auto",
         min_cluster_size: int | None = None,
         min_samples: int | None = None,
         cluster_selection_epsilon: float = 0.0,
         cluster_selection_method: str = "eom",
+        method: str = "ward",
+        ngram_weight: float = 0.7,
+        reactions: bool = True,
+        graph_neighbors: int = 15,
+        merge_similarity: float | None = MERGE_SIMILARITY,
         random_state: int | None = 42,
     ) -> None:
         self.n_components = n_components
@@ -77,6 +126,11 @@ class TimeAwareClusterer:
         self.min_samples = min_samples
         self.cluster_selection_epsilon = cluster_selection_epsilon
         self.cluster_selection_method = cluster_selection_method
+        self.method = method
+        self.ngram_weight = ngram_weight
+        self.reactions = reactions
+        self.graph_neighbors = graph_neighbors
+        self.merge_similarity = merge_similarity
         self.random_state = random_state
 
     def fit(
@@ -84,46 +138,100 @@ class TimeAwareClusterer:
         unique_embeddings: np.ndarray,
         inverse: np.ndarray,
         offsets_s: np.ndarray,
+        texts: Sequence[str] | None = None,
     ) -> TimeAwareClusterer:
         """Cluster messages given distinct-text embeddings and each message's text index.
 
         `inverse[i]` is the row of `unique_embeddings` holding message i's text;
-        `offsets_s[i]` is its seconds since the stream's start.
+        `offsets_s[i]` is its seconds since the stream's start; `texts`, optional, are the
+        distinct (normalised) texts in the same order as `unique_embeddings`: with them the
+        log's own n-grams join the features and reactions are grouped by kind.
         """
+        from twitchtopics.features import reaction_kinds, text_features
+
+        if self.method not in ("ward", "hdbscan"):
+            raise ValueError(f"method must be 'ward' or 'hdbscan', not {self.method!r}")
         inverse = np.asarray(inverse, dtype=np.int64)
         offsets = np.asarray(offsets_s, dtype=np.float64)
         n = len(inverse)
         self.n_messages_ = n
-        self.reduced_unique_ = self._reduce(np.asarray(unique_embeddings, dtype=np.float32))
-        self.time_scale_ = self._resolve_time_scale(offsets)
-        self.features_ = self._features(self.reduced_unique_[inverse], offsets)
+        if texts is not None and len(texts) != len(unique_embeddings):
+            raise ValueError("texts must hold one distinct text per row of unique_embeddings")
+        self._check_time_scale()
         self.min_cluster_size_ = self.min_cluster_size or auto_min_cluster_size(n)
-        self.labels_, self.probabilities_ = self._cluster(self.features_)
+        reaction = np.full(n, None, dtype=object)
+        if texts is not None and self.reactions and self.method == "ward":
+            reaction = reaction_kinds(texts)[inverse] if n else reaction
+        self.reaction_ = reaction
+        rest = np.array([r is None for r in reaction], dtype=bool)
+        self.n_groups_ = auto_n_groups(
+            None if self.time_scale is None else offsets[rest],
+            int(rest.sum()),
+            self.min_cluster_size_,
+        )
+        self.time_scale_ = self._resolve_time_scale(offsets[rest])
+        text = text_features(
+            unique_embeddings,
+            texts,
+            ngram_weight=self.ngram_weight if self.method == "ward" else 0.0,
+            random_state=self.random_state,
+        )
+        self.text_unique_ = text
+        self.reduced_unique_ = self._reduce(text)
+        self.features_ = self._features(self.reduced_unique_[inverse], offsets)
+        if self.method == "hdbscan":
+            self.labels_, self.probabilities_ = self._hdbscan(self.features_)
+            return self
+        labels = np.full(n, -1, dtype=np.int64)
+        if n >= self.min_cluster_size_:
+            labels[rest] = self._ward(self.features_[rest])
+            if self.merge_similarity is not None:
+                labels[rest] = merge_adjacent_groups(
+                    labels[rest],
+                    text[inverse[rest]],
+                    offsets[rest],
+                    min_similarity=self.merge_similarity,
+                    max_gap_s=(
+                        np.inf if self.time_scale_ is None else MERGE_GAP_SCALES * self.time_scale_
+                    ),
+                )
+            base = labels.max() + 1
+            for k, kind in enumerate(REACTION_ORDER):
+                labels[reaction == kind] = base + k
+            labels = drop_small_groups(labels, self.min_cluster_size_)
+        self.labels_ = labels
+        self.probabilities_ = (labels >= 0).astype(np.float64)
         return self
 
-    def _resolve_time_scale(self, offsets: np.ndarray) -> float | None:
+    def _check_time_scale(self) -> None:
         if self.time_scale is None:
-            return None
+            return
         if isinstance(self.time_scale, str):
             if self.time_scale != "auto":
                 raise ValueError(
                     f"time_scale must be seconds, 'auto' or None, not {self.time_scale!r}"
                 )
-            return auto_time_scale(offsets)
-        if self.time_scale <= 0:
+        elif self.time_scale <= 0:
             raise ValueError("time_scale must be positive")
+
+    def _resolve_time_scale(self, offsets: np.ndarray) -> float | None:
+        if self.time_scale is None:
+            return None
+        if isinstance(self.time_scale, str):
+            return auto_time_scale(offsets, self.n_groups_)
         return float(self.time_scale)
 
-    def _reduce(self, unique_embeddings: np.ndarray) -> np.ndarray:
+    def _reduce(self, unique_features: np.ndarray) -> np.ndarray:
         """UMAP to a few dimensions; tiny inputs skip it (UMAP needs more points than neighbours)."""
-        n_unique, dim = unique_embeddings.shape
+        n_unique, dim = unique_features.shape
         n_components = min(self.n_components, dim)
         if n_unique <= n_components + 2:
-            return unique_embeddings[:, :n_components].astype(np.float32)
+            return unique_features[:, :n_components].astype(np.float32)
         import warnings
 
-        import umap
+        from twitchtopics._jit import import_umap
 
+        umap = import_umap()
         warnings.filterwarnings("ignore", message=".*n_jobs value.*", category=UserWarning)
         reducer = umap.UMAP(
             n_neighbors=max(2, min(self.n_neighbors, n_unique - 1)),
@@ -134,7 +242,7 @@ class TimeAwareClusterer:
             init="spectral" if n_unique > n_components + 10 else "random",
             low_memory=True,
         )
-        return reducer.fit_transform(unique_embeddings).astype(np.float32)
+        return reducer.fit_transform(unique_features).astype(np.float32)
 
     def _features(self, reduced: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         if self.time_scale_ is None:
@@ -142,7 +250,23 @@ class TimeAwareClusterer:
         time = (offsets / self.time_scale_).reshape(-1, 1)
         return np.hstack([reduced.astype(np.float64), time])
 
-    def _cluster(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _ward(self, features: np.ndarray) -> np.ndarray:
+        """Ward agglomeration on a kNN graph + time neighbours, cut into `n_groups_` groups."""
+        n = len(features)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        n_groups = min(self.n_groups_, n)
+        if n_groups <= 1 or n < 3:
+            return np.zeros(n, dtype=np.int64)
+        from sklearn.cluster import AgglomerativeClustering
+
+        graph = knn_time_graph(
+            features, self.graph_neighbors, has_time=self.time_scale_ is not None
+        )
+        model = AgglomerativeClustering(n_clusters=n_groups, linkage="ward", connectivity=graph)
+        return model.fit_predict(features).astype(np.int64)
+
+    def _hdbscan(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(features)
         if n < self.min_cluster_size_:
             return np.full(n, -1, dtype=np.int64), np.zeros(n)
@@ -157,6 +281,116 @@ class TimeAwareClusterer:
         )
         model.fit(features)
         return model.labels_.astype(np.int64), model.probabilities_.astype(np.float64)
+
+
+REACTION_ORDER = ("laughter", "greeting", "plus_one")
+
+
+def knn_time_graph(features: np.ndarray, k: int, *, has_time: bool) -> object:
+    """Symmetric sparse connectivity: each point's k nearest neighbours in `features`, plus its
+    predecessor and successor in time (the last column) when there is a time feature, so the
+    graph has one component and a topic can grow along the chat.
+
+    Without time, components left apart are joined by a chain in feature order (Ward's merge
+    cost still decides; the chain only makes the graph connected).
+    """
+    import scipy.sparse as sp
+    from sklearn.neighbors import kneighbors_graph
+
+    n = len(features)
+    graph = kneighbors_graph(features, min(k, n - 1), include_self=False)
+    order = np.argsort(features[:, -1] if has_time else features[:, 0], kind="stable")
+    chain = sp.coo_matrix((np.ones(n - 1), (order[:-1], order[1:])), shape=(n, n)).tocsr()
+    graph = graph + chain
+    return (graph + graph.T).tocsr()
+
+
+def merge_adjacent_groups(
+    labels: np.ndarray,
+    text: np.ndarray,
+    offsets_s: np.ndarray,
+    *,
+    min_similarity: float,
+    max_gap_s: float,
+) -> np.ndarray:
+    """Join groups that say the same thing and touch in time.
+
+    Two groups merge when the cosine of their text centroids (mean of `text` rows) is at least
+    `min_similarity` and the silence between their time spans is at most `max_gap_s`
+    (overlapping spans have gap 0). Most similar pairs first; centroids and spans are updated
+    as groups merge, so a chain of merges never joins groups that no longer qualify.
+    Outliers (-1) stay. Labels come back as the smallest original label of each merged set.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    mask = labels >= 0
+    if mask.sum() == 0:
+        return labels.copy()
+    groups, index = np.unique(labels[mask], return_inverse=True)
+    g = len(groups)
+    if g < 2:
+        return labels.copy()
+    text = np.asarray(text, dtype=np.float64)[mask]
+    times = np.asarray(offsets_s, dtype=np.float64)[mask]
+    sums = np.zeros((g, text.shape[1]))
+    np.add.at(sums, index, text)
+    lo = np.full(g, np.inf)
+    hi = np.full(g, -np.inf)
+    np.minimum.at(lo, index, times)
+    np.maximum.at(hi, index, times)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    unit = sums / np.where(norms > 0, norms, 1.0)
+    order = np.argsort(lo, kind="stable")
+    candidates: list[tuple[float, int, int]] = []
+    # time-adjacent pairs only: a group's span against the spans that start before it ends
+    for pos, a in enumerate(order):
+        for b in order[pos + 1 :]:
+            if lo[b] - hi[a] > max_gap_s:
+                break
+            sim = float(unit[a] @ unit[b])
+            if sim >= min_similarity:
+                candidates.append((-sim, int(min(a, b)), int(max(a, b))))
+    if not candidates:
+        return labels.copy()
+    candidates.sort()
+    parent = np.arange(g)
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = int(parent[x])
+        return x
+
+    for _, a, b in candidates:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ua = sums[ra] / (np.linalg.norm(sums[ra]) or 1.0)
+        ub = sums[rb] / (np.linalg.norm(sums[rb]) or 1.0)
+        gap = max(0.0, max(lo[ra], lo[rb]) - min(hi[ra], hi[rb]))
+        if float(ua @ ub) < min_similarity or gap > max_gap_s:
+            continue
+        keep, gone = min(ra, rb), max(ra, rb)
+        parent[gone] = keep
+        sums[keep] += sums[gone]
+        lo[keep] = min(lo[keep], lo[gone])
+        hi[keep] = max(hi[keep], hi[gone])
+    roots = np.array([find(i) for i in range(g)])
+    out = labels.copy()
+    out[mask] = groups[roots[index]]
+    return out
+
+
+def drop_small_groups(labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Groups with fewer than `min_size` messages become outliers (-1)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    out = labels.copy()
+    mask = labels >= 0
+    if not mask.any():
+        return out
+    groups, counts = np.unique(labels[mask], return_counts=True)
+    small = groups[counts < min_size]
+    out[np.isin(labels, small)] = -1
+    return out
 
 
 def renumber_by_first_appearance(labels: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:

@@ -28,7 +28,8 @@ class ClusterOptions:
     """Every knob of a `cluster` run; all of them are recorded in the bundle."""
 
     model: str | None = None
-    time_scale: float | str | None = 600.0
+    time_scale: float | str | None = "auto"
+    method: str = "ward"
     min_cluster_size: int | None = None
     min_samples: int | None = None
     n_components: int = 5
@@ -184,7 +185,7 @@ def embed_distinct(
 
     uniques, inverse, _counts = unique_with_inverse(clean)
     with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
-        embedder = load_embedder(options.model, progress=not stages.quiet)
+        embedder = load_embedder(options.model, progress=not stages.quiet, lazy=True)
     cache = EmbeddingCache() if options.use_cache else None
     with stages.stage("embed", f"{len(uniques)} distinct texts of {len(clean)} messages"):
         embeddings = embed_texts(list(uniques), embedder, cache=cache, progress=not stages.quiet)
@@ -208,11 +209,18 @@ def fit_clusterer(
         time_scale=options.time_scale,
         min_cluster_size=options.min_cluster_size,
         min_samples=options.min_samples,
+        method=options.method,
         random_state=options.seed,
     )
+    from twitchtopics.embedders import unique_with_inverse
+
     offsets = messages["offset_s"].to_numpy(dtype=np.float64)[selected]
+    # the distinct texts, in the order embed_distinct embedded them (same function, same input)
+    texts, _inverse, _counts = unique_with_inverse(messages["clean"].to_numpy()[selected].tolist())
+    if len(texts) != len(unique_embeddings):
+        texts = None
     with stages.stage("reduce+cluster", f"{len(unique_embeddings)} points"):
-        clusterer.fit(unique_embeddings, inverse, offsets)
+        clusterer.fit(unique_embeddings, inverse, offsets, texts=texts)
     return clusterer
 
 

@@ -91,19 +91,31 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 )
 @click.option(
     "--time-scale",
-    default="600",
+    default="auto",
     show_default=True,
     metavar="SECONDS|auto|none",
-    help="Seconds per unit of the time feature; 'none' clusters on text alone.",
+    help="Seconds per unit of the time feature (the seed used 600); 'auto' picks it from the "
+    "chat's span and size; 'none' clusters on text alone.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["ward", "hdbscan"]),
+    default="ward",
+    show_default=True,
+    help="ward: every message in a group (kNN-graph Ward, reactions grouped by kind); "
+    "hdbscan: the seed's density clustering, with outliers.",
 )
 @click.option(
     "--min-cluster-size",
     type=click.IntRange(min=2),
     default=None,
-    help="Smallest group HDBSCAN keeps [default: from the log's size].",
+    help="Smallest group kept; smaller ones become outliers [default: from the log's size].",
 )
 @click.option(
-    "--min-samples", type=click.IntRange(min=1), default=None, help="HDBSCAN min_samples."
+    "--min-samples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="HDBSCAN min_samples (with --method hdbscan).",
 )
 @click.option(
     "--seed", type=int, default=42, show_default=True, help="Random seed (same seed, same topics)."
@@ -158,6 +170,7 @@ def cluster(
     logs,
     model,
     time_scale,
+    method,
     min_cluster_size,
     min_samples,
     seed,
@@ -186,6 +199,7 @@ def cluster(
     options = ClusterOptions(
         model=model,
         time_scale=parse_time_scale(time_scale),
+        method=method,
         min_cluster_size=min_cluster_size,
         min_samples=min_samples,
         seed=seed,
