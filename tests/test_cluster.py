@@ -206,3 +206,24 @@ def test_merge_keeps_dissimilar_neighbours_apart():
 def test_small_groups_become_outliers():
     labels = np.array([0, 0, 0, 1, 1, -1, 2, 2, 2])
     assert drop_small_groups(labels, 3).tolist() == [0, 0, 0, -1, -1, -1, 2, 2, 2]
+
+
+def test_time_blocks_cut_at_the_quietest_moment():
+    from twitchtopics.cluster import time_blocks
+
+    times = np.concatenate([np.arange(0, 1000.0), np.arange(5000, 6000.0)])
+    blocks = time_blocks(times, 1000)
+    assert [(b.start, b.stop) for b in blocks] == [(0, 1000), (1000, 2000)]
+    assert time_blocks(np.arange(10.0), 1000) == [slice(0, 10)]
+
+
+def test_long_logs_are_clustered_in_time_blocks(monkeypatch):
+    import twitchtopics.cluster as cluster
+
+    monkeypatch.setattr(cluster, "WARD_BLOCK_SIZE", 100)
+    unique, _ = blobs(n_centers=2, per=30, dim=8)
+    rng = np.random.default_rng(0)
+    inverse = rng.integers(0, 60, 400)
+    offsets = np.sort(rng.uniform(0, 4000, 400))
+    model = TimeAwareClusterer(min_cluster_size=5, random_state=1).fit(unique, inverse, offsets)
+    assert (model.labels_ >= -1).all() and len(set(model.labels_)) > 4

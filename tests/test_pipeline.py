@@ -69,7 +69,9 @@ def test_meta_records_everything(fake_embedder, topic_log, tmp_path):
     assert meta["params"]["time_scale"] == "auto"
     assert meta["params"]["time_scale_used"] > 0
     assert meta["model"] == "test-hashing-trigrams"
-    assert {"read", "embed", "reduce+cluster", "keywords", "silhouette"} <= set(meta["timings"])
+    assert {"read", "embed", "text features", "reduce", "cluster", "keywords", "silhouette"} <= set(
+        meta["timings"]
+    )
     counts = meta["counts"]
     assert counts["read"] == counts["considered"] + counts["by_kind"].get("command", 0) + counts[
         "by_kind"

@@ -26,10 +26,16 @@ What changed after measuring against hand labels (benchmarks/quality.py, issue 5
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+EXACT_KNN_MAX = 15_000
+"""Up to this many distinct texts, UMAP's neighbours are computed exactly (one matrix
+product) instead of by NN-descent, whose numba code is compiled anew in every process
+(about 30 s on a laptop): small logs start fast, large ones amortise it."""
 
 EXACT_SILHOUETTE_MAX = 20_000
 """Up to this many clustered messages silhouettes are exact; above, the simplified
@@ -170,6 +176,7 @@ class TimeAwareClusterer:
             self.min_cluster_size_,
         )
         self.time_scale_ = self._resolve_time_scale(offsets[rest])
+        began = time.perf_counter()
         text = text_features(
             unique_embeddings,
             texts,
@@ -177,10 +184,15 @@ class TimeAwareClusterer:
             random_state=self.random_state,
         )
         self.text_unique_ = text
+        self.timings_ = {"text features": time.perf_counter() - began}
+        began = time.perf_counter()
         self.reduced_unique_ = self._reduce(text)
         self.features_ = self._features(self.reduced_unique_[inverse], offsets)
+        self.timings_["reduce"] = time.perf_counter() - began
+        began = time.perf_counter()
         if self.method == "hdbscan":
             self.labels_, self.probabilities_ = self._hdbscan(self.features_)
+            self.timings_["cluster"] = time.perf_counter() - began
             return self
         labels = np.full(n, -1, dtype=np.int64)
         if n >= self.min_cluster_size_:
@@ -201,6 +213,7 @@ class TimeAwareClusterer:
             labels = drop_small_groups(labels, self.min_cluster_size_)
         self.labels_ = labels
         self.probabilities_ = (labels >= 0).astype(np.float64)
+        self.timings_["cluster"] = time.perf_counter() - began
         return self
 
     def _check_time_scale(self) -> None:
@@ -233,16 +246,23 @@ class TimeAwareClusterer:
 
         umap = import_umap()
         warnings.filterwarnings("ignore", message=".*n_jobs value.*", category=UserWarning)
+        n_neighbors = max(2, min(self.n_neighbors, n_unique - 1))
+        knn = None
+        if n_unique <= EXACT_KNN_MAX and self.metric in ("cosine", "euclidean"):
+            knn = exact_knn(unique_features, n_neighbors, self.metric)
         reducer = umap.UMAP(
-            n_neighbors=max(2, min(self.n_neighbors, n_unique - 1)),
+            n_neighbors=n_neighbors,
             n_components=n_components,
             min_dist=self.min_dist,
             metric=self.metric,
             random_state=self.random_state,
             init="spectral" if n_unique > n_components + 10 else "random",
             low_memory=True,
+            precomputed_knn=knn if knn is not None else (None, None, None),
         )
-        return reducer.fit_transform(unique_features).astype(np.float32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return reducer.fit_transform(unique_features).astype(np.float32)
 
     def _features(self, reduced: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         if self.time_scale_ is None:
@@ -251,18 +271,39 @@ class TimeAwareClusterer:
         return np.hstack([reduced.astype(np.float64), time])
 
     def _ward(self, features: np.ndarray) -> np.ndarray:
-        """Ward agglomeration on a kNN graph + time neighbours, cut into `n_groups_` groups."""
+        """Ward agglomeration on a kNN graph + time neighbours, cut into `n_groups_` groups.
+
+        Long logs are cut into time blocks of about `WARD_BLOCK_SIZE` messages, at the
+        quietest moment near each nominal cut, and each block is clustered on its own: groups
+        last minutes (the time scale is seconds), so a block boundary almost never splits one,
+        and the cost stays linear in the number of messages.
+        """
         n = len(features)
         if n == 0:
             return np.empty(0, dtype=np.int64)
         n_groups = min(self.n_groups_, n)
         if n_groups <= 1 or n < 3:
             return np.zeros(n, dtype=np.int64)
+        has_time = self.time_scale_ is not None
+        if not has_time or n <= WARD_BLOCK_SIZE:
+            return self._ward_block(features, n_groups, has_time)
+        order = np.argsort(features[:, -1], kind="stable")
+        labels = np.empty(n, dtype=np.int64)
+        base = 0
+        for block in time_blocks(features[order, -1], WARD_BLOCK_SIZE):
+            members = order[block]
+            k = max(1, int(round(n_groups * len(members) / n)))
+            part = self._ward_block(features[members], min(k, len(members)), has_time)
+            labels[members] = part + base
+            base += int(part.max()) + 1
+        return labels
+
+    def _ward_block(self, features: np.ndarray, n_groups: int, has_time: bool) -> np.ndarray:
+        if n_groups <= 1 or len(features) < 3:
+            return np.zeros(len(features), dtype=np.int64)
         from sklearn.cluster import AgglomerativeClustering
 
-        graph = knn_time_graph(
-            features, self.graph_neighbors, has_time=self.time_scale_ is not None
-        )
+        graph = knn_time_graph(features, self.graph_neighbors, has_time=has_time)
         model = AgglomerativeClustering(n_clusters=n_groups, linkage="ward", connectivity=graph)
         return model.fit_predict(features).astype(np.int64)
 
@@ -283,7 +324,43 @@ class TimeAwareClusterer:
         return model.labels_.astype(np.int64), model.probabilities_.astype(np.float64)
 
 
+def exact_knn(points: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray, None]:
+    """Each point's k nearest neighbours (itself first), as UMAP's `precomputed_knn`."""
+    from sklearn.neighbors import NearestNeighbors
+
+    model = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute").fit(points)
+    dists, idx = model.kneighbors(points)
+    # a point is its own first neighbour; duplicates can tie with it, so put it first explicitly
+    self_first = idx[:, 0] != np.arange(len(points))
+    for row in np.flatnonzero(self_first):
+        where = np.flatnonzero(idx[row] == row)
+        pos = where[0] if len(where) else k - 1
+        idx[row, 1 : pos + 1] = idx[row, 0:pos]
+        dists[row, 1 : pos + 1] = dists[row, 0:pos]
+        idx[row, 0], dists[row, 0] = row, 0.0
+    return idx.astype(np.int32), np.maximum(dists, 0).astype(np.float32), None
+
+
 REACTION_ORDER = ("laughter", "greeting", "plus_one")
+WARD_BLOCK_SIZE = 40_000
+"""Above this many messages Ward runs on consecutive time blocks of about this size."""
+
+
+def time_blocks(times: np.ndarray, size: int) -> list[slice]:
+    """Cut sorted times into consecutive slices of about `size`, each cut at the widest gap
+    between messages within a tenth of `size` of the nominal position."""
+    n = len(times)
+    n_blocks = max(1, int(round(n / size)))
+    cuts = [0]
+    for b in range(1, n_blocks):
+        nominal = b * n // n_blocks
+        lo, hi = max(cuts[-1] + 1, nominal - size // 10), min(n - 1, nominal + size // 10)
+        if hi <= lo:
+            continue
+        gaps = np.diff(times[lo - 1 : hi])
+        cuts.append(lo + int(np.argmax(gaps)))
+    cuts.append(n)
+    return [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True) if b > a]
 
 
 def knn_time_graph(features: np.ndarray, k: int, *, has_time: bool) -> object:

@@ -170,7 +170,7 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.fingerprint = fingerprint
         self.batch_size = batch_size
-        get_dim = getattr(model, "get_embedding_dimension", None) or getattr(
+        get_dim = getattr(model, "get_embedding_dimension", None) or getattr(  # newer name first
             model, "get_sentence_embedding_dimension", None
         )
         dim = get_dim() if get_dim is not None else None
@@ -342,7 +342,9 @@ def _folder_fingerprint(folder: Path) -> str:
     files = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and not d.startswith("checkpoint-")
+            d
+            for d in dirs
+            if not d.startswith(".") and not d.startswith("checkpoint-") and d != "_work"
         )
         for n in names:
             if n in _SKIP_FILES or n.startswith("."):

@@ -219,8 +219,14 @@ def fit_clusterer(
     texts, _inverse, _counts = unique_with_inverse(messages["clean"].to_numpy()[selected].tolist())
     if len(texts) != len(unique_embeddings):
         texts = None
-    with stages.stage("reduce+cluster", f"{len(unique_embeddings)} points"):
+    with stages.stage(
+        "reduce+cluster", f"{len(unique_embeddings)} distinct texts, {len(offsets)} messages"
+    ):
         clusterer.fit(unique_embeddings, inverse, offsets, texts=texts)
+    # split the stage into its parts for meta.json's timings
+    del stages.timings["reduce+cluster"]
+    for name, seconds in clusterer.timings_.items():
+        stages.timings[name] = round(seconds, 3)
     return clusterer
 
 
