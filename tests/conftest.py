@@ -14,6 +14,20 @@ GOLD = SHARED_DATA / "gold"
 CORPUS = SHARED_DATA / "corpus"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_cache(tmp_path_factory):
+    """Tests never read or write the user's embedding cache."""
+    folder = tmp_path_factory.mktemp("twitchtopics-cache")
+    previous = os.environ.get("TWITCHTOPICS_CACHE_DIR")
+    os.environ["TWITCHTOPICS_CACHE_DIR"] = str(folder)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    yield folder
+    if previous is None:
+        os.environ.pop("TWITCHTOPICS_CACHE_DIR", None)
+    else:
+        os.environ["TWITCHTOPICS_CACHE_DIR"] = previous
+
+
 def chatlog(name: str) -> Path:
     """Path of a real log in ../shared/data/chatlogs, or skip the test when it is absent."""
     path = CHATLOGS / name
