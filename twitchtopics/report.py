@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
+from twitchtopics.describe import CATEGORY_LABELS
 from twitchtopics.windows import Clock, Window, parse_window, stream_span_text
 
 DEFAULT_CHAT_KINDS = ("chat", "action")
@@ -44,31 +45,7 @@ MIN_PEAK_MESSAGES = 5
 MAX_PEAK_GROUPS = 3
 REPRESENTATIVE_WIDTH = 60
 
-CATEGORIES = (
-    "laughter",
-    "emotes",
-    "greetings",
-    "commands",
-    "questions",
-    "votes",
-    "reactions",
-    "quiz",
-    "discussion",
-    "spam",
-)
-_FALLBACK_LABELS = {
-    "laughter": "laughter",
-    "emotes": "emotes",
-    "greetings": "greetings",
-    "commands": "commands",
-    "questions": "questions",
-    "votes": "+1 / votes",
-    "reactions": "reactions",
-    "quiz": "quiz answers",
-    "discussion": "discussion",
-    "spam": "copypasta / spam",
-    "?": "uncategorised",
-}
+UNKNOWN_LABEL = "uncategorised"
 # One distinct colour per category (matplotlib's tab10 family); "?" is grey.
 CATEGORY_COLORS = {
     "laughter": "#e6a100",
@@ -87,20 +64,8 @@ CATEGORY_COLORS = {
 
 @lru_cache(maxsize=1)
 def category_labels() -> dict[str, str]:
-    """Display labels of the categories: describe.py's when it defines them, else local ones."""
-    labels = dict(_FALLBACK_LABELS)
-    try:
-        from twitchtopics import describe
-    except Exception:  # describe.py absent or broken: the report still works with local labels
-        return labels
-    found = getattr(describe, "CATEGORY_LABELS", None)
-    if isinstance(found, dict):
-        labels.update({str(k): str(v) for k, v in found.items()})
-    else:
-        cats = getattr(describe, "CATEGORIES", None)
-        if isinstance(cats, dict):
-            labels.update({str(k): str(v) for k, v in cats.items()})
-    return labels
+    """Display labels of the categories (describe.py's), plus "?" for a group without one."""
+    return {**CATEGORY_LABELS, "?": UNKNOWN_LABEL}
 
 
 def category_color(category: str | None) -> str:

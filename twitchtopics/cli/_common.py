@@ -31,6 +31,41 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def reading_options(func: F) -> F:
+    """The options that say how to read a log: --format, --columns, --start, --tz, --bots."""
+    options = [
+        click.option(
+            "--format",
+            "fmt",
+            default=None,
+            metavar="NAME",
+            help="Log format (see `twitchtopics formats`); detected by default.",
+        ),
+        click.option(
+            "--columns",
+            default=None,
+            metavar="time=..,user=..,text=..",
+            help="Column names of a table log.",
+        ),
+        click.option(
+            "--start",
+            default=None,
+            metavar="DATETIME",
+            help="Stream start, e.g. '2021-11-04 19:15'.",
+        ),
+        click.option(
+            "--tz",
+            default=None,
+            metavar="ZONE",
+            help="Zone of naive times / display zone, e.g. Europe/Paris.",
+        ),
+        click.option("--bots", default=None, metavar="NAME,..", help="Extra bot account names."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None

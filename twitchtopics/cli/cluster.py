@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.cli._common import one_line_errors, reading_options, render
 from twitchtopics.errors import TwitchTopicsError
 
 
@@ -134,25 +134,7 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
     metavar="DIR",
     help="Folder for the bundle(s), or the bundle's own name ending in .twitchtopics.",
 )
-@click.option(
-    "--format", "fmt", default=None, metavar="NAME", help="Log format (see `twitchtopics formats`)."
-)
-@click.option(
-    "--columns",
-    default=None,
-    metavar="time=..,user=..,text=..",
-    help="Column names of a table log.",
-)
-@click.option(
-    "--start", default=None, metavar="DATETIME", help="Stream start, e.g. '2021-11-04 19:15'."
-)
-@click.option(
-    "--tz",
-    default=None,
-    metavar="ZONE",
-    help="Zone of naive times / display zone, e.g. Europe/Paris.",
-)
-@click.option("--bots", default=None, metavar="NAME,..", help="Extra bot account names.")
+@reading_options
 @click.option(
     "--include", default=None, metavar="commands,bots,system", help="Also cluster these kinds."
 )

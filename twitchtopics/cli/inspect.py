@@ -6,26 +6,13 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.cli._common import one_line_errors, reading_options, render
 from twitchtopics.cli.cluster import _names, parse_columns
 
 
 @click.command("inspect")
 @click.argument("log", type=click.Path(path_type=Path))
-@click.option(
-    "--format", "fmt", default=None, metavar="NAME", help="Log format (see `twitchtopics formats`)."
-)
-@click.option(
-    "--columns",
-    default=None,
-    metavar="time=..,user=..,text=..",
-    help="Column names of a table log.",
-)
-@click.option(
-    "--start", default=None, metavar="DATETIME", help="Stream start, e.g. '2021-11-04 19:15'."
-)
-@click.option("--tz", default=None, metavar="ZONE", help="Zone of naive times / display zone.")
-@click.option("--bots", default=None, metavar="NAME,..", help="Extra bot account names.")
+@reading_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @one_line_errors
 def inspect_command(log, fmt, columns, start, tz, bots, as_json) -> None:
