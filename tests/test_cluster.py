@@ -227,3 +227,23 @@ def test_long_logs_are_clustered_in_time_blocks(monkeypatch):
     offsets = np.sort(rng.uniform(0, 4000, 400))
     model = TimeAwareClusterer(min_cluster_size=5, random_state=1).fit(unique, inverse, offsets)
     assert (model.labels_ >= -1).all() and len(set(model.labels_)) > 4
+
+
+def test_reduction_is_cached_on_disk(tmp_path, monkeypatch):
+    unique, _ = blobs(n_centers=3, per=30)
+    inverse, offsets = np.arange(90), np.linspace(0, 1800, 90)
+    first = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(unique, inverse, offsets)
+    assert len(list((tmp_path / "reductions").glob("*.npy"))) == 1
+
+    def no_umap(self, features):
+        raise AssertionError("UMAP ran again")
+
+    monkeypatch.setattr(TimeAwareClusterer, "_reduce", no_umap)
+    second = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(unique, inverse, offsets)
+    assert np.array_equal(first.labels_, second.labels_)
+    # a corrupt entry is recomputed, never fatal
+    entry = next((tmp_path / "reductions").glob("*.npy"))
+    entry.write_bytes(b"garbage")
+    monkeypatch.undo()
+    third = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(unique, inverse, offsets)
+    assert np.array_equal(first.labels_, third.labels_)

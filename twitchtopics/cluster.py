@@ -26,9 +26,11 @@ What changed after measuring against hand labels (benchmarks/quality.py, issue 5
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -122,6 +124,7 @@ class TimeAwareClusterer:
         graph_neighbors: int = 15,
         merge_similarity: float | None = MERGE_SIMILARITY,
         random_state: int | None = 42,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.n_components = n_components
         self.n_neighbors = n_neighbors
@@ -138,6 +141,7 @@ class TimeAwareClusterer:
         self.graph_neighbors = graph_neighbors
         self.merge_similarity = merge_similarity
         self.random_state = random_state
+        self.cache_dir = cache_dir
 
     def fit(
         self,
@@ -186,7 +190,7 @@ class TimeAwareClusterer:
         self.text_unique_ = text
         self.timings_ = {"text features": time.perf_counter() - began}
         began = time.perf_counter()
-        self.reduced_unique_ = self._reduce(text)
+        self.reduced_unique_ = self._cached_reduce(text)
         self.features_ = self._features(self.reduced_unique_[inverse], offsets)
         self.timings_["reduce"] = time.perf_counter() - began
         began = time.perf_counter()
@@ -233,6 +237,42 @@ class TimeAwareClusterer:
         if isinstance(self.time_scale, str):
             return auto_time_scale(offsets, self.n_groups_)
         return float(self.time_scale)
+
+    def _cached_reduce(self, unique_features: np.ndarray) -> np.ndarray:
+        """`_reduce`, remembered on disk (when `cache_dir` is set) by a hash of its exact input
+        and settings: a second run on the same log skips UMAP. Stored as plain .npy, read
+        without pickle; an unreadable entry is recomputed."""
+        if self.cache_dir is None:
+            return self._reduce(unique_features)
+        import hashlib
+
+        digest = hashlib.sha256(np.ascontiguousarray(unique_features, dtype=np.float32).tobytes())
+        settings = (
+            self.n_components,
+            self.n_neighbors,
+            self.min_dist,
+            self.metric,
+            self.random_state,
+            EXACT_KNN_MAX,
+        )
+        digest.update(repr(settings).encode())
+        path = Path(self.cache_dir) / "reductions" / f"{digest.hexdigest()}.npy"
+        try:
+            cached = np.load(path, allow_pickle=False)
+            if cached.shape[0] == len(unique_features):
+                return cached
+        except (OSError, ValueError):
+            pass
+        reduced = self._reduce(unique_features)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as handle:
+                np.save(handle, reduced, allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache only costs speed
+        return reduced
 
     def _reduce(self, unique_features: np.ndarray) -> np.ndarray:
         """UMAP to a few dimensions; tiny inputs skip it (UMAP needs more points than neighbours)."""

@@ -192,6 +192,13 @@ def embed_distinct(
     return np.asarray(embeddings, dtype=np.float32), np.asarray(inverse), embedder.name
 
 
+def reduction_cache_dir() -> Path:
+    """Reductions are cached beside the embeddings (same folder, same --no-cache switch)."""
+    from twitchtopics.embedders import cache_dir
+
+    return cache_dir()
+
+
 def fit_clusterer(
     unique_embeddings: np.ndarray,
     inverse: np.ndarray,
@@ -211,6 +218,7 @@ def fit_clusterer(
         min_samples=options.min_samples,
         method=options.method,
         random_state=options.seed,
+        cache_dir=reduction_cache_dir() if options.use_cache else None,
     )
     from twitchtopics.embedders import unique_with_inverse
 
