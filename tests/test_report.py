@@ -402,3 +402,10 @@ def test_cli_json_and_csv_are_exclusive(bundle_dir):
 
 def test_peak_minute_offset_helper():
     assert minute(19, 42) == 42 * 60 - 3
+
+
+def test_representative_prefers_a_message_with_a_few_characters():
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": ["o", "bien joué le boss", "?"], "centrality": [1.0, 0.8, 0.95]})
+    assert representatives(frame, k=1) == ["bien joué le boss"]

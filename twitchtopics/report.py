@@ -119,7 +119,9 @@ def representatives(frame: pd.DataFrame, k: int = 3) -> list[str]:
     flood = np.array([_flood(t) for t in texts])
     unreadable = np.array([not any(ch.isalnum() for ch in t) for t in texts], dtype=float)
     too_long = np.array([len(t) > 200 for t in texts], dtype=float)
-    adjusted = score - 0.5 * flood - 0.2 * unreadable - 0.1 * too_long
+    # "o", "?" or "ok" says nothing of the group: prefer a message with a few characters
+    too_short = np.array([sum(ch.isalnum() for ch in t) < 3 for t in texts], dtype=float)
+    adjusted = score - 0.5 * flood - 0.2 * unreadable - 0.1 * too_long - 0.3 * too_short
     lengths = np.array([len(t) for t in texts])
     order = np.lexsort((lengths, -adjusted))
     chosen: list[str] = []
