@@ -80,7 +80,9 @@ def real_streams() -> list[list[tuple[float, str, str]]]:
             continue  # the same chat as another file: keep one copy of each stream
         log = read_log(path)
         chat = log.messages[log.messages["kind"].isin(["chat", "action"])]
-        streams.append(list(zip(chat["offset_s"].astype(float), chat["user"], chat["text"], strict=True)))
+        streams.append(
+            list(zip(chat["offset_s"].astype(float), chat["user"], chat["text"], strict=True))
+        )
     return streams
 
 
@@ -114,7 +116,9 @@ def build_log(size: int) -> Path:
 
 def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     """Run `cmd` in a fresh process; (wall s, peak RSS MiB, exit code, stdout)."""
-    proc = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env
+    )
     line = next((x for x in proc.stderr.splitlines() if x.startswith("__MEASURE__")), None)
     if line is None:
         raise SystemExit(f"measurement failed: {proc.stderr[-2000:]}")
@@ -126,13 +130,30 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, st
 
 def run_twitchtopics(log: Path, model: str | None, cache_dir: Path, out: Path) -> dict:
     env = {**os.environ, "TWITCHTOPICS_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1"}
-    cmd = [str(Path(sys.executable).with_name("twitchtopics")), "cluster", str(log), "--quiet", "--json",
-           "--top", "0", "--out", str(out)]
+    cmd = [
+        str(Path(sys.executable).with_name("twitchtopics")),
+        "cluster",
+        str(log),
+        "--quiet",
+        "--json",
+        "--top",
+        "0",
+        "--out",
+        str(out),
+    ]
     if model:
         cmd += ["--model", model]
     wall, rss, code, _ = measured(cmd, env)
-    meta = json.loads((out / "meta.json").read_text()) if code == 0 else {"timings": {}, "counts": {}}
-    return {"wall": wall, "rss": rss, "code": code, "timings": meta["timings"], "groups": meta["counts"].get("groups")}
+    meta = (
+        json.loads((out / "meta.json").read_text()) if code == 0 else {"timings": {}, "counts": {}}
+    )
+    return {
+        "wall": wall,
+        "rss": rss,
+        "code": code,
+        "timings": meta["timings"],
+        "groups": meta["counts"].get("groups"),
+    }
 
 
 def run_anchor(log: Path) -> dict:
@@ -149,10 +170,16 @@ def fmt_stages(timings: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--model", default=None, help="twitchtopics --model (default: packaged MiniLM)")
+    parser.add_argument(
+        "--model", default=None, help="twitchtopics --model (default: packaged MiniLM)"
+    )
     parser.add_argument("--no-anchor", action="store_true", help="skip vanilla BERTopic")
-    parser.add_argument("--anchor-max", type=int, default=150_000,
-                        help="largest size BERTopic is run on (beyond ~20 min here it is skipped)")
+    parser.add_argument(
+        "--anchor-max",
+        type=int,
+        default=150_000,
+        help="largest size BERTopic is run on (beyond ~20 min here it is skipped)",
+    )
     args = parser.parse_args(argv)
     if not CHATLOGS.is_dir():
         print("skipped: ../shared/data/chatlogs not available")
@@ -164,21 +191,35 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             cache, out = Path(tmp) / "cache", Path(tmp) / "out.twitchtopics"
             first = run_twitchtopics(log, args.model, cache, out)
-            print(f"twitchtopics (cold cache): {first['wall']:7.1f} s  peak {first['rss']:7.0f} MiB  "
-                  f"groups {first['groups']}  [{fmt_stages(first['timings'])}]", flush=True)
+            print(
+                f"twitchtopics (cold cache): {first['wall']:7.1f} s  peak {first['rss']:7.0f} MiB  "
+                f"groups {first['groups']}  [{fmt_stages(first['timings'])}]",
+                flush=True,
+            )
             second = run_twitchtopics(log, args.model, cache, out)
-            print(f"twitchtopics (warm cache): {second['wall']:7.1f} s  peak {second['rss']:7.0f} MiB  "
-                  f"= {second['wall'] / first['wall']:.0%} of the first run  [{fmt_stages(second['timings'])}]", flush=True)
+            print(
+                f"twitchtopics (warm cache): {second['wall']:7.1f} s  peak {second['rss']:7.0f} MiB  "
+                f"= {second['wall'] / first['wall']:.0%} of the first run  [{fmt_stages(second['timings'])}]",
+                flush=True,
+            )
         if args.no_anchor or size > args.anchor_max:
-            print("vanilla BERTopic: skipped (would take more than ~20 minutes here)" if not args.no_anchor
-                  else "vanilla BERTopic: skipped (--no-anchor)")
+            print(
+                "vanilla BERTopic: skipped (would take more than ~20 minutes here)"
+                if not args.no_anchor
+                else "vanilla BERTopic: skipped (--no-anchor)"
+            )
             continue
         began = time.perf_counter()
         anchor = run_anchor(log)
-        print(f"vanilla BERTopic:          {anchor['wall']:7.1f} s  peak {anchor['rss']:7.0f} MiB  "
-              f"[{fmt_stages(anchor['timings'])}]  ({time.perf_counter() - began:.0f} s)")
-        print(f"ratio BERTopic / twitchtopics: {anchor['wall'] / first['wall']:.1f}x (cold), "
-              f"{anchor['wall'] / second['wall']:.1f}x (warm)", flush=True)
+        print(
+            f"vanilla BERTopic:          {anchor['wall']:7.1f} s  peak {anchor['rss']:7.0f} MiB  "
+            f"[{fmt_stages(anchor['timings'])}]  ({time.perf_counter() - began:.0f} s)"
+        )
+        print(
+            f"ratio BERTopic / twitchtopics: {anchor['wall'] / first['wall']:.1f}x (cold), "
+            f"{anchor['wall'] / second['wall']:.1f}x (warm)",
+            flush=True,
+        )
     return 0
 
 

@@ -66,22 +66,77 @@ SEGMENTS = [
 
 # minute -> multiplier, for calm stretches and peaks
 RATE_SHAPE = {
-    0: 0.7, 1: 1.3, 2: 1.4, 3: 1.2, 4: 1.0, 5: 0.8, 6: 0.7, 7: 0.6,
-    13: 1.5, 17: 1.4, 18: 2.0, 19: 1.6, 24: 0.5, 25: 0.45, 26: 0.5,
-    34: 0.6, 35: 0.6, 40: 1.4, 41: 1.9, 42: 1.5,
-    52: 0.7, 66: 0.7, 67: 0.6, 76: 1.3, 77: 1.4,
-    84: 0.6, 85: 0.7, 93: 1.5, 94: 1.9, 99: 1.3, 100: 1.4, 104: 1.3,
+    0: 0.7,
+    1: 1.3,
+    2: 1.4,
+    3: 1.2,
+    4: 1.0,
+    5: 0.8,
+    6: 0.7,
+    7: 0.6,
+    13: 1.5,
+    17: 1.4,
+    18: 2.0,
+    19: 1.6,
+    24: 0.5,
+    25: 0.45,
+    26: 0.5,
+    34: 0.6,
+    35: 0.6,
+    40: 1.4,
+    41: 1.9,
+    42: 1.5,
+    52: 0.7,
+    66: 0.7,
+    67: 0.6,
+    76: 1.3,
+    77: 1.4,
+    84: 0.6,
+    85: 0.7,
+    93: 1.5,
+    94: 1.9,
+    99: 1.3,
+    100: 1.4,
+    104: 1.3,
 }
 
 # --------------------------------------------------------------------------
 # emotes
 # --------------------------------------------------------------------------
-CHANNEL_EMOTES = ["kiwiLove", "kiwiHype", "kiwiGG", "kiwiSalut", "kiwiRire",
-                  "kiwiFail", "kiwiHmm", "kiwiCoeur", "kiwiPls"]
-GLOBAL_EMOTES = ["KEKW", "LUL", "PogChamp", "Kappa", "OMEGALUL", "monkaS",
-                 "Sadge", "catJAM", "Clap", "PepeHands", "EZ", "Pog",
-                 "BibleThump", "4Head", "NotLikeThis", "HeyGuys", "pepeLaugh",
-                 "widepeepoHappy", "peepoClap", "FeelsStrongMan", "LULW"]
+CHANNEL_EMOTES = [
+    "kiwiLove",
+    "kiwiHype",
+    "kiwiGG",
+    "kiwiSalut",
+    "kiwiRire",
+    "kiwiFail",
+    "kiwiHmm",
+    "kiwiCoeur",
+    "kiwiPls",
+]
+GLOBAL_EMOTES = [
+    "KEKW",
+    "LUL",
+    "PogChamp",
+    "Kappa",
+    "OMEGALUL",
+    "monkaS",
+    "Sadge",
+    "catJAM",
+    "Clap",
+    "PepeHands",
+    "EZ",
+    "Pog",
+    "BibleThump",
+    "4Head",
+    "NotLikeThis",
+    "HeyGuys",
+    "pepeLaugh",
+    "widepeepoHappy",
+    "peepoClap",
+    "FeelsStrongMan",
+    "LULW",
+]
 EMOTES = set(CHANNEL_EMOTES + GLOBAL_EMOTES)
 
 # --------------------------------------------------------------------------
@@ -108,12 +163,26 @@ Gamin_De_Lyon Mamadou_GG nico_le_teen Steph_Ouane Coco_Lapin Zazie_Metro
 GrosPouce Escargot_Turbo Olive_Noire Tagliatelle_Vx Boulette_Supreme
 RaviOlive MoonWalker_Fr
 """.split()
-ENGLISH_VIEWERS = ["maple_moose_ca", "BritishBiscuit", "just_a_lurker_99",
-                   "taco_tuesday_tx"]
-PSG_FANS = ["Gamin_De_Lyon", "ZizouDuDimanche", "Yanis_TV", "kevin_2009",
-            "Vortex_Gaming_FR", "nico_le_teen", "Hugo_Lo", "Steph_Ouane"]
-OM_FANS = ["Gros_Minet_13", "petit_pois_13", "Pastis_Et_Manette",
-           "Sardine_Agile", "Mamadou_GG", "Boulette_Supreme", "LaPetiteSirene_06"]
+ENGLISH_VIEWERS = ["maple_moose_ca", "BritishBiscuit", "just_a_lurker_99", "taco_tuesday_tx"]
+PSG_FANS = [
+    "Gamin_De_Lyon",
+    "ZizouDuDimanche",
+    "Yanis_TV",
+    "kevin_2009",
+    "Vortex_Gaming_FR",
+    "nico_le_teen",
+    "Hugo_Lo",
+    "Steph_Ouane",
+]
+OM_FANS = [
+    "Gros_Minet_13",
+    "petit_pois_13",
+    "Pastis_Et_Manette",
+    "Sardine_Agile",
+    "Mamadou_GG",
+    "Boulette_Supreme",
+    "LaPetiteSirene_06",
+]
 
 
 class Viewer:
@@ -145,8 +214,7 @@ class Viewer:
         self.emote = R.choice([0.05, 0.15, 0.3])
 
 
-VIEWER_OBJS = [Viewer(n) for n in VIEWERS] + [Viewer(n, english=True)
-                                               for n in ENGLISH_VIEWERS]
+VIEWER_OBJS = [Viewer(n) for n in VIEWERS] + [Viewer(n, english=True) for n in ENGLISH_VIEWERS]
 BY_NAME = {v.name: v for v in VIEWER_OBJS}
 for _fan in PSG_FANS + OM_FANS:
     BY_NAME[_fan].leave = END_MIN * 60 + 60
@@ -246,13 +314,29 @@ SMS = [
     (r"qu'il", ["kil"]),
     (r"que", ["ke", "que"]),
 ]
-SMS_RE = [(re.compile(r"(?<![\w@!/])" + p + r"(?![\w])", re.IGNORECASE), subs)
-          for p, subs in SMS]
+SMS_RE = [(re.compile(r"(?<![\w@!/])" + p + r"(?![\w])", re.IGNORECASE), subs) for p, subs in SMS]
 
 _EMOTE_ALT = "|".join(sorted(EMOTES, key=len, reverse=True))
 PROTECT_RE = re.compile(r"(@\w+|https?://\S+|![a-z]+|<[^>]*>|\b(?:" + _EMOTE_ALT + r")\b)")
-EMOJIS = ["😂", "🤣", "😭", "🔥", "❤️", "👀", "😅", "🙏", "💀", "😍", "👍",
-          "🥲", "😤", "🤔", "👏", "✨", "😱"]
+EMOJIS = [
+    "😂",
+    "🤣",
+    "😭",
+    "🔥",
+    "❤️",
+    "👀",
+    "😅",
+    "🙏",
+    "💀",
+    "😍",
+    "👍",
+    "🥲",
+    "😤",
+    "🤔",
+    "👏",
+    "✨",
+    "😱",
+]
 
 
 def strip_accents(s: str) -> str:
@@ -285,10 +369,13 @@ def _transform_plain(text: str, v: Viewer) -> str:
             i = R.choice(idx)
             w = words[i]
             j = R.randrange(len(w) - 1)
-            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
     if R.random() < v.stretch:
-        idx = [i for i, w in enumerate(words)
-               if len(w) >= 3 and w[-1].lower() in "aeiouyré" and w.lower() not in NO_STRETCH]
+        idx = [
+            i
+            for i, w in enumerate(words)
+            if len(w) >= 3 and w[-1].lower() in "aeiouyré" and w.lower() not in NO_STRETCH
+        ]
         if idx:
             i = R.choice(idx)
             words[i] = words[i] + words[i][-1] * R.randint(3, 8)
@@ -320,10 +407,12 @@ def chatify(text: str, v: Viewer | None) -> str:
 
 def fill(template: str, **extra: list[str]) -> str:
     """Replace {name} slots with random choices from WORDS / extra."""
+
     def rep(m: re.Match) -> str:
         key = m.group(1)
         pool = extra.get(key) or WORDS[key]
         return R.choice(pool)
+
     for _ in range(3):
         template = re.sub(r"\{(\w+)\}", rep, template)
     return template
@@ -333,11 +422,37 @@ WORDS = {
     "g": [GUEST_NAME, "Nadia", "@nadia_watt", "l'invitée", "la guest"],
     "s": [STREAMER, "Kiwi", "@LeKiwiLive", "kiwi", "le kiwi"],
     "chat": ["le chat", "le tchat", "tout le monde", "la commu", "les gens", "la team"],
-    "op": ["perso", "franchement", "honnêtement", "pour moi", "je pense que",
-           "bah", "non mais", "sérieux", "à mon avis", "clairement", "ok mais",
-           "en vrai", "", "", ""],
-    "end": ["", "", "", " non ?", " !", " mdr", " jsp", "...", " en vrai",
-            " voilà", " point", " ?"],
+    "op": [
+        "perso",
+        "franchement",
+        "honnêtement",
+        "pour moi",
+        "je pense que",
+        "bah",
+        "non mais",
+        "sérieux",
+        "à mon avis",
+        "clairement",
+        "ok mais",
+        "en vrai",
+        "",
+        "",
+        "",
+    ],
+    "end": [
+        "",
+        "",
+        "",
+        " non ?",
+        " !",
+        " mdr",
+        " jsp",
+        "...",
+        " en vrai",
+        " voilà",
+        " point",
+        " ?",
+    ],
 }
 
 
@@ -345,21 +460,65 @@ WORDS = {
 # topic generators (return raw text; chatify is applied afterwards)
 # --------------------------------------------------------------------------
 def t_greetings(v: Viewer) -> str:
-    base = R.choice([
-        "bonsoir", "bonsoiiiir", "bonsoir !", "bonsoir {chat}", "slt tout le monde",
-        "coucou", "coucou {chat}", "bjr", "yo le chat", "yo", "salut {s}",
-        "hello", "bonsoir {s}", "bonsoir à tous", "coucou {s} !", "salut salut",
-        "bonsoir bonsoir", "bonsoir le tchat", "wesh le chat", "re", "hey",
-        "cc tlm", "bonsoir la commu", "coucouuu", "yo {s}", "bonsoir {g} !",
-        "salut la team", "slt", "bjr tout le monde", "bonsoiiir {chat}",
-    ])
-    extra = R.choice([
-        "", "", "", "", " ça va ?", " comment ça va ?", " kiwiSalut",
-        " kiwiSalut kiwiSalut", " 👋", " première fois ici", " en retard ce soir",
-        " j'attendais ce stream", " HeyGuys", " kiwiLove", " enfin le stream",
-        " de retour du taf", " depuis Lyon", " depuis la Belgique",
-        " vous allez bien ?", " on est là", " présent !",
-    ])
+    base = R.choice(
+        [
+            "bonsoir",
+            "bonsoiiiir",
+            "bonsoir !",
+            "bonsoir {chat}",
+            "slt tout le monde",
+            "coucou",
+            "coucou {chat}",
+            "bjr",
+            "yo le chat",
+            "yo",
+            "salut {s}",
+            "hello",
+            "bonsoir {s}",
+            "bonsoir à tous",
+            "coucou {s} !",
+            "salut salut",
+            "bonsoir bonsoir",
+            "bonsoir le tchat",
+            "wesh le chat",
+            "re",
+            "hey",
+            "cc tlm",
+            "bonsoir la commu",
+            "coucouuu",
+            "yo {s}",
+            "bonsoir {g} !",
+            "salut la team",
+            "slt",
+            "bjr tout le monde",
+            "bonsoiiir {chat}",
+        ]
+    )
+    extra = R.choice(
+        [
+            "",
+            "",
+            "",
+            "",
+            " ça va ?",
+            " comment ça va ?",
+            " kiwiSalut",
+            " kiwiSalut kiwiSalut",
+            " 👋",
+            " première fois ici",
+            " en retard ce soir",
+            " j'attendais ce stream",
+            " HeyGuys",
+            " kiwiLove",
+            " enfin le stream",
+            " de retour du taf",
+            " depuis Lyon",
+            " depuis la Belgique",
+            " vous allez bien ?",
+            " on est là",
+            " présent !",
+        ]
+    )
     return fill(base + extra)
 
 
@@ -415,14 +574,31 @@ NUCLEAR_QUESTIONS = [
     "{g} le nucléaire c'est renouvelable ou pas ?",
 ]
 NUCLEAR_REACT = [
-    "bon argument", "pas d'accord", "{g} a raison", "elle a raison", "exactement",
-    "d'accord avec {g}", "source ?", "c'est faux ça", "ça se discute",
-    "merci pour les explications {g}", "débat intéressant", "très clair",
-    "enfin un débat calme sur le nucléaire", "on apprend des trucs",
-    "le débat nucléaire vs renouvelables encore", "{g} elle connaît son sujet",
-    "les chiffres sur l'éolien m'étonnent", "jamais je vote pour plus de centrales",
-    "team nucléaire", "team renouvelables", "team solaire", "team éolien",
-    "le stockage c'est la clé", "le nucléaire c'est propre", "le nucléaire c'est dangereux",
+    "bon argument",
+    "pas d'accord",
+    "{g} a raison",
+    "elle a raison",
+    "exactement",
+    "d'accord avec {g}",
+    "source ?",
+    "c'est faux ça",
+    "ça se discute",
+    "merci pour les explications {g}",
+    "débat intéressant",
+    "très clair",
+    "enfin un débat calme sur le nucléaire",
+    "on apprend des trucs",
+    "le débat nucléaire vs renouvelables encore",
+    "{g} elle connaît son sujet",
+    "les chiffres sur l'éolien m'étonnent",
+    "jamais je vote pour plus de centrales",
+    "team nucléaire",
+    "team renouvelables",
+    "team solaire",
+    "team éolien",
+    "le stockage c'est la clé",
+    "le nucléaire c'est propre",
+    "le nucléaire c'est dangereux",
 ]
 
 
@@ -439,27 +615,75 @@ def t_nuclear(v: Viewer) -> str:
     return s.strip()
 
 
-COOK_SUBJECT = ["les pâtes", "le riz", "les lasagnes", "la béchamel", "la sauce tomate",
-                "la carbonara", "la recette", "le four", "le parmesan", "les oignons",
-                "la bolo", "le risotto", "l'ail", "le gratin", "les tagliatelles"]
+COOK_SUBJECT = [
+    "les pâtes",
+    "le riz",
+    "les lasagnes",
+    "la béchamel",
+    "la sauce tomate",
+    "la carbonara",
+    "la recette",
+    "le four",
+    "le parmesan",
+    "les oignons",
+    "la bolo",
+    "le risotto",
+    "l'ail",
+    "le gratin",
+    "les tagliatelles",
+]
 COOK_LINES = [
-    "{cs} ça a l'air trop bon", "j'ai faim maintenant", "la crème dans la carbonara c'est un crime",
-    "combien de temps au four ?", "four à 180 degrés", "préchauffe le four d'abord !",
-    "faut saler l'eau des pâtes", "il faut rincer le riz avant", "le riz au cuiseur c'est la vie",
-    "pas d'huile dans l'eau des pâtes svp", "mets du parmesan partout", "les lasagnes de ma grand-mère > tout",
-    "tu mets combien de couches dans les lasagnes ?", "c'est quoi la recette de la béchamel ?",
-    "beurre, farine, lait, c'est tout pour la béchamel", "al dente les pâtes !!", "les pâtes trop cuites NON",
-    "{g} elle cuisine mieux que {s}", "{s} coupe les oignons comme un pied", "il pleure avec les oignons mdr",
-    "recette de la sauce tomate ?", "un peu de basilic frais", "ail et oignon la base",
-    "risotto c'est avec du riz arborio", "riz cantonais > riz blanc", "le riz ça se cuit à l'absorption",
-    "sortez les lasagnes du four !!", "ça sent bon jusqu'ici", "envoie une part", "j'en veux",
-    "pâtes au beurre c'est mon plat tous les soirs", "vous faites la bolo avec du vin rouge ?",
-    "fromage râpé ou mozzarella sur les lasagnes ?", "le four est pas assez chaud", "ça brûle !!",
-    "attention ça déborde", "les pâtes fraîches c'est autre chose", "{cs} c'est la vie",
-    "stream cuisine meilleur concept", "la recette est dans le Discord ?", "combien de temps de cuisson pour le riz ?",
-    "10 minutes pour les pâtes", "sel poivre et basta", "une pincée de muscade dans la béchamel",
-    "{s} tu sais même pas faire cuire du riz", "on goûte !!", "alors c'est bon ??", "note sur 10 ?",
-    "mets un minuteur pour le four", "gratinez moi tout ça", "les pâtes à la carbonara sans crème svp",
+    "{cs} ça a l'air trop bon",
+    "j'ai faim maintenant",
+    "la crème dans la carbonara c'est un crime",
+    "combien de temps au four ?",
+    "four à 180 degrés",
+    "préchauffe le four d'abord !",
+    "faut saler l'eau des pâtes",
+    "il faut rincer le riz avant",
+    "le riz au cuiseur c'est la vie",
+    "pas d'huile dans l'eau des pâtes svp",
+    "mets du parmesan partout",
+    "les lasagnes de ma grand-mère > tout",
+    "tu mets combien de couches dans les lasagnes ?",
+    "c'est quoi la recette de la béchamel ?",
+    "beurre, farine, lait, c'est tout pour la béchamel",
+    "al dente les pâtes !!",
+    "les pâtes trop cuites NON",
+    "{g} elle cuisine mieux que {s}",
+    "{s} coupe les oignons comme un pied",
+    "il pleure avec les oignons mdr",
+    "recette de la sauce tomate ?",
+    "un peu de basilic frais",
+    "ail et oignon la base",
+    "risotto c'est avec du riz arborio",
+    "riz cantonais > riz blanc",
+    "le riz ça se cuit à l'absorption",
+    "sortez les lasagnes du four !!",
+    "ça sent bon jusqu'ici",
+    "envoie une part",
+    "j'en veux",
+    "pâtes au beurre c'est mon plat tous les soirs",
+    "vous faites la bolo avec du vin rouge ?",
+    "fromage râpé ou mozzarella sur les lasagnes ?",
+    "le four est pas assez chaud",
+    "ça brûle !!",
+    "attention ça déborde",
+    "les pâtes fraîches c'est autre chose",
+    "{cs} c'est la vie",
+    "stream cuisine meilleur concept",
+    "la recette est dans le Discord ?",
+    "combien de temps de cuisson pour le riz ?",
+    "10 minutes pour les pâtes",
+    "sel poivre et basta",
+    "une pincée de muscade dans la béchamel",
+    "{s} tu sais même pas faire cuire du riz",
+    "on goûte !!",
+    "alors c'est bon ??",
+    "note sur 10 ?",
+    "mets un minuteur pour le four",
+    "gratinez moi tout ça",
+    "les pâtes à la carbonara sans crème svp",
 ]
 
 
@@ -468,24 +692,85 @@ def t_cooking(v: Viewer) -> str:
 
 
 GAME_LINES = [
-    "saute !!", "SAUTE", "à gauche", "derrière toi !!", "attention au pic", "la lave !!",
-    "le boss arrive", "il reste une vie", "plus qu'une vie monkaS", "checkpoint !!",
-    "t'as raté le checkpoint", "encore raté", "mais non le trou", "il est mort", "RIP",
-    "c'est le même saut depuis 10 min", "esquive !!", "dash dash dash", "trop fort ce passage",
-    "clutch", "GG", "gg", "ez", "EZ Clap", "LETS GOOO", "allez allez allez", "le niveau est dur",
-    "ce jeu c'est de la rage pure", "la manette va voler", "rage quit ?", "il va casser la manette",
-    "laisse {g} jouer", "{g} joue mieux", "passe la manette à {g}", "prends le bonus",
-    "y'a un secret à droite", "le double saut !!", "{s} t'es nul", "t'es trop nul au jeu mdr",
-    "comment il a raté ça", "fail", "quel fail", "non mais le fail", "le timing !!",
-    "c'est quoi ce jeu ?", "c'est quel jeu ?", "ça sort quand ce jeu ?", "le boss a 3 phases",
-    "vise la tête", "le boss est à moitié", "il a plus de vie", "PogChamp", "monkaS monkaS",
-    "le saut parfait", "trop propre", "{s} gamer", "la hitbox est nulle", "c'est le jeu qui bug",
-    "skill issue", "le jeu est pété", "la musique du niveau est trop bien", "catJAM la musique",
-    "combien de morts ?", "compteur de morts : beaucoup", "essaie par le haut", "prends ton temps",
-    "respire {s}", "on y croit", "jamais il passe", "il passe cette fois", "tu l'as !!",
-    "pourquoi il saute pas ??", "t'inquiète tu vas l'avoir", "comme la dernière fois mdr",
-    "je sais pas comment il fait pour rater ça", "pourquoi il prend pas le bonus ?",
-    "t'inquiète {s} on t'aime quand même", "c'est quoi ce saut", "comme d'hab il meurt au même endroit",
+    "saute !!",
+    "SAUTE",
+    "à gauche",
+    "derrière toi !!",
+    "attention au pic",
+    "la lave !!",
+    "le boss arrive",
+    "il reste une vie",
+    "plus qu'une vie monkaS",
+    "checkpoint !!",
+    "t'as raté le checkpoint",
+    "encore raté",
+    "mais non le trou",
+    "il est mort",
+    "RIP",
+    "c'est le même saut depuis 10 min",
+    "esquive !!",
+    "dash dash dash",
+    "trop fort ce passage",
+    "clutch",
+    "GG",
+    "gg",
+    "ez",
+    "EZ Clap",
+    "LETS GOOO",
+    "allez allez allez",
+    "le niveau est dur",
+    "ce jeu c'est de la rage pure",
+    "la manette va voler",
+    "rage quit ?",
+    "il va casser la manette",
+    "laisse {g} jouer",
+    "{g} joue mieux",
+    "passe la manette à {g}",
+    "prends le bonus",
+    "y'a un secret à droite",
+    "le double saut !!",
+    "{s} t'es nul",
+    "t'es trop nul au jeu mdr",
+    "comment il a raté ça",
+    "fail",
+    "quel fail",
+    "non mais le fail",
+    "le timing !!",
+    "c'est quoi ce jeu ?",
+    "c'est quel jeu ?",
+    "ça sort quand ce jeu ?",
+    "le boss a 3 phases",
+    "vise la tête",
+    "le boss est à moitié",
+    "il a plus de vie",
+    "PogChamp",
+    "monkaS monkaS",
+    "le saut parfait",
+    "trop propre",
+    "{s} gamer",
+    "la hitbox est nulle",
+    "c'est le jeu qui bug",
+    "skill issue",
+    "le jeu est pété",
+    "la musique du niveau est trop bien",
+    "catJAM la musique",
+    "combien de morts ?",
+    "compteur de morts : beaucoup",
+    "essaie par le haut",
+    "prends ton temps",
+    "respire {s}",
+    "on y croit",
+    "jamais il passe",
+    "il passe cette fois",
+    "tu l'as !!",
+    "pourquoi il saute pas ??",
+    "t'inquiète tu vas l'avoir",
+    "comme la dernière fois mdr",
+    "je sais pas comment il fait pour rater ça",
+    "pourquoi il prend pas le bonus ?",
+    "t'inquiète {s} on t'aime quand même",
+    "c'est quoi ce saut",
+    "comme d'hab il meurt au même endroit",
 ]
 
 
@@ -494,20 +779,36 @@ def t_game(v: Viewer) -> str:
 
 
 QA_LINES = [
-    "{g} tu bosses où ?", "{g} tu as fait quelles études ?", "c'est quoi ton plat préféré {g} ?",
-    "tu conseilles quoi pour devenir ingénieure ?", "tu reviendras sur la chaîne {g} ?",
-    "{g} t'as un Twitter ou un Insta ?", "question pour {g} : tu joues à quoi en ce moment ?",
-    "{g} comment vous vous êtes rencontrés avec {s} ?", "{g} tu streames aussi ?",
-    "{g} tu habites où ?", "tu préfères le nucléaire ou le solaire {g} ?",
-    "{g} t'as déjà visité une centrale ?", "c'est dur comme métier ?",
-    "{g} tu regardes quoi comme séries ?", "question : c'est quoi ton jeu préféré ?",
-    "{g} t'as un conseil pour les études d'ingé ?", "{g} tu fais du sport ?",
-    "{g} team pâtes ou team riz ?", "{g} ton pire fail en cuisine ?",
-    "tu penses quoi du chat {g} ?", "{g} tu as un animal ?", "{g} t'écoutes quoi comme musique ?",
-    "est-ce que {g} peut revenir la semaine pro ?", "{g} tu lis quoi en ce moment ?",
-    "tu as des conseils pour économiser l'électricité ?", "{g} c'était ton premier stream ?",
-    "{g} pourquoi t'as choisi l'énergie ?", "{g} tu connaissais Twitch avant ?",
-    "{g} tu peux dire bonjour à ma mère ? mdr", "tu as un livre à conseiller sur l'énergie ?",
+    "{g} tu bosses où ?",
+    "{g} tu as fait quelles études ?",
+    "c'est quoi ton plat préféré {g} ?",
+    "tu conseilles quoi pour devenir ingénieure ?",
+    "tu reviendras sur la chaîne {g} ?",
+    "{g} t'as un Twitter ou un Insta ?",
+    "question pour {g} : tu joues à quoi en ce moment ?",
+    "{g} comment vous vous êtes rencontrés avec {s} ?",
+    "{g} tu streames aussi ?",
+    "{g} tu habites où ?",
+    "tu préfères le nucléaire ou le solaire {g} ?",
+    "{g} t'as déjà visité une centrale ?",
+    "c'est dur comme métier ?",
+    "{g} tu regardes quoi comme séries ?",
+    "question : c'est quoi ton jeu préféré ?",
+    "{g} t'as un conseil pour les études d'ingé ?",
+    "{g} tu fais du sport ?",
+    "{g} team pâtes ou team riz ?",
+    "{g} ton pire fail en cuisine ?",
+    "tu penses quoi du chat {g} ?",
+    "{g} tu as un animal ?",
+    "{g} t'écoutes quoi comme musique ?",
+    "est-ce que {g} peut revenir la semaine pro ?",
+    "{g} tu lis quoi en ce moment ?",
+    "tu as des conseils pour économiser l'électricité ?",
+    "{g} c'était ton premier stream ?",
+    "{g} pourquoi t'as choisi l'énergie ?",
+    "{g} tu connaissais Twitch avant ?",
+    "{g} tu peux dire bonjour à ma mère ? mdr",
+    "tu as un livre à conseiller sur l'énergie ?",
 ]
 
 
@@ -519,15 +820,38 @@ def t_guest_qa(v: Viewer) -> str:
 
 
 GIVE_LINES = [
-    "je participe !!", "je veux gagner", "c'est quoi le lot ?", "le sub goal !!", "plus que quelques subs",
-    "on va l'atteindre le sub goal", "allez le sub goal", "c'est à quelle heure le tirage ?",
-    "le giveaway c'est pour tout le monde ?", "faut être sub pour le giveaway ?", "jamais je gagne Sadge",
-    "cette fois c'est moi", "croisez les doigts 🤞", "le tirage est truqué mdr", "je tente ma chance",
-    "c'est quoi la commande pour le giveaway ?", "!giveaway c'est ça ?", "comment on participe ?",
-    "les drops marchent pas chez moi", "j'ai eu le drop !!", "le drop c'est quoi ?",
-    "faut lier son compte pour le drop ?", "objectif 100 subs on y est presque", "merci pour les subs gift",
-    "quel est le lot du giveaway ?", "un casque gamer 😍", "qui va gagner ?", "bonne chance à tous",
-    "je suis inscrit", "inscrit !", "c'est bon je suis dans le giveaway", "le stream cuisine 24h si 100 subs !!",
+    "je participe !!",
+    "je veux gagner",
+    "c'est quoi le lot ?",
+    "le sub goal !!",
+    "plus que quelques subs",
+    "on va l'atteindre le sub goal",
+    "allez le sub goal",
+    "c'est à quelle heure le tirage ?",
+    "le giveaway c'est pour tout le monde ?",
+    "faut être sub pour le giveaway ?",
+    "jamais je gagne Sadge",
+    "cette fois c'est moi",
+    "croisez les doigts 🤞",
+    "le tirage est truqué mdr",
+    "je tente ma chance",
+    "c'est quoi la commande pour le giveaway ?",
+    "!giveaway c'est ça ?",
+    "comment on participe ?",
+    "les drops marchent pas chez moi",
+    "j'ai eu le drop !!",
+    "le drop c'est quoi ?",
+    "faut lier son compte pour le drop ?",
+    "objectif 100 subs on y est presque",
+    "merci pour les subs gift",
+    "quel est le lot du giveaway ?",
+    "un casque gamer 😍",
+    "qui va gagner ?",
+    "bonne chance à tous",
+    "je suis inscrit",
+    "inscrit !",
+    "c'est bon je suis dans le giveaway",
+    "le stream cuisine 24h si 100 subs !!",
 ]
 
 
@@ -539,24 +863,53 @@ def t_giveaway(v: Viewer) -> str:
 
 
 FOOT_PSG = [
-    "ici c'est Paris", "Paris est magique", "le PSG va gagner la Ligue des champions cette année",
-    "l'OM c'est la Ligue Europa au mieux", "le Parc des Princes > Vélodrome", "PSG champion encore",
-    "le classique c'est toujours pour Paris", "le PSG a le meilleur effectif", "allez Paris",
-    "l'OM a pas gagné un titre depuis longtemps", "Marseille ça crie fort mais ça gagne pas",
-    "PSG > OM depuis 10 ans", "les stats parlent pour Paris",
+    "ici c'est Paris",
+    "Paris est magique",
+    "le PSG va gagner la Ligue des champions cette année",
+    "l'OM c'est la Ligue Europa au mieux",
+    "le Parc des Princes > Vélodrome",
+    "PSG champion encore",
+    "le classique c'est toujours pour Paris",
+    "le PSG a le meilleur effectif",
+    "allez Paris",
+    "l'OM a pas gagné un titre depuis longtemps",
+    "Marseille ça crie fort mais ça gagne pas",
+    "PSG > OM depuis 10 ans",
+    "les stats parlent pour Paris",
 ]
 FOOT_OM = [
-    "allez l'OM", "à jamais les premiers", "droit au but", "l'OM c'est le cœur", "le Vélodrome c'est une ambiance de fou",
-    "le PSG achète tout", "Paris c'est un club sans âme", "Marseille champion d'Europe, Paris jamais",
-    "le classique au Vélodrome c'est pour nous", "l'OM > PSG", "Paris a l'argent, Marseille a l'histoire",
-    "le PSG se fait sortir chaque année en Ligue des champions mdr", "allez l'OM !!",
+    "allez l'OM",
+    "à jamais les premiers",
+    "droit au but",
+    "l'OM c'est le cœur",
+    "le Vélodrome c'est une ambiance de fou",
+    "le PSG achète tout",
+    "Paris c'est un club sans âme",
+    "Marseille champion d'Europe, Paris jamais",
+    "le classique au Vélodrome c'est pour nous",
+    "l'OM > PSG",
+    "Paris a l'argent, Marseille a l'histoire",
+    "le PSG se fait sortir chaque année en Ligue des champions mdr",
+    "allez l'OM !!",
 ]
 FOOT_NEUTRAL = [
-    "ah non pas le foot", "le débat PSG OM encore", "le foot c'est nul revenez au jeu", "Lyon > tous",
-    "qui a vu le match dimanche ?", "le football français c'est pas terrible", "l'arbitre était nul",
-    "le penalty était pas valable", "c'était hors jeu", "vous avez vu le but ?", "team Saint-Étienne",
-    "les ultras étaient chauds", "le mercato va être fou", "le foot c'est mieux en Angleterre",
-    "PSG OM le débat éternel", "laissez le foot tranquille", "Ligue 1 McDo mdr",
+    "ah non pas le foot",
+    "le débat PSG OM encore",
+    "le foot c'est nul revenez au jeu",
+    "Lyon > tous",
+    "qui a vu le match dimanche ?",
+    "le football français c'est pas terrible",
+    "l'arbitre était nul",
+    "le penalty était pas valable",
+    "c'était hors jeu",
+    "vous avez vu le but ?",
+    "team Saint-Étienne",
+    "les ultras étaient chauds",
+    "le mercato va être fou",
+    "le foot c'est mieux en Angleterre",
+    "PSG OM le débat éternel",
+    "laissez le foot tranquille",
+    "Ligue 1 McDo mdr",
 ]
 
 
@@ -571,16 +924,57 @@ def t_football(v: Viewer) -> str:
 
 
 def t_goodbyes(v: Viewer) -> str:
-    base = R.choice([
-        "bonne nuit", "bonne nuit {chat}", "a+", "a+ tout le monde", "merci pour le stream",
-        "merci pour le stream {s}", "merci {g}", "merci à {g}", "à la prochaine", "bye", "bye bye",
-        "gg pour le stream", "trop bien ce stream", "ciao", "bisous", "à demain", "bonne soirée",
-        "bonne soirée {chat}", "bonne nuiiit", "salut tout le monde", "merci pour tout", "à plus",
-        "super stream", "ciao les gens", "je vais dormir bonne nuit", "merci {s} et {g}",
-        "à la semaine pro", "vivement le prochain", "reviens vite {g}", "bonne nuit la commu",
-    ])
-    extra = R.choice(["", "", "", " kiwiLove", " kiwiCoeur", " ❤️", " 👋", " kiwiSalut",
-                      " kiwiLove kiwiLove", " <3", " !", " !!", " 😴"])
+    base = R.choice(
+        [
+            "bonne nuit",
+            "bonne nuit {chat}",
+            "a+",
+            "a+ tout le monde",
+            "merci pour le stream",
+            "merci pour le stream {s}",
+            "merci {g}",
+            "merci à {g}",
+            "à la prochaine",
+            "bye",
+            "bye bye",
+            "gg pour le stream",
+            "trop bien ce stream",
+            "ciao",
+            "bisous",
+            "à demain",
+            "bonne soirée",
+            "bonne soirée {chat}",
+            "bonne nuiiit",
+            "salut tout le monde",
+            "merci pour tout",
+            "à plus",
+            "super stream",
+            "ciao les gens",
+            "je vais dormir bonne nuit",
+            "merci {s} et {g}",
+            "à la semaine pro",
+            "vivement le prochain",
+            "reviens vite {g}",
+            "bonne nuit la commu",
+        ]
+    )
+    extra = R.choice(
+        [
+            "",
+            "",
+            "",
+            " kiwiLove",
+            " kiwiCoeur",
+            " ❤️",
+            " 👋",
+            " kiwiSalut",
+            " kiwiLove kiwiLove",
+            " <3",
+            " !",
+            " !!",
+            " 😴",
+        ]
+    )
     return fill(base + extra)
 
 
@@ -588,13 +982,44 @@ def t_goodbyes(v: Viewer) -> str:
 # background generators
 # --------------------------------------------------------------------------
 def b_laugh(v: Viewer) -> str:
-    return fill(R.choice([
-        "mdr", "mdrr", "mdrrrrr", "MDRRRR", "ptdr", "ptdrrr", "xptdr", "jpp", "jpp 😂", "hahaha",
-        "ahahahah", "LUL", "LUL LUL", "KEKW", "😂😂😂", "🤣", "xD", "mdr {s}", "ptdr le chat",
-        "jpp de ce chat", "je suis mort 💀", "pleure de rire", "hahaha {g}", "mdr t'es sérieux",
-        "ptdr j'ai recraché mon eau", "OMEGALUL", "LULW", "kiwiRire", "kiwiRire kiwiRire",
-        "mdr jpp", "lol", "lmao",
-    ]))
+    return fill(
+        R.choice(
+            [
+                "mdr",
+                "mdrr",
+                "mdrrrrr",
+                "MDRRRR",
+                "ptdr",
+                "ptdrrr",
+                "xptdr",
+                "jpp",
+                "jpp 😂",
+                "hahaha",
+                "ahahahah",
+                "LUL",
+                "LUL LUL",
+                "KEKW",
+                "😂😂😂",
+                "🤣",
+                "xD",
+                "mdr {s}",
+                "ptdr le chat",
+                "jpp de ce chat",
+                "je suis mort 💀",
+                "pleure de rire",
+                "hahaha {g}",
+                "mdr t'es sérieux",
+                "ptdr j'ai recraché mon eau",
+                "OMEGALUL",
+                "LULW",
+                "kiwiRire",
+                "kiwiRire kiwiRire",
+                "mdr jpp",
+                "lol",
+                "lmao",
+            ]
+        )
+    )
 
 
 def b_emote(v: Viewer) -> str:
@@ -603,18 +1028,42 @@ def b_emote(v: Viewer) -> str:
 
 
 CHATTER = [
-    "je mange devant le stream", "demain j'ai cours à 8h", "le chat de {s} il est où ?",
-    "premier stream ici, c'est cool", "quelqu'un connaît un bon jeu coop ?", "je viens de rentrer du taf",
-    "vous êtes d'où ?", "j'ai oublié de lancer la machine à laver", "il fait trop chaud ce soir",
-    "qui est là depuis le début ?", "je regarde depuis mon téléphone", "mon chat dort sur le clavier",
-    "le planning de la semaine c'est quoi ?", "c'est quand le prochain stream ?", "je suis au lit",
-    "le stream est trop chill ce soir", "j'adore l'ambiance", "{s} t'as changé de coupe ?",
-    "je suis dans le train", "vive le vendredi soir", "quelqu'un a le lien du Discord ?",
-    "j'ai raté le début, c'était bien ?", "on est combien ?", "c'est quoi ta config {s} ?",
-    "la nouvelle cam est propre", "le fond vert est stylé", "mon premier sub bientôt",
-    "je suis en pause clope", "ma copine regarde avec moi", "salut de la part de mon frère",
-    "pourquoi le chat spam autant ?", "je sais pas ce qui se passe mdr", "comme d'hab le chat est en feu",
-    "t'inquiète le chat est toujours comme ça", "c'est quoi cette emote ?", "pourquoi y'a pas de VOD ?",
+    "je mange devant le stream",
+    "demain j'ai cours à 8h",
+    "le chat de {s} il est où ?",
+    "premier stream ici, c'est cool",
+    "quelqu'un connaît un bon jeu coop ?",
+    "je viens de rentrer du taf",
+    "vous êtes d'où ?",
+    "j'ai oublié de lancer la machine à laver",
+    "il fait trop chaud ce soir",
+    "qui est là depuis le début ?",
+    "je regarde depuis mon téléphone",
+    "mon chat dort sur le clavier",
+    "le planning de la semaine c'est quoi ?",
+    "c'est quand le prochain stream ?",
+    "je suis au lit",
+    "le stream est trop chill ce soir",
+    "j'adore l'ambiance",
+    "{s} t'as changé de coupe ?",
+    "je suis dans le train",
+    "vive le vendredi soir",
+    "quelqu'un a le lien du Discord ?",
+    "j'ai raté le début, c'était bien ?",
+    "on est combien ?",
+    "c'est quoi ta config {s} ?",
+    "la nouvelle cam est propre",
+    "le fond vert est stylé",
+    "mon premier sub bientôt",
+    "je suis en pause clope",
+    "ma copine regarde avec moi",
+    "salut de la part de mon frère",
+    "pourquoi le chat spam autant ?",
+    "je sais pas ce qui se passe mdr",
+    "comme d'hab le chat est en feu",
+    "t'inquiète le chat est toujours comme ça",
+    "c'est quoi cette emote ?",
+    "pourquoi y'a pas de VOD ?",
 ]
 
 
@@ -623,28 +1072,75 @@ def b_chatter(v: Viewer) -> str:
 
 
 def b_latecomer(v: Viewer) -> str:
-    return fill(R.choice([
-        "bonsoir", "re", "re le chat", "bonsoir j'arrive", "coucou, j'ai raté quoi ?",
-        "bonsoir, on parle de quoi ?", "salut {chat}", "bonsoir {s}", "je viens d'arriver",
-        "yo, c'est quoi le programme ?", "hello", "bonsoiiir", "coucou tlm",
-    ]))
+    return fill(
+        R.choice(
+            [
+                "bonsoir",
+                "re",
+                "re le chat",
+                "bonsoir j'arrive",
+                "coucou, j'ai raté quoi ?",
+                "bonsoir, on parle de quoi ?",
+                "salut {chat}",
+                "bonsoir {s}",
+                "je viens d'arriver",
+                "yo, c'est quoi le programme ?",
+                "hello",
+                "bonsoiiir",
+                "coucou tlm",
+            ]
+        )
+    )
 
 
 def b_tech(v: Viewer) -> str:
-    return fill(R.choice([
-        "le son est bas", "on entend pas {g}", "le micro de {g} grésille", "ça lag chez vous ?",
-        "ça freeze", "la musique est trop forte", "F5", "le stream coupe", "écran noir ?",
-        "c'est revenu", "la cam de {g} ?", "y'a un écho", "le son est décalé",
-        "monte le son de {g}", "ça va mieux", "re, ça avait coupé",
-    ]))
+    return fill(
+        R.choice(
+            [
+                "le son est bas",
+                "on entend pas {g}",
+                "le micro de {g} grésille",
+                "ça lag chez vous ?",
+                "ça freeze",
+                "la musique est trop forte",
+                "F5",
+                "le stream coupe",
+                "écran noir ?",
+                "c'est revenu",
+                "la cam de {g} ?",
+                "y'a un écho",
+                "le son est décalé",
+                "monte le son de {g}",
+                "ça va mieux",
+                "re, ça avait coupé",
+            ]
+        )
+    )
 
 
 ENGLISH = [
-    "hello from Canada", "what did I miss?", "this stream is so chill", "can someone translate pls",
-    "lol", "W guest", "french twitch hits different", "KEKW", "what game is this?",
-    "I don't speak french but the vibes are good", "is this a cooking stream now?", "LETS GOOO",
-    "GG", "rip", "nuclear is the way tbh", "that quiz was easy", "hi chat", "any english speakers here?",
-    "LUL", "good night everyone", "the guest is cool", "why is chat spamming KEKW",
+    "hello from Canada",
+    "what did I miss?",
+    "this stream is so chill",
+    "can someone translate pls",
+    "lol",
+    "W guest",
+    "french twitch hits different",
+    "KEKW",
+    "what game is this?",
+    "I don't speak french but the vibes are good",
+    "is this a cooking stream now?",
+    "LETS GOOO",
+    "GG",
+    "rip",
+    "nuclear is the way tbh",
+    "that quiz was easy",
+    "hi chat",
+    "any english speakers here?",
+    "LUL",
+    "good night everyone",
+    "the guest is cool",
+    "why is chat spamming KEKW",
 ]
 
 
@@ -668,7 +1164,9 @@ def b_command(v: Viewer, sec: float) -> str:
     delay = R.randint(1, 4)
     if cmd == "!uptime":
         up = int(sec + delay + 180)
-        reply = f"@{v.name} le stream est en ligne depuis {up // 3600}h {up % 3600 // 60}min {up % 60}s"
+        reply = (
+            f"@{v.name} le stream est en ligne depuis {up // 3600}h {up % 3600 // 60}min {up % 60}s"
+        )
     else:
         reply = BOT_REPLIES[cmd]
         if R.random() < 0.5:
@@ -678,20 +1176,49 @@ def b_command(v: Viewer, sec: float) -> str:
 
 
 TOPIC_GEN = {
-    "greetings": t_greetings, "nuclear": t_nuclear, "cooking": t_cooking, "quiz": None,
-    "game": t_game, "guest_qa": t_guest_qa, "giveaway": t_giveaway, "football": t_football,
+    "greetings": t_greetings,
+    "nuclear": t_nuclear,
+    "cooking": t_cooking,
+    "quiz": None,
+    "game": t_game,
+    "guest_qa": t_guest_qa,
+    "giveaway": t_giveaway,
+    "football": t_football,
     "goodbyes": t_goodbyes,
 }
 
 QUIZ_META = [
-    "trop facile", "j'ai eu bon !!", "j'avais dit ça", "qui mène au score ?", "le quiz est trop cool",
-    "encore une question !", "j'ai triché mdr", "jsp du tout", "ah j'étais pas loin", "GG {g}",
-    "c'était dur celle-là", "la prochaine question ?", "quiz de culture G let's go", "j'ai 3 sur 3",
-    "j'ai tout faux Sadge", "{s} il connaît pas la réponse lui-même", "faites un quiz chaque semaine",
-    "on gagne quoi au quiz ?", "je suis nul en géographie", "trop dur les questions",
-    "c'est quoi le score ?", "la réponse était évidente", "bonne réponse !!", "mauvaise réponse mdr",
-    "on a le droit à Google ?", "le chat est trop fort au quiz", "quiz de niveau CM2",
-    "pourquoi c'est pas A ?", "je sais pas du tout", "c'est quoi la question ?", "comme au lycée",
+    "trop facile",
+    "j'ai eu bon !!",
+    "j'avais dit ça",
+    "qui mène au score ?",
+    "le quiz est trop cool",
+    "encore une question !",
+    "j'ai triché mdr",
+    "jsp du tout",
+    "ah j'étais pas loin",
+    "GG {g}",
+    "c'était dur celle-là",
+    "la prochaine question ?",
+    "quiz de culture G let's go",
+    "j'ai 3 sur 3",
+    "j'ai tout faux Sadge",
+    "{s} il connaît pas la réponse lui-même",
+    "faites un quiz chaque semaine",
+    "on gagne quoi au quiz ?",
+    "je suis nul en géographie",
+    "trop dur les questions",
+    "c'est quoi le score ?",
+    "la réponse était évidente",
+    "bonne réponse !!",
+    "mauvaise réponse mdr",
+    "on a le droit à Google ?",
+    "le chat est trop fort au quiz",
+    "quiz de niveau CM2",
+    "pourquoi c'est pas A ?",
+    "je sais pas du tout",
+    "c'est quoi la question ?",
+    "comme au lycée",
 ]
 
 
@@ -702,7 +1229,12 @@ def t_quiz(v: Viewer) -> str:
 TOPIC_GEN["quiz"] = t_quiz
 
 BACKGROUND = [
-    (b_laugh, 8), (b_emote, 7), (b_chatter, 7), (b_latecomer, 3), (b_tech, 2), (b_command, 2),
+    (b_laugh, 8),
+    (b_emote, 7),
+    (b_chatter, 7),
+    (b_latecomer, 3),
+    (b_tech, 2),
+    (b_command, 2),
 ]
 
 
@@ -731,8 +1263,22 @@ def plus_one_wave(sec: int, seed: str, n: int) -> None:
     for v in pick_many(sec + 5, n):
         if v.name == first.name:
             continue
-        text = R.choice(["+1", "+1", "+ 1", "+1000", "+1 avec ça", "+1 !!", "+1000000",
-                         "grave +1", f"+1 @{first.name}", "+1 kiwiGG", "+1 de ouf", "+ 1 !"])
+        text = R.choice(
+            [
+                "+1",
+                "+1",
+                "+ 1",
+                "+1000",
+                "+1 avec ça",
+                "+1 !!",
+                "+1000000",
+                "grave +1",
+                f"+1 @{first.name}",
+                "+1 kiwiGG",
+                "+1 de ouf",
+                "+ 1 !",
+            ]
+        )
         add(sec + R.randint(3, 45), v.name, text)
 
 
@@ -757,21 +1303,46 @@ def sub_notice(sec: int, v: Viewer | str, kind: str | None = None, comment: str 
     elif kind == "first":
         text = f"{name} subscribed at Tier 1. "
     else:
-        text = (f"{name} subscribed at Tier 1. They've subscribed for {months} months, "
-                f"currently on a {R.randint(2, months)} month streak! ")
+        text = (
+            f"{name} subscribed at Tier 1. They've subscribed for {months} months, "
+            f"currently on a {R.randint(2, months)} month streak! "
+        )
     add(sec, name, text + comment)
     if R.random() < 0.6:
-        add(sec + R.randint(3, 20), STREAMER,
-            R.choice([f"merci pour le sub @{name} kiwiLove", f"@{name} merci beaucoup ❤️",
-                      f"merci @{name} pour les {months} mois !"]))
+        add(
+            sec + R.randint(3, 20),
+            STREAMER,
+            R.choice(
+                [
+                    f"merci pour le sub @{name} kiwiLove",
+                    f"@{name} merci beaucoup ❤️",
+                    f"merci @{name} pour les {months} mois !",
+                ]
+            ),
+        )
     for w in pick_many(sec, R.randint(0, 4)):
-        add(sec + R.randint(2, 30), w.name, R.choice(["kiwiLove", "kiwiLove kiwiLove", "kiwiHype",
-                                                    f"gg @{name}", "kiwiCoeur kiwiCoeur kiwiCoeur"]))
+        add(
+            sec + R.randint(2, 30),
+            w.name,
+            R.choice(
+                [
+                    "kiwiLove",
+                    "kiwiLove kiwiLove",
+                    "kiwiHype",
+                    f"gg @{name}",
+                    "kiwiCoeur kiwiCoeur kiwiCoeur",
+                ]
+            ),
+        )
 
 
 def gift_bomb(sec: int, giver: str, n: int, total: int) -> None:
-    add(sec, giver, f"{giver} is gifting {n} Tier 1 Subs to {STREAMER}'s community! "
-                    f"They've gifted a total of {total} in the channel! ")
+    add(
+        sec,
+        giver,
+        f"{giver} is gifting {n} Tier 1 Subs to {STREAMER}'s community! "
+        f"They've gifted a total of {total} in the channel! ",
+    )
     for i, v in enumerate(pick_many(sec, n + 1)):
         if v.name == giver:
             continue
@@ -780,8 +1351,14 @@ def gift_bomb(sec: int, giver: str, n: int, total: int) -> None:
     add(sec + 12, STREAMER, f"MERCI @{giver} pour les {n} subs offerts !! kiwiHype kiwiHype")
 
 
-def quiz_question(sec: int, question: str, right: list[str], wrong: list[str], n: int,
-                  fixed: list[tuple[str, str]] = ()) -> None:
+def quiz_question(
+    sec: int,
+    question: str,
+    right: list[str],
+    wrong: list[str],
+    n: int,
+    fixed: list[tuple[str, str]] = (),
+) -> None:
     add(sec, MOD, question)
     users = pick_many(sec, n)
     for v in users:
@@ -795,39 +1372,103 @@ def quiz_question(sec: int, question: str, right: list[str], wrong: list[str], n
         add(min(t, sec + 70), v.name, ans.strip())
     for user, text in fixed:
         add(sec + R.randint(4, 20), user, text)
-    add(sec + R.randint(40, 70), STREAMER, R.choice([
-        "bonne réponse pour la majorité du chat !", "bien joué le chat kiwiGG", "le chat est chaud ce soir"]))
+    add(
+        sec + R.randint(40, 70),
+        STREAMER,
+        R.choice(
+            [
+                "bonne réponse pour la majorité du chat !",
+                "bien joué le chat kiwiGG",
+                "le chat est chaud ce soir",
+            ]
+        ),
+    )
 
 
 def fail_burst(sec: int, big: bool) -> None:
     n = 16 if big else 10
     emote_flood(sec, ["KEKW", "OMEGALUL", "LUL", "kiwiFail", "KEKW", "LULW", "pepeLaugh"], n, 50)
     for v in pick_many(sec, 6 if big else 4):
-        add(sec + R.randint(2, 40), v.name,
-            chatify(R.choice(["mdr le fail", "NOOON", "nooooon", "il est mort mdr", "ptdr le saut",
-                              "jpp il a sauté dans le vide", "F", "F", "F", "RIP", "encore le même saut",
-                              "mais comment", "c'était facile pourtant", "OMG le fail",
-                              "clip ça !!", "quelqu'un clip ?", "la manette va voler", "xptdr"]), v))
+        add(
+            sec + R.randint(2, 40),
+            v.name,
+            chatify(
+                R.choice(
+                    [
+                        "mdr le fail",
+                        "NOOON",
+                        "nooooon",
+                        "il est mort mdr",
+                        "ptdr le saut",
+                        "jpp il a sauté dans le vide",
+                        "F",
+                        "F",
+                        "F",
+                        "RIP",
+                        "encore le même saut",
+                        "mais comment",
+                        "c'était facile pourtant",
+                        "OMG le fail",
+                        "clip ça !!",
+                        "quelqu'un clip ?",
+                        "la manette va voler",
+                        "xptdr",
+                    ]
+                ),
+                v,
+            ),
+        )
 
 
 def win_burst(sec: int) -> None:
     emote_flood(sec, ["PogChamp", "kiwiHype", "kiwiGG", "Pog", "Clap", "EZ"], 16, 50)
     for v in pick_many(sec, 8):
-        add(sec + R.randint(2, 45), v.name,
-            chatify(R.choice(["GGGGGG", "GG !!", "LETS GOOOO", "ENFIN", "il l'a fait", "gg wp",
-                              "le boss est mort !!", "quel gamer", "ouiiiiiii", "trop fort",
-                              "GG {s}".replace("{s}", STREAMER), "je pleure de joie"]), v))
+        add(
+            sec + R.randint(2, 45),
+            v.name,
+            chatify(
+                R.choice(
+                    [
+                        "GGGGGG",
+                        "GG !!",
+                        "LETS GOOOO",
+                        "ENFIN",
+                        "il l'a fait",
+                        "gg wp",
+                        "le boss est mort !!",
+                        "quel gamer",
+                        "ouiiiiiii",
+                        "trop fort",
+                        "GG {s}".replace("{s}", STREAMER),
+                        "je pleure de joie",
+                    ]
+                ),
+                v,
+            ),
+        )
 
 
 def script_events() -> None:
     # --- bot timed messages
     for m, text in [
-        (4, "📢 Ce soir : talk énergie avec Nadia, cuisine, quiz et Pixel Peak ! Tapez !planning pour la semaine."),
+        (
+            4,
+            "📢 Ce soir : talk énergie avec Nadia, cuisine, quiz et Pixel Peak ! Tapez !planning pour la semaine.",
+        ),
         (20, "Rejoignez le Discord de la commu : https://discord.kiwilive.example kiwiLove"),
-        (38, "Soutenez la chaîne sans payer : abonnement Prime gratuit avec Amazon Prime 👑 (lien dans la bio)"),
+        (
+            38,
+            "Soutenez la chaîne sans payer : abonnement Prime gratuit avec Amazon Prime 👑 (lien dans la bio)",
+        ),
         (55, "Rejoignez le Discord de la commu : https://discord.kiwilive.example kiwiLove"),
-        (72, "🎯 Objectif subs : à 100 subs, stream cuisine de 24h avec Nadia ! Actuellement : 84/100"),
-        (90, "🎁 GIVEAWAY ouvert ! Tapez !giveaway pour participer, tirage à 20:34. Lot : un casque gamer. Les drops sont actifs aussi : !drop"),
+        (
+            72,
+            "🎯 Objectif subs : à 100 subs, stream cuisine de 24h avec Nadia ! Actuellement : 84/100",
+        ),
+        (
+            90,
+            "🎁 GIVEAWAY ouvert ! Tapez !giveaway pour participer, tirage à 20:34. Lot : un casque gamer. Les drops sont actifs aussi : !drop",
+        ),
         (98, "Rejoignez le Discord de la commu : https://discord.kiwilive.example kiwiLove"),
     ]:
         add(m * 60 + R.randint(0, 40), BOT, text)
@@ -845,56 +1486,140 @@ def script_events() -> None:
     add(hm("20:41:50"), "MamieGameuse", "MamieGameuse range son écharpe de l'OM en silence")
 
     # --- nuclear segment
-    add(hm("19:08:10"), STREAMER, "on commence le débat : nucléaire ou renouvelables ? donnez vos avis dans le chat")
+    add(
+        hm("19:08:10"),
+        STREAMER,
+        "on commence le débat : nucléaire ou renouvelables ? donnez vos avis dans le chat",
+    )
     # the guest's mic is muted at 19:13
     for v in pick_many(hm("19:13"), 12):
-        add(hm("19:13:05") + R.randint(0, 50), v.name, chatify(R.choice([
-            "on entend pas Nadia", "le micro de Nadia !!", "micro coupé", "MICRO", "on entend rien",
-            "le micro de l'invitée est mute", "Nadia t'es mute", "@LeKiwiLive le micro de Nadia",
-            "son ???", "on entend que toi kiwi"]), v))
+        add(
+            hm("19:13:05") + R.randint(0, 50),
+            v.name,
+            chatify(
+                R.choice(
+                    [
+                        "on entend pas Nadia",
+                        "le micro de Nadia !!",
+                        "micro coupé",
+                        "MICRO",
+                        "on entend rien",
+                        "le micro de l'invitée est mute",
+                        "Nadia t'es mute",
+                        "@LeKiwiLive le micro de Nadia",
+                        "son ???",
+                        "on entend que toi kiwi",
+                    ]
+                ),
+                v,
+            ),
+        )
     add(hm("19:14:02"), STREAMER, "c'est réglé pour le micro, désolé !")
     add(hm("19:14:20"), GUEST, "vous m'entendez maintenant ? 😅")
     plus_one_wave(hm("19:21:30"), "faudrait un autre débat avec un expert des renouvelables", 9)
-    add(hm("19:16:45"), "DocMaboule_FR", "pour ceux qui veulent les chiffres : https://www.example.org/energie/rapport-2050.pdf")
+    add(
+        hm("19:16:45"),
+        "DocMaboule_FR",
+        "pour ceux qui veulent les chiffres : https://www.example.org/energie/rapport-2050.pdf",
+    )
     add(hm("19:27:15"), "BritishBiscuit", "nuclear is the way tbh")
     emote_flood(hm("19:18:10"), ["monkaS", "kiwiHmm", "monkaS"], 7, 60)
 
     # --- cooking
-    add(hm("19:30:20"), STREAMER, "place à la cuisine ! ce soir pâtes, riz et lasagnes avec Nadia 🍝")
-    copypasta(hm("19:38:40"), "🍝 JE SUIS LA PÂTE, JE SUIS LA SAUCE, JE SUIS LA LASAGNE 🍝 kiwiHype quatre étages de bonheur et zéro regret 🔥", 7)
+    add(
+        hm("19:30:20"),
+        STREAMER,
+        "place à la cuisine ! ce soir pâtes, riz et lasagnes avec Nadia 🍝",
+    )
+    copypasta(
+        hm("19:38:40"),
+        "🍝 JE SUIS LA PÂTE, JE SUIS LA SAUCE, JE SUIS LA LASAGNE 🍝 kiwiHype quatre étages de bonheur et zéro regret 🔥",
+        7,
+    )
     plus_one_wave(hm("19:43:10"), "faut faire un stream cuisine chaque semaine", 11)
-    add(hm("19:36:30"), "Kamel_Kuisine", "ma recette de lasagnes si ça intéresse : https://www.example.com/recettes/lasagnes-maison")
-    emote_flood(hm("19:41:00"), ["kiwiHype", "PogChamp", "catJAM"], 12, 60)  # lasagne out of the oven
+    add(
+        hm("19:36:30"),
+        "Kamel_Kuisine",
+        "ma recette de lasagnes si ça intéresse : https://www.example.com/recettes/lasagnes-maison",
+    )
+    emote_flood(
+        hm("19:41:00"), ["kiwiHype", "PogChamp", "catJAM"], 12, 60
+    )  # lasagne out of the oven
     add(hm("19:41:05"), STREAMER, "LES LASAGNES SORTENT DU FOUR")
 
     # --- quiz
     add(hm("19:45:15"), STREAMER, "QUIZ ! répondez dans le chat, premier qui a bon gagne un point")
-    quiz_question(hm("19:46:00"), "❓ Question 1 : quelle est la capitale de la France ? (on commence facile)",
-                  ["Paris", "paris", "PARIS", "c'est Paris", "Paris !!", "Paris évidemment", "paris ez",
-                   "Paris kiwiGG", "Paris voyons"], ["Lyon", "Marseille mdr", "Lyon 😤", "Bordeaux ?"], 16)
-    quiz_question(hm("19:48:30"), "❓ Question 2 : en quelle année a eu lieu la prise de la Bastille ?",
-                  ["1789", "1789 !", "c'est 1789", "1789 ez", "14 juillet 1789", "1789 facile", "1789 ?"],
-                  ["1792", "1788", "1798 ?", "1515", "1515 mdr"], 15)
-    quiz_question(hm("19:51:00"), "❓ Question 3 : quel gaz les plantes absorbent ? A) oxygène B) CO2 C) azote",
-                  ["c'est B", "réponse B", "B", "b", "la B", "BBBBB", "B kiwiGG", "B le CO2", "c'est B !!"],
-                  ["réponse A", "A", "c'est A non ?", "C", "réponse A"], 17)
-    quiz_question(hm("19:53:30"), "❓ Question 4 : sur quel continent se trouve le Mexique ?",
-                  ["Amérique du Nord", "amérique du nord", "Amérique", "l'Amérique du Nord ?",
-                   "amerique du nord facile", "North America"],
-                  ["Amérique du Sud", "Amérique centrale ?", "amerique latine", "Amérique du Sud non ?"], 13,
-                  fixed=[("Marmotte_Zen", "NA"), ("guigui_tkt", "@Marmotte_Zen NA = North America ? mdr")])
-    quiz_question(hm("19:56:00"), "❓ Question 5 : combien de pattes a une araignée ?",
-                  ["8", "huit", "8 !", "c'est 8", "8 pattes", "huit évidemment"],
-                  ["6", "6 ?", "10", "6 non ?"], 14)
-    quiz_question(hm("19:58:20"), "❓ Question 6 : qui a peint la Joconde ? A) Michel-Ange B) Picasso C) Léonard de Vinci",
-                  ["C", "c'est C", "réponse C", "Léonard de Vinci", "de vinci", "C ez", "la C"],
-                  ["réponse A", "A", "B mdr"], 15)
+    quiz_question(
+        hm("19:46:00"),
+        "❓ Question 1 : quelle est la capitale de la France ? (on commence facile)",
+        [
+            "Paris",
+            "paris",
+            "PARIS",
+            "c'est Paris",
+            "Paris !!",
+            "Paris évidemment",
+            "paris ez",
+            "Paris kiwiGG",
+            "Paris voyons",
+        ],
+        ["Lyon", "Marseille mdr", "Lyon 😤", "Bordeaux ?"],
+        16,
+    )
+    quiz_question(
+        hm("19:48:30"),
+        "❓ Question 2 : en quelle année a eu lieu la prise de la Bastille ?",
+        ["1789", "1789 !", "c'est 1789", "1789 ez", "14 juillet 1789", "1789 facile", "1789 ?"],
+        ["1792", "1788", "1798 ?", "1515", "1515 mdr"],
+        15,
+    )
+    quiz_question(
+        hm("19:51:00"),
+        "❓ Question 3 : quel gaz les plantes absorbent ? A) oxygène B) CO2 C) azote",
+        ["c'est B", "réponse B", "B", "b", "la B", "BBBBB", "B kiwiGG", "B le CO2", "c'est B !!"],
+        ["réponse A", "A", "c'est A non ?", "C", "réponse A"],
+        17,
+    )
+    quiz_question(
+        hm("19:53:30"),
+        "❓ Question 4 : sur quel continent se trouve le Mexique ?",
+        [
+            "Amérique du Nord",
+            "amérique du nord",
+            "Amérique",
+            "l'Amérique du Nord ?",
+            "amerique du nord facile",
+            "North America",
+        ],
+        ["Amérique du Sud", "Amérique centrale ?", "amerique latine", "Amérique du Sud non ?"],
+        13,
+        fixed=[("Marmotte_Zen", "NA"), ("guigui_tkt", "@Marmotte_Zen NA = North America ? mdr")],
+    )
+    quiz_question(
+        hm("19:56:00"),
+        "❓ Question 5 : combien de pattes a une araignée ?",
+        ["8", "huit", "8 !", "c'est 8", "8 pattes", "huit évidemment"],
+        ["6", "6 ?", "10", "6 non ?"],
+        14,
+    )
+    quiz_question(
+        hm("19:58:20"),
+        "❓ Question 6 : qui a peint la Joconde ? A) Michel-Ange B) Picasso C) Léonard de Vinci",
+        ["C", "c'est C", "réponse C", "Léonard de Vinci", "de vinci", "C ez", "la C"],
+        ["réponse A", "A", "B mdr"],
+        15,
+    )
 
     # --- game
     add(hm("20:00:30"), STREAMER, "on lance Pixel Peak, préparez les KEKW")
     fail_burst(hm("20:04:20"), big=False)
     fail_burst(hm("20:09:40"), big=True)
-    copypasta(hm("20:10:10"), "Il a raté le saut. Encore. Le checkpoint pleure. Le chat pleure. Même le boss a pitié. Sadge 🕯️ F dans le chat", 6, 80)
+    copypasta(
+        hm("20:10:10"),
+        "Il a raté le saut. Encore. Le checkpoint pleure. Le chat pleure. Même le boss a pitié. Sadge 🕯️ F dans le chat",
+        6,
+        80,
+    )
     add(hm("20:10:45"), "Tartine_Beurre", "https://clips.twitch.tv/KiwiRateLeSautEncoreExemple")
     add(hm("20:12:08"), "Toto_Lharicot", "null")
     add(hm("20:12:15"), "Olive_Noire", "@Toto_Lharicot null toi même mdr")
@@ -909,17 +1634,41 @@ def script_events() -> None:
     add(hm("20:23:12"), TROLL, "<script>alert(1)</script>")
     add(hm("20:23:20"), MOD, f"@{TROLL} bien tenté mdr, ici c'est pas une page web")
     for v in pick_many(hm("20:23:20"), 4):
-        add(hm("20:23:25") + R.randint(0, 30), v.name, chatify(R.choice([
-            "le hacker du dimanche mdr", "alert(1) KEKW", "il a cru quoi", "ptdr l'injection",
-            "1337 h4x0r", "XSS dans le chat Twitch jpp"]), v))
+        add(
+            hm("20:23:25") + R.randint(0, 30),
+            v.name,
+            chatify(
+                R.choice(
+                    [
+                        "le hacker du dimanche mdr",
+                        "alert(1) KEKW",
+                        "il a cru quoi",
+                        "ptdr l'injection",
+                        "1337 h4x0r",
+                        "XSS dans le chat Twitch jpp",
+                    ]
+                ),
+                v,
+            ),
+        )
     plus_one_wave(hm("20:26:00"), "Nadia doit revenir sur la chaîne !!", 10)
-    add(hm("20:27:40"), GUEST, "merci pour toutes vos questions le chat, vous êtes adorables kiwiLove")
+    add(
+        hm("20:27:40"),
+        GUEST,
+        "merci pour toutes vos questions le chat, vous êtes adorables kiwiLove",
+    )
 
     # --- sub goal / giveaway
     for t in ["20:29:40", "20:30:30", "20:31:10", "20:31:55", "20:32:30", "20:33:00"]:
-        sub_notice(hm(t), pick(hm(t)), comment=R.choice(["", "", "pour le sub goal !", "allez le 100 !!"]))
+        sub_notice(
+            hm(t), pick(hm(t)), comment=R.choice(["", "", "pour le sub goal !", "allez le 100 !!"])
+        )
     gift_bomb(hm("20:32:10"), "Le_Vieux_Lion", 10, 35)
-    add(hm("20:33:20"), BOT, "🎯 Objectif subs ATTEINT : 100/100 ! Stream cuisine de 24h débloqué kiwiHype")
+    add(
+        hm("20:33:20"),
+        BOT,
+        "🎯 Objectif subs ATTEINT : 100/100 ! Stream cuisine de 24h débloqué kiwiHype",
+    )
     emote_flood(hm("20:33:25"), ["kiwiHype", "PogChamp", "kiwiLove"], 14, 50)
     # giveaway entries + bot answers to some of them
     for v in pick_many(hm("20:30"), 26):
@@ -928,14 +1677,43 @@ def script_events() -> None:
         add(t, v.name, cmd)
         if R.random() < 0.35:
             if cmd == "!giveaway":
-                add(t + R.randint(1, 3), BOT, f"@{v.name} tu es inscrit·e au giveaway ! Tirage à 20:34 🍀")
+                add(
+                    t + R.randint(1, 3),
+                    BOT,
+                    f"@{v.name} tu es inscrit·e au giveaway ! Tirage à 20:34 🍀",
+                )
             else:
-                add(t + R.randint(1, 3), BOT, f"@{v.name} les drops sont actifs : regarde 30 min pour le skin exclusif 😉 (lie ton compte : https://drops.kiwilive.example)")
-    add(hm("20:34:40"), BOT, "🎉 Le gagnant du giveaway est @Mathou_42 ! Bravo, contacte un modo en MP pour ton lot")
+                add(
+                    t + R.randint(1, 3),
+                    BOT,
+                    f"@{v.name} les drops sont actifs : regarde 30 min pour le skin exclusif 😉 (lie ton compte : https://drops.kiwilive.example)",
+                )
+    add(
+        hm("20:34:40"),
+        BOT,
+        "🎉 Le gagnant du giveaway est @Mathou_42 ! Bravo, contacte un modo en MP pour ton lot",
+    )
     for v in pick_many(hm("20:34:45"), 12):
-        add(hm("20:34:45") + R.randint(0, 50), v.name, chatify(R.choice([
-            "GG @Mathou_42", "bravo @Mathou_42 !!", "gg Mathou", "jamais je gagne Sadge", "c'est truqué mdr",
-            "bien joué @Mathou_42", "Sadge", "la prochaine fois", "GG !!"]), v))
+        add(
+            hm("20:34:45") + R.randint(0, 50),
+            v.name,
+            chatify(
+                R.choice(
+                    [
+                        "GG @Mathou_42",
+                        "bravo @Mathou_42 !!",
+                        "gg Mathou",
+                        "jamais je gagne Sadge",
+                        "c'est truqué mdr",
+                        "bien joué @Mathou_42",
+                        "Sadge",
+                        "la prochaine fois",
+                        "GG !!",
+                    ]
+                ),
+                v,
+            ),
+        )
     add(hm("20:35:05"), "Mathou_42", "QUOI J'AI GAGNÉ ??? merciiiii kiwiLove kiwiLove")
 
     # --- football
@@ -943,20 +1721,33 @@ def script_events() -> None:
     emote_flood(hm("20:38:30"), ["Kappa", "kiwiHmm", "LUL"], 6, 60)
 
     # --- goodbyes
-    add(hm("20:42:05"), STREAMER, "merci à tous pour ce stream, merci Nadia, bonne nuit le chat kiwiLove")
+    add(
+        hm("20:42:05"),
+        STREAMER,
+        "merci à tous pour ce stream, merci Nadia, bonne nuit le chat kiwiLove",
+    )
     add(hm("20:42:20"), GUEST, "merci le chat, c'était super ! bonne nuit ❤️")
     emote_flood(hm("20:42:30"), ["kiwiLove", "kiwiCoeur", "kiwiSalut", "<3"], 18, 100)
-    copypasta(hm("20:43:00"), "🥝 merci Kiwi 🥝 merci Nadia 🥝 merci le chat 🥝 à vendredi 🥝", 6, 90)
+    copypasta(
+        hm("20:43:00"), "🥝 merci Kiwi 🥝 merci Nadia 🥝 merci le chat 🥝 à vendredi 🥝", 6, 90
+    )
 
     # --- scattered sub notices and other one-offs
     for t in ["19:05:30", "19:22:10", "19:33:40", "19:50:10", "20:07:00", "20:24:30", "20:39:20"]:
-        sub_notice(hm(t), pick(hm(t)), comment=R.choice(["", "", "bonsoir !", "trop bien ce stream", "kiwiLove"]))
+        sub_notice(
+            hm(t),
+            pick(hm(t)),
+            comment=R.choice(["", "", "bonsoir !", "trop bien ce stream", "kiwiLove"]),
+        )
     add(hm("19:11:40"), "maple_moose_ca", "hello from Quebec! je comprends un peu le français")
     add(hm("19:31:50"), MOD, "@chocapic_addict pas de spoil du quiz stp 😉")
     add(hm("19:47:25"), STREAMER, "@Baguette_Furieuse Lyon c'est pas la capitale mdr")
     add(hm("20:02:10"), GUEST, "je vais gagner contre toi Kiwi")
-    add(hm("19:25:40"), "kiwi_du_93",
-        "kiwi_du_93 subscribed at Tier 1. They've subscribed for 3 months! toujours là pour le kiwi")
+    add(
+        hm("19:25:40"),
+        "kiwi_du_93",
+        "kiwi_du_93 subscribed at Tier 1. They've subscribed for 3 months! toujours là pour le kiwi",
+    )
     add(hm("19:25:52"), STREAMER, "merci @kiwi_du_93 pour les 3 mois kiwiLove")
 
 
@@ -978,7 +1769,11 @@ def background_and_topics() -> None:
             v = pick(sec)
             if R.random() < topic_share:
                 text = TOPIC_GEN[seg](v)
-                if seg in ("nuclear", "cooking", "game", "football") and R.random() < 0.1 and RECENT:
+                if (
+                    seg in ("nuclear", "cooking", "game", "football")
+                    and R.random() < 0.1
+                    and RECENT
+                ):
                     other = R.choice(RECENT[-10:])
                     if other != v.name:
                         text = f"@{other} " + text
