@@ -111,9 +111,8 @@ def cluster_log(
         )
 
     clean = messages["clean"].to_numpy()[selected].tolist()
-    unique_embeddings, inverse, model_name = embed_distinct(clean, options, stages)
-
-    clusterer = fit_clusterer(unique_embeddings, inverse, messages, selected, options, stages)
+    distinct = embed_distinct(clean, options, stages)
+    clusterer = fit_clusterer(distinct, messages, selected, options, stages)
     topics_col, silhouette_col, centrality_col, silhouette_method = label_messages(
         clusterer, messages, selected, stages
     )
@@ -125,7 +124,7 @@ def cluster_log(
         topics = describe_topics(messages, known_emotes, options.keywords)
 
     meta = build_meta(
-        log, log_path, options, clusterer, model_name, silhouette_method, messages, topics
+        log, log_path, options, clusterer, distinct.model_name, silhouette_method, messages, topics
     )
     result = ClusterResult(messages=messages, topics=topics, meta=meta)
     if save:
@@ -172,10 +171,18 @@ def normalized_texts(texts: pd.Series, known_emotes: frozenset[str]) -> list[str
     return out
 
 
-def embed_distinct(
-    clean: list[str], options: ClusterOptions, stages: Stages
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """Embed each distinct normalised text once; return (unique embeddings, inverse, model name)."""
+@dataclass
+class DistinctTexts:
+    """Each distinct normalised text once, its embedding, and which one each message holds."""
+
+    texts: list[str]
+    embeddings: np.ndarray
+    inverse: np.ndarray
+    model_name: str
+
+
+def embed_distinct(clean: list[str], options: ClusterOptions, stages: Stages) -> DistinctTexts:
+    """Embed each distinct normalised text once (through the on-disk cache)."""
     from twitchtopics.embedders import (
         EmbeddingCache,
         embed_texts,
@@ -189,7 +196,12 @@ def embed_distinct(
     cache = EmbeddingCache() if options.use_cache else None
     with stages.stage("embed", f"{len(uniques)} distinct texts of {len(clean)} messages"):
         embeddings = embed_texts(list(uniques), embedder, cache=cache, progress=not stages.quiet)
-    return np.asarray(embeddings, dtype=np.float32), np.asarray(inverse), embedder.name
+    return DistinctTexts(
+        texts=list(uniques),
+        embeddings=np.asarray(embeddings, dtype=np.float32),
+        inverse=np.asarray(inverse),
+        model_name=embedder.name,
+    )
 
 
 def reduction_cache_dir() -> Path:
@@ -200,8 +212,7 @@ def reduction_cache_dir() -> Path:
 
 
 def fit_clusterer(
-    unique_embeddings: np.ndarray,
-    inverse: np.ndarray,
+    distinct: DistinctTexts,
     messages: pd.DataFrame,
     selected: np.ndarray,
     options: ClusterOptions,
@@ -220,17 +231,11 @@ def fit_clusterer(
         random_state=options.seed,
         cache_dir=reduction_cache_dir() if options.use_cache else None,
     )
-    from twitchtopics.embedders import unique_with_inverse
-
     offsets = messages["offset_s"].to_numpy(dtype=np.float64)[selected]
-    # the distinct texts, in the order embed_distinct embedded them (same function, same input)
-    texts, _inverse, _counts = unique_with_inverse(messages["clean"].to_numpy()[selected].tolist())
-    if len(texts) != len(unique_embeddings):
-        texts = None
     with stages.stage(
-        "reduce+cluster", f"{len(unique_embeddings)} distinct texts, {len(offsets)} messages"
+        "reduce+cluster", f"{len(distinct.texts)} distinct texts, {len(offsets)} messages"
     ):
-        clusterer.fit(unique_embeddings, inverse, offsets, texts=texts)
+        clusterer.fit(distinct.embeddings, distinct.inverse, offsets, texts=distinct.texts)
     # split the stage into its parts for meta.json's timings
     del stages.timings["reduce+cluster"]
     for name, seconds in clusterer.timings_.items():
