@@ -10,8 +10,8 @@ from twitchtopics.cluster import (
     drop_small_groups,
     merge_adjacent_groups,
     renumber_by_first_appearance,
+    sampled_silhouette,
     silhouettes,
-    simplified_silhouette,
 )
 
 
@@ -109,17 +109,20 @@ def test_single_group_silhouette_is_undefined():
     assert result.method.startswith("undefined")
 
 
-def test_large_logs_use_the_simplified_silhouette_within_tolerance():
+def test_large_logs_use_the_sampled_silhouette_within_tolerance():
     points, truth = blobs(n_centers=5, per=400, dim=6, seed=2)
     exact = silhouettes(points, truth, exact_max=10_000)
     estimate = silhouettes(points, truth, exact_max=100)
-    assert estimate.method.startswith("simplified")
+    assert estimate.method.startswith("sampled")
     assert abs(np.nanmean(exact.values) - np.nanmean(estimate.values)) < 0.05
 
 
-def test_simplified_silhouette_range():
+def test_sampled_silhouette_range_and_small_groups_exact():
+    from sklearn.metrics import silhouette_samples
+
     points, truth = blobs(n_centers=3, per=30, dim=4)
-    values = simplified_silhouette(points, truth)
+    values = sampled_silhouette(points, truth)
+    assert np.allclose(values, silhouette_samples(points, truth), atol=1e-9)
     assert ((values >= -1) & (values <= 1)).all()
 
 
@@ -247,3 +250,38 @@ def test_reduction_is_cached_on_disk(tmp_path, monkeypatch):
     monkeypatch.undo()
     third = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(unique, inverse, offsets)
     assert np.array_equal(first.labels_, third.labels_)
+
+
+@pytest.mark.slow
+def test_sampled_silhouette_matches_exact_on_a_real_chat():
+    """The estimate used above 20,000 messages, against the exact silhouette on a real log."""
+    import pandas as pd
+
+    from tests.conftest import chatlog
+    from twitchtopics import pipeline
+
+    path = chatlog("fr_twitchdownloader_relative_chat.txt")
+    seen = {}
+    original = pipeline.fit_clusterer
+
+    def spy(*args, **kwargs):
+        seen["model"] = original(*args, **kwargs)
+        return seen["model"]
+
+    pipeline.fit_clusterer = spy
+    try:
+        pipeline.cluster_log(
+            path, pipeline.ClusterOptions(model="hashing", use_cache=False), save=False
+        )
+    finally:
+        pipeline.fit_clusterer = original
+    model = seen["model"]
+    labels = renumber_by_first_appearance(model.labels_)
+    mask = labels >= 0
+    exact = silhouettes(model.features_, labels).values[mask]
+    # half the default sample, so that most of this log's groups are sampled, not exact
+    estimate = sampled_silhouette(model.features_[mask], labels[mask], per_group=32)
+    assert abs(exact.mean() - estimate.mean()) < 0.01  # stated tolerance: the mean within 0.01
+    by_group = pd.DataFrame({"g": labels[mask], "e": exact - estimate}).groupby("g")["e"].mean()
+    assert by_group.abs().mean() < 0.02  # a group's mean silhouette within 0.02 on average
+    assert by_group.abs().max() < 0.08
