@@ -213,7 +213,12 @@ class TimeAwareClusterer:
                 )
             base = labels.max() + 1
             for k, kind in enumerate(REACTION_ORDER):
-                labels[reaction == kind] = base + k
+                members = reaction == kind
+                labels[members] = base + k
+                if self.time_scale_ is not None and members.any():
+                    # reactions are grouped whatever their time: in the space this grouping
+                    # saw, their time coordinate is the group's (for silhouettes, centrality)
+                    self.features_[members, -1] = self.features_[members, -1].mean()
             labels = drop_small_groups(labels, self.min_cluster_size_)
         self.labels_ = labels
         self.probabilities_ = (labels >= 0).astype(np.float64)
