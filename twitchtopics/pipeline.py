@@ -126,14 +126,12 @@ def cluster_log(
     meta = build_meta(
         log, log_path, options, clusterer, distinct.model_name, silhouette_method, messages, topics
     )
-    result = ClusterResult(messages=messages, topics=topics, meta=meta)
+    meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
+    result = ClusterResult(messages=messages, topics=topics, meta=meta, timings=stages.timings)
     if save:
         target = Path(out) if out else bundle_path_for(log_path)
         with stages.stage("write", str(target)):
-            meta["timings"] = dict(stages.timings)
             result.path = save_bundle(target, messages, topics, meta)
-    result.timings = dict(stages.timings)
-    meta["timings"] = result.timings
     return result
 
 

@@ -12,9 +12,15 @@ from twitchtopics.timefmt import display_times
 RULE = "-" * 20
 
 
-def _messages_by_topic(messages: pd.DataFrame, tz: str | None) -> dict[int, pd.DataFrame]:
+def _split_for_display(
+    messages: pd.DataFrame, meta: dict[str, Any]
+) -> tuple[dict[int, pd.DataFrame], pd.DataFrame]:
+    """Display times computed once, then (messages of each group, clustered-kind outliers)."""
+    tz = meta["stream"].get("tz")
     shown = messages.assign(shown_time=display_times(messages["time"], messages["offset_s"], tz))
-    return {int(k): g for k, g in shown.groupby("topic", sort=True)}
+    groups = {int(k): g for k, g in shown[shown["topic"] >= 0].groupby("topic", sort=True)}
+    considered = shown["kind"].isin(meta["params"]["include"])
+    return groups, shown[(shown["topic"] < 0) & considered]
 
 
 def _fmt_score(value: float | None) -> str:
@@ -33,8 +39,7 @@ def format_groups(
     top: int | None = None,
 ) -> str:
     """Every group in order of first appearance, then the outliers, then the summary line."""
-    tz = meta["stream"].get("tz")
-    groups = _messages_by_topic(result_messages, tz)
+    groups, outliers = _split_for_display(result_messages, meta)
     lines: list[str] = []
     for topic in sorted(topics, key=lambda t: t["id"]):
         lines.append(f"{RULE} LABEL {topic['id']} {RULE}")
@@ -52,14 +57,9 @@ def format_groups(
         if members is not None:
             lines.extend(_message_lines(members, top))
         lines.append("")
-    considered = result_messages["kind"].isin(meta["params"]["include"])
-    outliers = result_messages[(result_messages["topic"] < 0) & considered]
     if len(outliers):
-        shown = outliers.assign(
-            shown_time=display_times(outliers["time"], outliers["offset_s"], tz)
-        )
         lines.append(f"{RULE} OUTLIERS (-1): {len(outliers)} messages {RULE}")
-        lines.extend(_message_lines(shown, top, outlier=True))
+        lines.extend(_message_lines(outliers, top, outlier=True))
         lines.append("")
     lines.append(summary_line(meta))
     return "\n".join(lines)
@@ -113,8 +113,7 @@ def groups_as_json(
     top: int | None = None,
 ) -> dict[str, Any]:
     """The printed content as data: summary, groups with their messages, outliers."""
-    tz = meta["stream"].get("tz")
-    groups = _messages_by_topic(result_messages, tz)
+    groups, outliers = _split_for_display(result_messages, meta)
 
     def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
         frame = frame if top is None else frame.head(top)
@@ -136,9 +135,6 @@ def groups_as_json(
             )
         ]
 
-    considered = result_messages["kind"].isin(meta["params"]["include"])
-    outliers = result_messages[(result_messages["topic"] < 0) & considered]
-    outliers = outliers.assign(shown_time=display_times(outliers["time"], outliers["offset_s"], tz))
     return {
         "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
         "bundle": meta.get("bundle_path"),
