@@ -1,4 +1,4 @@
-"""Group descriptions: BERTopic c-TF-IDF keywords, representatives, categories."""
+"""Group descriptions: c-TF-IDF keywords, representatives, categories."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from twitchtopics.describe import (
     CATEGORIES,
     CATEGORY_LABELS,
     categorize_group,
+    class_tfidf,
     representatives,
     shorten,
     topic_keywords,
@@ -118,6 +119,52 @@ def test_keywords_weights_count_documents_several_times() -> None:
     assert "dur" in _words(weighted[0])
     # weight 0 removes a document
     assert topic_keywords(docs, labels, weights=[1, 1, 0, 0])[1] == []
+
+
+def _bertopic_scores(docs: list[list[str]], labels: list[int]) -> dict[int, dict[str, float]]:
+    """BERTopic's own c-TF-IDF on given groups (pass-through sub-models), keyed by our ids."""
+    bertopic = pytest.importorskip("bertopic")
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    model = bertopic.BERTopic(
+        language="multilingual",
+        umap_model=BaseDimensionalityReduction(),
+        hdbscan_model=BaseCluster(),
+        vectorizer_model=CountVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None),
+        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+        top_n_words=1000,
+    )
+    model.fit_transform([" ".join(d) for d in docs], embeddings=np.zeros((len(docs), 1)), y=labels)
+    ours_of = dict(zip(model.topics_, labels, strict=True))
+    return {ours_of[t]: dict(words) for t, words in model.get_topics().items()}
+
+
+@pytest.mark.slow
+def test_class_tfidf_gives_bertopic_scores() -> None:
+    rng = np.random.default_rng(3)
+    vocabulary = [f"mot{i}" for i in range(60)] + ["KEKW", "génial", "ça"]
+    docs = [list(rng.choice(vocabulary, size=rng.integers(1, 6))) for _ in range(400)]
+    labels = [int(x) for x in rng.integers(-1, 9, size=len(docs))]
+    expected = _bertopic_scores(docs, labels)
+    ours = class_tfidf(docs, labels)
+    assert set(ours) == set(expected)
+    for label, words in ours.items():
+        got = dict(words)
+        want = {w: s for w, s in expected[label].items() if w and s > 0}
+        assert set(got) == set(want)
+        assert all(got[w] == pytest.approx(want[w], rel=1e-9) for w in want)
+        scores = [s for _, s in words]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_class_tfidf_weights_equal_repeated_documents() -> None:
+    docs = [["boss", "dur"], ["musique"], ["boss"]]
+    repeated = [docs[0]] * 3 + docs[1:]
+    assert class_tfidf(docs, [0, 1, 1], [3, 1, 1]) == class_tfidf(repeated, [0, 0, 0, 1, 1])
+    assert class_tfidf([[], []], [0, -1]) == {-1: [], 0: []}
 
 
 # --- shorten / representatives ---------------------------------------------------------------

@@ -347,6 +347,22 @@ def test_packaged_minilm_offline(monkeypatch):
 
 
 @pytest.mark.slow
+def test_bfloat16_vectors_stay_close_to_float32_ones(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TWITCHTOPICS_PRECISION", "fp32")
+    fp32 = load_embedder()
+    monkeypatch.setenv("TWITCHTOPICS_PRECISION", "bf16")
+    bf16 = load_embedder()
+    assert (fp32.precision, bf16.precision) == ("fp32", "bf16")
+    assert bf16.fingerprint == fp32.fingerprint + ":bf16"  # never served for one another
+    assert load_embedder(lazy=True).fingerprint == bf16.fingerprint
+    a, b = fp32.encode(FRENCH), bf16.encode(FRENCH)
+    assert b.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    assert (a * b).sum(axis=1).min() > 0.999
+
+
+@pytest.mark.slow
 def test_local_sentence_transformers_folder(monkeypatch):
     from twitchtopics.embedders import packaged_model_path
 

@@ -34,14 +34,17 @@ from pathlib import Path
 
 import numpy as np
 
-EXACT_KNN_MAX = 15_000
-"""Up to this many distinct texts, UMAP's neighbours are computed exactly (one matrix
-product) instead of by NN-descent, whose numba code is compiled anew in every process
-(about 30 s on a laptop): small logs start fast, large ones amortise it."""
+from twitchtopics.neighbors import EXACT_KNN_MAX, exact_knn
+from twitchtopics.precision import resolve_precision
 
 EXACT_SILHOUETTE_MAX = 20_000
 """Up to this many clustered messages silhouettes are exact; above, `sampled_silhouette`
 estimates them, and the bundle records which was used."""
+
+UMAP_EPOCHS = 200
+"""UMAP's layout epochs. UMAP itself uses 500 below 10,000 points and 200 above; 200 everywhere
+costs 2.5x less on small logs (the layout is single-threaded to honour the seed) and scored
+the same on the gold windows (benchmarks/quality.py). None lets UMAP choose."""
 
 GROUP_DURATION_S = 120.0
 """Ward cuts the stream into about one group per this many seconds (before merging). The
@@ -113,6 +116,7 @@ class TimeAwareClusterer:
         n_neighbors: int = 15,
         min_dist: float = 0.0,
         metric: str = "cosine",
+        n_epochs: int | None = UMAP_EPOCHS,
         time_scale: float | str | None = "auto",
         min_cluster_size: int | None = None,
         min_samples: int | None = None,
@@ -130,6 +134,7 @@ class TimeAwareClusterer:
         self.n_neighbors = n_neighbors
         self.min_dist = min_dist
         self.metric = metric
+        self.n_epochs = n_epochs
         self.time_scale = time_scale
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
@@ -257,8 +262,10 @@ class TimeAwareClusterer:
             self.n_neighbors,
             self.min_dist,
             self.metric,
+            self.n_epochs,
             self.random_state,
             EXACT_KNN_MAX,
+            resolve_precision("cpu"),  # the precision of exact_knn's candidate search
         )
         digest.update(repr(settings).encode())
         path = Path(self.cache_dir) / "reductions" / f"{digest.hexdigest()}.npy"
@@ -294,12 +301,14 @@ class TimeAwareClusterer:
         n_neighbors = max(2, min(self.n_neighbors, n_unique - 1))
         knn = None
         if n_unique <= EXACT_KNN_MAX and self.metric in ("cosine", "euclidean"):
+            # brute force: exact, and faster than NN-descent's per-process compile
             knn = exact_knn(unique_features, n_neighbors, self.metric)
         reducer = umap.UMAP(
             n_neighbors=n_neighbors,
             n_components=n_components,
             min_dist=self.min_dist,
             metric=self.metric,
+            n_epochs=self.n_epochs,
             random_state=self.random_state,
             init="spectral" if n_unique > n_components + 10 else "random",
             low_memory=True,
@@ -367,23 +376,6 @@ class TimeAwareClusterer:
         )
         model.fit(features)
         return model.labels_.astype(np.int64), model.probabilities_.astype(np.float64)
-
-
-def exact_knn(points: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray, None]:
-    """Each point's k nearest neighbours (itself first), as UMAP's `precomputed_knn`."""
-    from sklearn.neighbors import NearestNeighbors
-
-    model = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute").fit(points)
-    dists, idx = model.kneighbors(points)
-    # a point is its own first neighbour; duplicates can tie with it, so put it first explicitly
-    self_first = idx[:, 0] != np.arange(len(points))
-    for row in np.flatnonzero(self_first):
-        where = np.flatnonzero(idx[row] == row)
-        pos = where[0] if len(where) else k - 1
-        idx[row, 1 : pos + 1] = idx[row, 0:pos]
-        dists[row, 1 : pos + 1] = dists[row, 0:pos]
-        idx[row, 0], dists[row, 0] = row, 0.0
-    return idx.astype(np.int32), np.maximum(dists, 0).astype(np.float32), None
 
 
 REACTION_ORDER = ("laughter", "greeting", "plus_one")

@@ -40,6 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from twitchtopics.errors import ModelError
+from twitchtopics.precision import resolve_precision
 
 __all__ = [
     "CacheWarning",
@@ -70,8 +71,9 @@ _UNUSED_TOKEN = re.compile(r"\[unused\d+\]")
 
 # Texts per encode() call in embed_texts (also one cache transaction and one progress step).
 DEFAULT_CHUNK = 256
-# Batch size inside sentence-transformers (texts arrive sorted by length, so padding is small).
-ST_BATCH_SIZE = 64
+# Batch size inside sentence-transformers (texts arrive sorted by length, so padding is small);
+# 32 measured fastest on 2 cores for short chat texts, in float32 and bfloat16 alike.
+ST_BATCH_SIZE = 32
 
 
 class CacheWarning(UserWarning):
@@ -161,37 +163,61 @@ def _text_key(text: str) -> bytes:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model (torch)."""
+    """A sentence-transformers model (torch), run in ``precision`` (see ``twitchtopics.precision``).
+
+    In ``"bf16"`` the forward pass runs under CPU autocast; vectors come back as float32.
+    The precision is appended to the fingerprint, the cache key of its vectors.
+    """
 
     preferred_chunk = DEFAULT_CHUNK
 
-    def __init__(self, model: Any, *, name: str, fingerprint: str, batch_size: int = ST_BATCH_SIZE):
+    def __init__(
+        self,
+        model: Any,
+        *,
+        name: str,
+        fingerprint: str,
+        batch_size: int = ST_BATCH_SIZE,
+        precision: str = "fp32",
+    ):
         self.model = model
         self.name = name
-        self.fingerprint = fingerprint
+        self.precision = precision
+        self.fingerprint = fingerprint if precision == "fp32" else f"{fingerprint}:{precision}"
         self.batch_size = batch_size
         get_dim = getattr(model, "get_embedding_dimension", None) or getattr(  # newer name first
             model, "get_sentence_embedding_dimension", None
         )
         dim = get_dim() if get_dim is not None else None
         if not dim:
-            dim = int(model.encode(["x"], convert_to_numpy=True).shape[1])
+            dim = int(self.encode(["x"]).shape[1])
         self.dim = int(dim)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-        return _l2_normalize(out)
+        with self._autocast():
+            out = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                convert_to_tensor=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return _l2_normalize(out.float().cpu().numpy())
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.precision != "bf16":
+            return contextlib.nullcontext()
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16)
 
     def __repr__(self) -> str:
-        return f"SentenceTransformerEmbedder(name={self.name!r}, dim={self.dim})"
+        return (
+            f"SentenceTransformerEmbedder(name={self.name!r}, dim={self.dim}, "
+            f"precision={self.precision!r})"
+        )
 
 
 class StaticEmbedder:
@@ -263,7 +289,9 @@ class LazyPackagedEmbedder:
 
     def __init__(self, *, device: str = "cpu", progress: bool = False) -> None:
         self.name = "all-MiniLM-L6-v2"
-        self.fingerprint = _packaged_fingerprint()
+        self.precision = resolve_precision(device)
+        base = _packaged_fingerprint()
+        self.fingerprint = base if self.precision == "fp32" else f"{base}:{self.precision}"
         self.dim = _packaged_dim()
         self.device = device
         self.progress = progress
@@ -275,7 +303,7 @@ class LazyPackagedEmbedder:
                 packaged_model_path(), device=self.device, progress=self.progress
             )
             self._model = SentenceTransformerEmbedder(
-                st, name=self.name, fingerprint=self.fingerprint
+                st, name=self.name, fingerprint=_packaged_fingerprint(), precision=self.precision
             )
             if self._model.dim != self.dim:
                 raise ModelError(
@@ -462,7 +490,9 @@ def _load_folder(folder: Path, *, name: str, device: str, progress: bool) -> Emb
         )
     fp = f"st:{_folder_fingerprint(folder)}"
     model = _load_sentence_transformer(folder, device=device, progress=progress)
-    return SentenceTransformerEmbedder(model, name=name, fingerprint=fp)
+    return SentenceTransformerEmbedder(
+        model, name=name, fingerprint=fp, precision=resolve_precision(device)
+    )
 
 
 def load_embedder(
@@ -481,7 +511,10 @@ def load_embedder(
         path = packaged_model_path()
         st = _load_sentence_transformer(path, device=device, progress=progress)
         return SentenceTransformerEmbedder(
-            st, name="all-MiniLM-L6-v2", fingerprint=_packaged_fingerprint()
+            st,
+            name="all-MiniLM-L6-v2",
+            fingerprint=_packaged_fingerprint(),
+            precision=resolve_precision(device),
         )
     if key.lower() == "static":
         return _load_packaged_static(progress=progress)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from twitchtopics import __version__
 from twitchtopics.errors import TwitchTopicsError
+from twitchtopics.grouping_cache import Grouping
 from twitchtopics.progress import Stages
 
 CLUSTERED_KINDS = ("chat", "action")
@@ -112,20 +113,21 @@ def cluster_log(
 
     clean = messages["clean"].to_numpy()[selected].tolist()
     distinct = embed_distinct(clean, options, stages)
-    clusterer = fit_clusterer(distinct, messages, selected, options, stages)
-    topics_col, silhouette_col, centrality_col, silhouette_method = label_messages(
-        clusterer, messages, selected, stages
-    )
-    messages["topic"] = topics_col
-    messages["silhouette"] = silhouette_col
-    messages["centrality"] = centrality_col
+    offsets = messages["offset_s"].to_numpy(dtype=np.float64)[selected]
+    grouping = group_messages(distinct, offsets, options, stages)
+    for column, values, empty in (
+        ("topic", grouping.labels, -1),
+        ("silhouette", grouping.silhouette, np.nan),
+        ("centrality", grouping.centrality, np.nan),
+    ):
+        full = np.full(len(messages), empty, dtype=np.asarray(values).dtype)
+        full[selected] = values
+        messages[column] = full
 
     with stages.stage("keywords"):
         topics = describe_topics(messages, known_emotes, options.keywords)
 
-    meta = build_meta(
-        log, log_path, options, clusterer, distinct.model_name, silhouette_method, messages, topics
-    )
+    meta = build_meta(log, log_path, options, grouping, distinct.model_name, messages, topics)
     meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
     result = ClusterResult(messages=messages, topics=topics, meta=meta, timings=stages.timings)
     if save:
@@ -209,12 +211,71 @@ def reduction_cache_dir() -> Path:
     return cache_dir()
 
 
+def group_messages(
+    distinct: DistinctTexts, offsets: np.ndarray, options: ClusterOptions, stages: Stages
+) -> Grouping:
+    """Group the selected messages, or take their grouping from the cache when the exact same
+    inputs and settings were grouped before (see ``twitchtopics.grouping_cache``)."""
+    from twitchtopics.grouping_cache import grouping_key, load_grouping, save_grouping
+
+    if not options.use_cache:
+        return compute_grouping(distinct, offsets, options, stages)
+    folder = reduction_cache_dir()
+    with stages.stage("grouping cache"):
+        key = grouping_key(
+            distinct.texts,
+            distinct.embeddings,
+            distinct.inverse,
+            offsets,
+            grouping_settings(options),
+            __version__,
+        )
+        cached = load_grouping(folder, key, len(offsets))
+    if cached is not None:
+        return cached
+    grouping = compute_grouping(distinct, offsets, options, stages)
+    save_grouping(folder, key, grouping)
+    return grouping
+
+
+def grouping_settings(options: ClusterOptions) -> dict[str, Any]:
+    """The options a grouping depends on (the model is in the embeddings themselves)."""
+    from twitchtopics.precision import resolve_precision
+
+    return {
+        "precision": resolve_precision("cpu"),
+        "n_components": options.n_components,
+        "n_neighbors": options.n_neighbors,
+        "time_scale": options.time_scale,
+        "min_cluster_size": options.min_cluster_size,
+        "min_samples": options.min_samples,
+        "method": options.method,
+        "seed": options.seed,
+    }
+
+
+def compute_grouping(
+    distinct: DistinctTexts, offsets: np.ndarray, options: ClusterOptions, stages: Stages
+) -> Grouping:
+    """Cluster, then score every clustered message (silhouette, centrality)."""
+    from twitchtopics.cluster import centrality, renumber_by_first_appearance, silhouettes
+
+    clusterer = fit_clusterer(distinct, offsets, options, stages)
+    labels = renumber_by_first_appearance(clusterer.labels_)
+    with stages.stage("silhouette"):
+        sil = silhouettes(clusterer.features_, labels)
+    return Grouping(
+        labels=labels,
+        silhouette=sil.values,
+        centrality=centrality(clusterer.features_, labels),
+        silhouette_method=sil.method,
+        time_scale=clusterer.time_scale_,
+        min_cluster_size=int(clusterer.min_cluster_size_),
+    )
+
+
 def fit_clusterer(
-    distinct: DistinctTexts,
-    messages: pd.DataFrame,
-    selected: np.ndarray,
-    options: ClusterOptions,
-    stages: Stages,
+    distinct: DistinctTexts, offsets: np.ndarray, options: ClusterOptions, stages: Stages
 ):
     """Reduce, attach time and cluster the selected messages."""
     from twitchtopics.cluster import TimeAwareClusterer
@@ -229,7 +290,6 @@ def fit_clusterer(
         random_state=options.seed,
         cache_dir=reduction_cache_dir() if options.use_cache else None,
     )
-    offsets = messages["offset_s"].to_numpy(dtype=np.float64)[selected]
     with stages.stage(
         "reduce+cluster", f"{len(distinct.texts)} distinct texts, {len(offsets)} messages"
     ):
@@ -239,23 +299,6 @@ def fit_clusterer(
     for name, seconds in clusterer.timings_.items():
         stages.timings[name] = round(seconds, 3)
     return clusterer
-
-
-def label_messages(clusterer, messages: pd.DataFrame, selected: np.ndarray, stages: Stages):
-    """Map the clusterer's labels back to every message read; unclustered kinds stay -1."""
-    from twitchtopics.cluster import centrality, renumber_by_first_appearance, silhouettes
-
-    labels = renumber_by_first_appearance(clusterer.labels_)
-    n = len(messages)
-    topic = np.full(n, -1, dtype=np.int64)
-    topic[selected] = labels
-    with stages.stage("silhouette"):
-        sil = silhouettes(clusterer.features_, labels)
-    silhouette_col = np.full(n, np.nan)
-    silhouette_col[selected] = sil.values
-    centrality_col = np.full(n, np.nan)
-    centrality_col[selected] = centrality(clusterer.features_, labels)
-    return topic, silhouette_col, centrality_col, sil.method
 
 
 def describe_topics(
@@ -307,9 +350,8 @@ def build_meta(
     log,
     log_path: Path,
     options: ClusterOptions,
-    clusterer,
+    grouping: Grouping,
     model_name: str,
-    silhouette_method: str,
     messages: pd.DataFrame,
     topics: list[dict],
 ) -> dict[str, Any]:
@@ -322,8 +364,8 @@ def build_meta(
     params = asdict(options)
     params["include"] = list(options.include)
     params["bots"] = list(options.bots)
-    params["time_scale_used"] = clusterer.time_scale_
-    params["min_cluster_size_used"] = clusterer.min_cluster_size_
+    params["time_scale_used"] = grouping.time_scale
+    params["min_cluster_size_used"] = grouping.min_cluster_size
     return {
         "tool_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -344,7 +386,7 @@ def build_meta(
         },
         "params": params,
         "model": model_name,
-        "silhouette_method": silhouette_method,
+        "silhouette_method": grouping.silhouette_method,
         "counts": {
             "read": int(len(messages)),
             "considered": considered,

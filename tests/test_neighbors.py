@@ -1,0 +1,50 @@
+"""Brute-force exact neighbours (UMAP's precomputed_knn)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.neighbors import NearestNeighbors
+
+from twitchtopics import neighbors
+from twitchtopics.neighbors import exact_knn
+
+
+def _points(n: int = 400, dim: int = 24, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(8, dim))
+    return (centres[rng.integers(0, 8, n)] + 0.4 * rng.normal(size=(n, dim))).astype(np.float32)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_matches_scikit_learn(metric, precision, monkeypatch) -> None:
+    monkeypatch.setattr(neighbors, "BLOCK_CELLS", 5_000)  # many blocks
+    pts = _points()
+    idx, dist, index = exact_knn(pts, 10, metric, precision=precision)
+    want_dist, want_idx = (
+        NearestNeighbors(n_neighbors=10, metric=metric, algorithm="brute")
+        .fit(pts)
+        .kneighbors(pts)
+    )
+    assert index is None and idx.dtype == np.int32 and dist.dtype == np.float32
+    assert idx.shape == dist.shape == (len(pts), 10)
+    assert (idx[:, 0] == np.arange(len(pts))).all() and (dist[:, 0] == 0).all()
+    same = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(idx, want_idx, strict=True)])
+    assert same > 0.99
+    np.testing.assert_allclose(np.sort(dist, axis=1), np.sort(want_dist, axis=1), atol=1e-3)
+    assert (np.diff(dist, axis=1) >= -1e-6).all()  # nearest first
+
+
+def test_duplicates_keep_each_point_first_and_small_inputs_work() -> None:
+    pts = np.vstack([_points(30), _points(30)])  # every point twice
+    idx, dist, _ = exact_knn(pts, 5, "cosine", precision="bf16")
+    assert (idx[:, 0] == np.arange(60)).all()
+    assert (idx[:30, 1] == np.arange(30, 60)).all() and np.allclose(dist[:, 1], 0, atol=1e-6)
+    idx, dist, _ = exact_knn(pts[:3], 15, "cosine")
+    assert idx.shape == (3, 3) and sorted(idx[1]) == [0, 1, 2]
+
+
+def test_unknown_metric_is_refused() -> None:
+    with pytest.raises(ValueError, match="cosine and euclidean"):
+        exact_knn(_points(10), 3, "manhattan")

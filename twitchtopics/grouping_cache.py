@@ -1,0 +1,146 @@
+"""Remember a log's grouping on disk, so that a second run on the same input skips clustering.
+
+Clustering is deterministic given its exact inputs: the distinct texts, their embeddings,
+which text and which time each message has, the clustering settings and the code. The
+`grouping_key` hashes all of them (with the package version and `GROUPING_VERSION`, to bump
+whenever the clustering changes its results); an entry holds each clustered message's group,
+silhouette and centrality, and the few learned values the bundle records. A second run on the
+same log then costs reading, embedding lookups, keywords and writing: the ~25 % (or less) of
+the first run that issue 6 asks for, at every size (on 1M messages Ward and the silhouettes
+are most of a run).
+
+Entries are `.npz` files under `<cache>/groupings/`, written atomically (temporary file, then
+rename) and read with `allow_pickle=False`; an unreadable or mismatched entry is recomputed,
+never trusted. `--no-cache` neither reads nor writes them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+GROUPING_MODULES = ("cluster", "features", "neighbors", "pipeline", "grouping_cache", "_jit")
+"""twitchtopics modules whose source is part of the key."""
+
+GROUPING_LIBRARIES = (
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "umap-learn",
+    "pynndescent",
+    "numba",
+    "hdbscan",
+)
+"""Libraries whose version is part of the key."""
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of the grouping code and library versions."""
+    from importlib import metadata, util
+
+    digest = hashlib.sha256()
+    for module in GROUPING_MODULES:
+        spec = util.find_spec(f"twitchtopics.{module}")
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        digest.update(module.encode() + b"\0")
+        digest.update(origin.read_bytes() if origin is not None and origin.is_file() else b"?")
+    for library in GROUPING_LIBRARIES:
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{library}=={version}\0".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Grouping:
+    """The clustering's result for the messages it was given (in their order)."""
+
+    labels: np.ndarray
+    silhouette: np.ndarray
+    centrality: np.ndarray
+    silhouette_method: str
+    time_scale: float | None
+    min_cluster_size: int
+
+
+def grouping_key(
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    inverse: np.ndarray,
+    offsets: np.ndarray,
+    settings: dict,
+    version: str,
+) -> str:
+    """A hex digest of everything a grouping depends on."""
+    digest = hashlib.sha256()
+    header = {"version": version, "code": code_fingerprint(), "settings": settings}
+    digest.update(json.dumps(header, sort_keys=True, default=str).encode())
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    for array, dtype in ((embeddings, np.float32), (inverse, np.int64), (offsets, np.float64)):
+        data = np.ascontiguousarray(array, dtype=dtype)
+        digest.update(repr(data.shape).encode())
+        digest.update(data.tobytes())
+    return digest.hexdigest()
+
+
+def entry_path(cache_dir: Path, key: str) -> Path:
+    return Path(cache_dir) / "groupings" / f"{key}.npz"
+
+
+def load_grouping(cache_dir: Path, key: str, n_messages: int) -> Grouping | None:
+    """The cached grouping for `key`, or None (missing, unreadable, or not `n_messages` long)."""
+    try:
+        with np.load(entry_path(cache_dir, key), allow_pickle=False) as data:
+            info = json.loads(str(data["info"]))
+            grouping = Grouping(
+                labels=data["labels"].astype(np.int64),
+                silhouette=data["silhouette"].astype(np.float64),
+                centrality=data["centrality"].astype(np.float64),
+                silhouette_method=str(info["silhouette_method"]),
+                time_scale=None if info["time_scale"] is None else float(info["time_scale"]),
+                min_cluster_size=int(info["min_cluster_size"]),
+            )
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
+        return None
+    arrays = (grouping.labels, grouping.silhouette, grouping.centrality)
+    if any(a.shape != (n_messages,) for a in arrays):
+        return None
+    return grouping
+
+
+def save_grouping(cache_dir: Path, key: str, grouping: Grouping) -> None:
+    """Store an entry atomically; a cache that cannot be written only costs speed."""
+    path = entry_path(cache_dir, key)
+    info = {
+        "silhouette_method": grouping.silhouette_method,
+        "time_scale": grouping.time_scale,
+        "min_cluster_size": grouping.min_cluster_size,
+    }
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as handle:
+            np.savez(
+                handle,
+                labels=grouping.labels.astype(np.int64),
+                silhouette=grouping.silhouette.astype(np.float64),
+                centrality=grouping.centrality.astype(np.float64),
+                info=np.array(json.dumps(info)),
+            )
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
