@@ -41,10 +41,12 @@ EXACT_SILHOUETTE_MAX = 20_000
 """Up to this many clustered messages silhouettes are exact; above, `sampled_silhouette`
 estimates them, and the bundle records which was used."""
 
-UMAP_EPOCHS = 200
-"""UMAP's layout epochs. UMAP itself uses 500 below 10,000 points and 200 above; 200 everywhere
-costs 2.5x less on small logs (the layout is single-threaded to honour the seed) and scored
-the same on the gold windows (benchmarks/quality.py). None lets UMAP choose."""
+UMAP_EPOCHS = 100
+"""UMAP's layout epochs. UMAP itself uses 500 below 10,000 points and 200 above; the layout is
+single-threaded (to honour the seed) and was most of the reduction's time: 100 everywhere
+costs 5x less on small logs and 2x less on large ones, and scored the same on the gold
+windows over 3 seeds (benchmarks/quality.py; B3 F1 0.453 / 0.470 against 0.447 / 0.480 with
+200 epochs). None lets UMAP choose."""
 
 GROUP_DURATION_S = 120.0
 """Ward cuts the stream into about one group per this many seconds (before merging). The

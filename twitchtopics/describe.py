@@ -447,12 +447,16 @@ def categorize_group(
     *,
     known_emotes: frozenset[str] | set[str] = _EMPTY,
     kinds: Sequence[str] | None = None,
+    memo: dict[tuple[str, str | None], tuple[_Flags, str]] | None = None,
 ) -> str:
     """The category of a group of messages (one of ``CATEGORIES``); rules in the module doc.
 
     ``kinds`` (optional, parallel to ``texts``): the messages' kinds from the reader
-    (``command`` counts as a command, ``bot`` as a bot message).
+    (``command`` counts as a command, ``bot`` as a bot message). ``memo``: a dict shared by
+    the calls on one log (same ``known_emotes``), so a text repeated across groups is
+    analysed once.
     """
+    memo = {} if memo is None else memo
     if kinds is not None and len(kinds) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
     rows: list[tuple[_Flags, str]] = []
@@ -461,7 +465,13 @@ def categorize_group(
         if not clean_text(text):
             continue
         kind = kinds[i] if kinds is not None else None
-        rows.append((_message_flags(text, known_emotes, kind), canonical_form(text, known_emotes)))
+        row = memo.get((text, kind))
+        if row is None:
+            row = memo[(text, kind)] = (
+                _message_flags(text, known_emotes, kind),
+                canonical_form(text, known_emotes),
+            )
+        rows.append(row)
     n = len(rows)
     if n == 0:
         return "discussion"

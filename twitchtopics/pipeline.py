@@ -315,6 +315,7 @@ def describe_topics(
         else {}
     )
     topics = []
+    memo: dict = {}  # message analyses shared by every group's categorize_group
     for topic_id, group in clustered.groupby("topic", sort=True):
         texts = group["text"].tolist()
         topics.append(
@@ -328,7 +329,7 @@ def describe_topics(
                 "first_offset_s": float(group["offset_s"].min()),
                 "last_offset_s": float(group["offset_s"].max()),
                 "category": categorize_group(
-                    texts, known_emotes=known_emotes, kinds=group["kind"].tolist()
+                    texts, known_emotes=known_emotes, kinds=group["kind"].tolist(), memo=memo
                 ),
                 "representatives": representatives(texts, group["centrality"].to_numpy(), k=3),
                 "users": int(group["user"].nunique()),
