@@ -362,6 +362,32 @@ def test_bfloat16_vectors_stay_close_to_float32_ones(monkeypatch):
     assert (a * b).sum(axis=1).min() > 0.999
 
 
+def test_token_batches_bound_padded_size_and_count():
+    from twitchtopics.embedders import token_batches
+
+    lengths = np.array([3, 3, 4, 5, 8, 8, 9, 30, 100])
+    batches = list(token_batches(lengths, max_tokens=20, max_texts=3))
+    assert [lengths[b].tolist() for b in batches] == [[3, 3, 4], [5, 8], [8, 9], [30], [100]]
+    for b in batches:
+        part = lengths[b]
+        assert len(part) <= 3 and (len(part) == 1 or part.max() * len(part) <= 20)
+    assert list(token_batches(np.array([], dtype=int), 10, 5)) == []
+
+
+@pytest.mark.slow
+def test_length_batched_encoding_matches_sentence_transformers(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TWITCHTOPICS_PRECISION", "fp32")
+    emb = load_embedder()
+    texts = FRENCH + ["Bonjour JEAN !", "le boss " * 200]  # same tokens as FRENCH[3]; truncated
+    ours = emb.encode(texts)
+    plain = emb.model.encode(texts, batch_size=4, normalize_embeddings=True)
+    np.testing.assert_allclose(ours, plain, atol=1e-5)
+    ids = emb.token_ids(texts)
+    assert ids[3] == ids[-2] and len(ids[-1]) == emb.model.max_seq_length
+    np.testing.assert_array_equal(ours[3], ours[-2])  # one sequence, one run, one vector
+
+
 @pytest.mark.slow
 def test_local_sentence_transformers_folder(monkeypatch):
     from twitchtopics.embedders import packaged_model_path

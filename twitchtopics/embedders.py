@@ -71,9 +71,14 @@ _UNUSED_TOKEN = re.compile(r"\[unused\d+\]")
 
 # Texts per encode() call in embed_texts (also one cache transaction and one progress step).
 DEFAULT_CHUNK = 256
-# Batch size inside sentence-transformers (texts arrive sorted by length, so padding is small);
-# 32 measured fastest on 2 cores for short chat texts, in float32 and bfloat16 alike.
-ST_BATCH_SIZE = 32
+# Batches for sentence-transformers models: texts sorted by their number of tokens (so a batch
+# holds no padding) and cut at ST_BATCH_TOKENS tokens (padded size) or ST_BATCH_SIZE texts.
+# Against ST's own batching (32 texts sorted by characters: 40% of the tokens were padding on
+# real chat) this doubled MiniLM's speed on 2 cores (438 -> 850 texts/s in bfloat16).
+ST_BATCH_TOKENS = 2048
+ST_BATCH_SIZE = 512
+# Distinct texts per encode() call for those models (one cache transaction, one progress step).
+ST_CHUNK = 1024
 
 
 class CacheWarning(UserWarning):
@@ -97,6 +102,23 @@ class Embedder(Protocol):
 
 # --------------------------------------------------------------------------------------------
 # small helpers
+
+
+def token_batches(sorted_lengths: np.ndarray, max_tokens: int, max_texts: int) -> Iterator[slice]:
+    """Consecutive slices of ascending lengths whose padded size (count x longest) stays within
+    `max_tokens` and count within `max_texts`; a text longer than `max_tokens` is alone."""
+    n = len(sorted_lengths)
+    start = 0
+    while start < n:
+        stop = start + 1
+        while (
+            stop < n
+            and stop - start < max_texts
+            and int(sorted_lengths[stop]) * (stop - start + 1) <= max_tokens
+        ):
+            stop += 1
+        yield slice(start, stop)
+        start = stop
 
 
 def _l2_normalize(x: np.ndarray) -> np.ndarray:
@@ -169,7 +191,7 @@ class SentenceTransformerEmbedder:
     The precision is appended to the fingerprint, the cache key of its vectors.
     """
 
-    preferred_chunk = DEFAULT_CHUNK
+    preferred_chunk = ST_CHUNK
 
     def __init__(
         self,
@@ -178,6 +200,7 @@ class SentenceTransformerEmbedder:
         name: str,
         fingerprint: str,
         batch_size: int = ST_BATCH_SIZE,
+        batch_tokens: int = ST_BATCH_TOKENS,
         precision: str = "fp32",
     ):
         self.model = model
@@ -185,6 +208,7 @@ class SentenceTransformerEmbedder:
         self.precision = precision
         self.fingerprint = fingerprint if precision == "fp32" else f"{fingerprint}:{precision}"
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         get_dim = getattr(model, "get_embedding_dimension", None) or getattr(  # newer name first
             model, "get_sentence_embedding_dimension", None
         )
@@ -193,13 +217,55 @@ class SentenceTransformerEmbedder:
             dim = int(self.encode(["x"]).shape[1])
         self.dim = int(dim)
 
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]] | None:
+        """The model's token ids of each text (truncated as the model truncates), or None when
+        its tokenizer cannot say. Texts with the same ids have the same vector."""
+        tokenizer = getattr(self.model, "tokenizer", None)
+        if tokenizer is None or not callable(tokenizer):
+            return None
+        max_len = getattr(self.model, "max_seq_length", None)
+        try:
+            ids = tokenizer(
+                list(texts), add_special_tokens=True, truncation=bool(max_len), max_length=max_len
+            )["input_ids"]
+        except Exception:  # an unusual tokenizer: fall back to sentence-transformers' batching
+            return None
+        return ids if len(ids) == len(texts) else None
+
     def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors, one per text; each distinct token sequence is run once, in batches of
+        similar length (see ``ST_BATCH_TOKENS``)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        ids = self.token_ids(texts)
+        if ids is None:
+            return self._run(list(texts), self.batch_size)
+        first: dict[tuple[int, ...], int] = {}
+        which = np.fromiter(
+            (first.setdefault(tuple(seq), len(first)) for seq in ids),
+            dtype=np.int64,
+            count=len(ids),
+        )
+        keys = list(first)
+        unique_texts = [""] * len(keys)
+        for i, k in enumerate(which):
+            unique_texts[k] = texts[i]
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        order = np.argsort(lengths, kind="stable")
+        vectors = np.empty((len(keys), 0), dtype=np.float32)
+        for batch in token_batches(lengths[order], self.batch_tokens, self.batch_size):
+            rows = order[batch]
+            out = self._run([unique_texts[r] for r in rows], len(rows))
+            if vectors.shape[1] != out.shape[1]:
+                vectors = np.zeros((len(keys), out.shape[1]), dtype=np.float32)
+            vectors[rows] = out
+        return vectors[which]
+
+    def _run(self, texts: list[str], batch_size: int) -> np.ndarray:
         with self._autocast():
             out = self.model.encode(
-                list(texts),
-                batch_size=self.batch_size,
+                texts,
+                batch_size=batch_size,
                 convert_to_tensor=True,
                 normalize_embeddings=True,
                 show_progress_bar=False,
@@ -285,7 +351,7 @@ class LazyPackagedEmbedder:
     texts are all cached (a second run on the same log) never imports torch.
     """
 
-    preferred_chunk = DEFAULT_CHUNK
+    preferred_chunk = ST_CHUNK
 
     def __init__(self, *, device: str = "cpu", progress: bool = False) -> None:
         self.name = "all-MiniLM-L6-v2"
@@ -723,6 +789,11 @@ _CORRUPT_HINTS = ("not a database", "malformed", "corrupt", "encrypted", "unsupp
 _IN_CHUNK = 500  # keys per SELECT ... IN (...)
 
 
+def _is_busy(err: BaseException) -> bool:
+    text = str(err).lower()
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 def _is_corruption(err: BaseException) -> bool:
     msg = str(err).lower()
     return isinstance(err, sqlite3.DatabaseError) and any(h in msg for h in _CORRUPT_HINTS)
@@ -822,11 +893,21 @@ class EmbeddingCache:
         if self.disabled:
             return default
         with self._lock:
-            for attempt in range(2):
+            recovered = False
+            deadline = time.monotonic() + self.timeout
+            pause = 0.02
+            while True:
                 try:
                     return fn(self._connect())
                 except sqlite3.DatabaseError as e:
-                    if attempt == 0 and _is_corruption(e) and self._recover(e):
+                    if not recovered and _is_corruption(e) and self._recover(e):
+                        recovered = True
+                        continue
+                    if _is_busy(e) and time.monotonic() < deadline:
+                        # SQLite skips the busy handler in a few cases (a journal-mode switch,
+                        # WAL recovery by another connection): wait and try again
+                        time.sleep(pause)
+                        pause = min(1.0, pause * 2)
                         continue
                     err: BaseException = e
                 except (OSError, ValueError) as e:
@@ -839,7 +920,6 @@ class EmbeddingCache:
                     stacklevel=3,
                 )
                 return default
-        return default  # pragma: no cover
 
     # public API
     def get_many(self, model: str, texts: Sequence[str], dim: int) -> tuple[np.ndarray, np.ndarray]:
