@@ -23,9 +23,7 @@ def test_matches_scikit_learn(metric, precision, monkeypatch) -> None:
     pts = _points()
     idx, dist, index = exact_knn(pts, 10, metric, precision=precision)
     want_dist, want_idx = (
-        NearestNeighbors(n_neighbors=10, metric=metric, algorithm="brute")
-        .fit(pts)
-        .kneighbors(pts)
+        NearestNeighbors(n_neighbors=10, metric=metric, algorithm="brute").fit(pts).kneighbors(pts)
     )
     assert index is None and idx.dtype == np.int32 and dist.dtype == np.float32
     assert idx.shape == dist.shape == (len(pts), 10)

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -156,13 +158,17 @@ class TimeAwareClusterer:
         inverse: np.ndarray,
         offsets_s: np.ndarray,
         texts: Sequence[str] | None = None,
+        *,
+        stage: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> TimeAwareClusterer:
         """Cluster messages given distinct-text embeddings and each message's text index.
 
         `inverse[i]` is the row of `unique_embeddings` holding message i's text;
         `offsets_s[i]` is its seconds since the stream's start; `texts`, optional, are the
         distinct (normalised) texts in the same order as `unique_embeddings`: with them the
-        log's own n-grams join the features and reactions are grouped by kind.
+        log's own n-grams join the features and reactions are grouped by kind. `stage`,
+        optional, is entered around each step ("text features", "reduce", "cluster"), e.g.
+        `Stages.stage` to show progress; the steps' seconds are in `timings_` either way.
         """
         from twitchtopics.features import reaction_kinds, text_features
 
@@ -187,24 +193,43 @@ class TimeAwareClusterer:
             self.min_cluster_size_,
         )
         self.time_scale_ = self._resolve_time_scale(offsets[rest])
-        began = time.perf_counter()
-        text = text_features(
-            unique_embeddings,
-            texts,
-            ngram_weight=self.ngram_weight if self.method == "ward" else 0.0,
-            random_state=self.random_state,
-        )
+        self.timings_ = {}
+        with self._step("text features", stage):
+            text = text_features(
+                unique_embeddings,
+                texts,
+                ngram_weight=self.ngram_weight if self.method == "ward" else 0.0,
+                random_state=self.random_state,
+            )
         self.text_unique_ = text
-        self.timings_ = {"text features": time.perf_counter() - began}
+        with self._step("reduce", stage):
+            self.reduced_unique_ = self._cached_reduce(text)
+            self.features_ = self._features(self.reduced_unique_[inverse], offsets)
+        with self._step("cluster", stage):
+            if self.method == "hdbscan":
+                self.labels_, self.probabilities_ = self._hdbscan(self.features_)
+            else:
+                self._fit_ward(n, rest, reaction, text, inverse, offsets)
+        return self
+
+    @contextmanager
+    def _step(
+        self, name: str, stage: Callable[[str], AbstractContextManager[Any]] | None
+    ) -> Iterator[None]:
         began = time.perf_counter()
-        self.reduced_unique_ = self._cached_reduce(text)
-        self.features_ = self._features(self.reduced_unique_[inverse], offsets)
-        self.timings_["reduce"] = time.perf_counter() - began
-        began = time.perf_counter()
-        if self.method == "hdbscan":
-            self.labels_, self.probabilities_ = self._hdbscan(self.features_)
-            self.timings_["cluster"] = time.perf_counter() - began
-            return self
+        with stage(name) if stage is not None else nullcontext():
+            yield
+        self.timings_[name] = time.perf_counter() - began
+
+    def _fit_ward(
+        self,
+        n: int,
+        rest: np.ndarray,
+        reaction: np.ndarray,
+        text: np.ndarray,
+        inverse: np.ndarray,
+        offsets: np.ndarray,
+    ) -> None:
         labels = np.full(n, -1, dtype=np.int64)
         if n >= self.min_cluster_size_:
             labels[rest] = self._ward(self.features_[rest])
@@ -229,8 +254,6 @@ class TimeAwareClusterer:
             labels = drop_small_groups(labels, self.min_cluster_size_)
         self.labels_ = labels
         self.probabilities_ = (labels >= 0).astype(np.float64)
-        self.timings_["cluster"] = time.perf_counter() - began
-        return self
 
     def _check_time_scale(self) -> None:
         if self.time_scale is None:

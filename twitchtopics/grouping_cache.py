@@ -111,7 +111,7 @@ def load_grouping(cache_dir: Path, key: str, n_messages: int) -> Grouping | None
                 time_scale=None if info["time_scale"] is None else float(info["time_scale"]),
                 min_cluster_size=int(info["min_cluster_size"]),
             )
-    except (OSError, ValueError, KeyError, TypeError, EOFError):
+    except Exception:  # missing, truncated, not a zip, wrong fields: recompute, never trust
         return None
     arrays = (grouping.labels, grouping.silhouette, grouping.centrality)
     if any(a.shape != (n_messages,) for a in arrays):

@@ -19,7 +19,7 @@ import pandas as pd
 from twitchtopics import __version__
 from twitchtopics.errors import TwitchTopicsError
 from twitchtopics.grouping_cache import Grouping
-from twitchtopics.progress import Stages
+from twitchtopics.progress import StageProgress, Stages
 
 CLUSTERED_KINDS = ("chat", "action")
 
@@ -124,8 +124,8 @@ def cluster_log(
         full[selected] = values
         messages[column] = full
 
-    with stages.stage("keywords"):
-        topics = describe_topics(messages, known_emotes, options.keywords)
+    with stages.stage("keywords") as progress:
+        topics = describe_topics(messages, known_emotes, options.keywords, progress=progress)
 
     meta = build_meta(log, log_path, options, grouping, distinct.model_name, messages, topics)
     meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
@@ -139,7 +139,7 @@ def cluster_log(
 
 def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, quiet: bool) -> Path:
     """Cluster one log into its bundle; what each worker of a multi-log run does."""
-    stages = Stages(quiet=quiet, label=Path(path).name)
+    stages = Stages(quiet=quiet, label=Path(path).name, bars=False)
     result = cluster_log(path, options, out=out, stages=stages)
     assert result.path is not None
     return result.path
@@ -194,8 +194,12 @@ def embed_distinct(clean: list[str], options: ClusterOptions, stages: Stages) ->
     with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
         embedder = load_embedder(options.model, progress=not stages.quiet, lazy=True)
     cache = EmbeddingCache() if options.use_cache else None
-    with stages.stage("embed", f"{len(uniques)} distinct texts of {len(clean)} messages"):
-        embeddings = embed_texts(list(uniques), embedder, cache=cache, progress=not stages.quiet)
+    with stages.stage(
+        "embed", f"{len(uniques)} distinct texts of {len(clean)} messages", bar=False
+    ):
+        embeddings = embed_texts(
+            list(uniques), embedder, cache=cache, progress=not stages.quiet and stages.bars
+        )
     return DistinctTexts(
         texts=list(uniques),
         embeddings=np.asarray(embeddings, dtype=np.float32),
@@ -290,19 +294,18 @@ def fit_clusterer(
         random_state=options.seed,
         cache_dir=reduction_cache_dir() if options.use_cache else None,
     )
-    with stages.stage(
-        "reduce+cluster", f"{len(distinct.texts)} distinct texts, {len(offsets)} messages"
-    ):
-        clusterer.fit(distinct.embeddings, distinct.inverse, offsets, texts=distinct.texts)
-    # split the stage into its parts for meta.json's timings
-    del stages.timings["reduce+cluster"]
-    for name, seconds in clusterer.timings_.items():
-        stages.timings[name] = round(seconds, 3)
+    clusterer.fit(
+        distinct.embeddings, distinct.inverse, offsets, texts=distinct.texts, stage=stages.stage
+    )
     return clusterer
 
 
 def describe_topics(
-    messages: pd.DataFrame, known_emotes: frozenset[str], top_n: int
+    messages: pd.DataFrame,
+    known_emotes: frozenset[str],
+    top_n: int,
+    *,
+    progress: StageProgress | None = None,
 ) -> list[dict[str, Any]]:
     """Keywords, category, representatives, size, silhouette and span of every group."""
     from twitchtopics.describe import categorize_group, representatives, topic_keywords
@@ -316,7 +319,11 @@ def describe_topics(
     )
     topics = []
     memo: dict = {}  # message analyses shared by every group's categorize_group
-    for topic_id, group in clustered.groupby("topic", sort=True):
+    groups = clustered.groupby("topic", sort=True)
+    progress = progress or StageProgress()
+    progress.total(groups.ngroups)
+    for topic_id, group in groups:
+        progress.update()
         texts = group["text"].tolist()
         topics.append(
             {

@@ -1,25 +1,63 @@
 """Progress on stderr, never stdout, and the timing of every stage.
 
 `Stages` times each named stage (the timings go into the bundle's meta.json) and, unless
-quiet, tells the user on stderr what is running; long stages can open a tqdm bar through
-`bar()`.
+quiet, tells the user on stderr what is running. A stage that lasts more than
+`BAR_DELAY_S` also gets a tqdm bar: its elapsed time, ticking, and its count of work done
+when the stage reports one (`progress.total(n)`, `progress.update(k)`). Quick stages show
+no bar, so short runs stay readable.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+BAR_DELAY_S = 2.0
+"""A stage's bar appears once it has run this long."""
+
+TICK_S = 0.5
+"""How often a shown bar refreshes its elapsed time."""
+
+
+class StageProgress:
+    """What a running stage may report: how much work there is, and how much is done.
+
+    A no-op when bars are off, so callers never check."""
+
+    def __init__(self, bar: Any | None = None) -> None:
+        self._bar = bar
+
+    def total(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.total = int(n)
+            self._bar.bar_format = None  # tqdm's own: percentage, bar, counts, rates
+
+    def update(self, k: int = 1) -> None:
+        if self._bar is not None:
+            if self._bar.total is None:
+                self._bar.bar_format = _COUNT_FORMAT
+            self._bar.update(int(k))
+
+
+_ELAPSED_FORMAT = "{desc}: {elapsed}"
+_COUNT_FORMAT = "{desc}: {n_fmt} done [{elapsed}, {rate_fmt}]"
+
 
 class Stages:
-    """Record wall time per stage and report progress on stderr."""
+    """Record wall time per stage and report progress on stderr.
 
-    def __init__(self, *, quiet: bool = False, label: str = "") -> None:
+    `quiet` silences everything; `bars=False` keeps the one-line stage messages but no bars
+    (parallel workers sharing one terminal).
+    """
+
+    def __init__(self, *, quiet: bool = False, label: str = "", bars: bool = True) -> None:
         self.quiet = quiet
         self.label = label
+        self.bars = bars
         self.timings: dict[str, float] = {}
 
     def _say(self, text: str) -> None:
@@ -28,15 +66,51 @@ class Stages:
             print(f"{prefix}{text}", file=sys.stderr, flush=True)
 
     @contextmanager
-    def stage(self, name: str, detail: str = "") -> Iterator[None]:
-        """Time a stage; its duration is added to `timings[name]`."""
+    def stage(self, name: str, detail: str = "", *, bar: bool = True) -> Iterator[StageProgress]:
+        """Time a stage; its duration is added to `timings[name]`. Yields a `StageProgress`.
+
+        `bar=False` for a stage that draws its own bar (embedding).
+        """
         self._say(f"{name}{': ' + detail if detail else ''}...")
         began = time.perf_counter()
+        shown = self._delayed_bar(name) if bar and self.bars and not self.quiet else None
         try:
-            yield
+            yield StageProgress(shown[0] if shown else None)
         finally:
+            if shown is not None:
+                bar_obj, stop, ticker = shown
+                stop.set()
+                ticker.join()
+                bar_obj.close()
             elapsed = time.perf_counter() - began
             self.timings[name] = round(self.timings.get(name, 0.0) + elapsed, 3)
+
+    def _delayed_bar(self, name: str) -> tuple[Any, threading.Event, threading.Thread]:
+        """A bar that stays hidden for `BAR_DELAY_S`, then refreshes every `TICK_S` from a
+        daemon thread (so a stage without counts still shows that it is alive)."""
+        from tqdm.auto import tqdm
+
+        desc = f"[{self.label}] {name}" if self.label else name
+        bar = tqdm(
+            total=None,
+            desc=desc,
+            file=sys.stderr,
+            leave=False,
+            delay=BAR_DELAY_S,
+            mininterval=TICK_S,
+            bar_format=_ELAPSED_FORMAT,
+            dynamic_ncols=True,
+        )
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(TICK_S):
+                if time.time() - bar.start_t >= BAR_DELAY_S:
+                    bar.refresh()
+
+        ticker = threading.Thread(target=tick, name=f"progress-{name}", daemon=True)
+        ticker.start()
+        return bar, stop, ticker
 
     def bar(self, total: int, desc: str) -> Any:
         """A tqdm progress bar on stderr (disabled when quiet)."""
