@@ -138,7 +138,11 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 @click.option(
     "--include", default=None, metavar="commands,bots,system", help="Also cluster these kinds."
 )
-@click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Do not read or write the caches (embeddings, UMAP reductions, groupings).",
+)
 @click.option(
     "--jobs",
     "-j",
