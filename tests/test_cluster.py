@@ -195,6 +195,12 @@ def test_merge_joins_adjacent_same_topic_groups_only():
     labels[0] = -1
     merged = merge_adjacent_groups(labels, text, offsets, min_similarity=0.98, max_gap_s=np.inf)
     assert merged[0] == -1 and set(merged[1:12]) == {0} and set(merged[12:]) == {3}
+    # the same with one row per distinct text and each message's row
+    distinct, rows = np.unique(text, axis=0, return_inverse=True)
+    by_rows = merge_adjacent_groups(
+        labels, distinct, offsets, min_similarity=0.98, max_gap_s=np.inf, rows=rows.ravel()
+    )
+    assert np.array_equal(by_rows, merged)
 
 
 def test_merge_keeps_dissimilar_neighbours_apart():
@@ -285,3 +291,16 @@ def test_sampled_silhouette_matches_exact_on_a_real_chat():
     by_group = pd.DataFrame({"g": labels[mask], "e": exact - estimate}).groupby("g")["e"].mean()
     assert by_group.abs().mean() < 0.02  # a group's mean silhouette within 0.02 on average
     assert by_group.abs().max() < 0.08
+
+
+def test_sampled_silhouette_is_the_same_in_chunks(monkeypatch):
+    import twitchtopics.cluster as cluster
+
+    rng = np.random.default_rng(5)
+    # 12 groups: more than the nearest groups searched, so the candidate union matters
+    points = np.vstack([rng.normal(size=(60, 12)) + c for c in np.eye(12) * 4])
+    labels = np.repeat(np.arange(12), 60)
+    whole = sampled_silhouette(points, labels, per_group=32, candidates=3)
+    monkeypatch.setattr(cluster, "SILHOUETTE_CHUNK", 7)
+    chunked = sampled_silhouette(points, labels, per_group=32, candidates=3)
+    np.testing.assert_allclose(chunked, whole)

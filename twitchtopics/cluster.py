@@ -236,8 +236,9 @@ class TimeAwareClusterer:
             if self.merge_similarity is not None:
                 labels[rest] = merge_adjacent_groups(
                     labels[rest],
-                    text[inverse[rest]],
+                    text,
                     offsets[rest],
+                    rows=inverse[rest],
                     min_similarity=self.merge_similarity,
                     max_gap_s=(
                         np.inf if self.time_scale_ is None else MERGE_GAP_SCALES * self.time_scale_
@@ -451,10 +452,14 @@ def merge_adjacent_groups(
     *,
     min_similarity: float,
     max_gap_s: float,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """Join groups that say the same thing and touch in time.
 
-    Two groups merge when the cosine of their text centroids (mean of `text` rows) is at least
+    `text` holds one row per message, or, with `rows`, one row per distinct text and
+    `rows[i]` is message i's row (so the per-message matrix, gigabytes on a million
+    messages, is never built). Two groups merge when the cosine of their text centroids
+    (mean of their messages' rows) is at least
     `min_similarity` and the silence between their time spans is at most `max_gap_s`
     (overlapping spans have gap 0). Most similar pairs first; centroids and spans are updated
     as groups merge, so a chain of merges never joins groups that no longer qualify.
@@ -468,10 +473,15 @@ def merge_adjacent_groups(
     g = len(groups)
     if g < 2:
         return labels.copy()
-    text = np.asarray(text, dtype=np.float64)[mask]
+    import scipy.sparse as sp
+
+    text = np.asarray(text, dtype=np.float64)
     times = np.asarray(offsets_s, dtype=np.float64)[mask]
-    sums = np.zeros((g, text.shape[1]))
-    np.add.at(sums, index, text)
+    member_rows = (np.arange(len(labels)) if rows is None else np.asarray(rows))[mask]
+    membership = sp.csr_matrix(
+        (np.ones(len(member_rows)), (index, member_rows)), shape=(g, len(text))
+    )
+    sums = np.asarray(membership @ text)
     lo = np.full(g, np.inf)
     hi = np.full(g, -np.inf)
     np.minimum.at(lo, index, times)
@@ -578,6 +588,9 @@ def silhouettes(
 
 
 SAMPLE_PER_GROUP = 64
+SILHOUETTE_CHUNK = 8192
+"""Points of one group handled at once by `sampled_silhouette` (bounds its memory to
+chunk x groups distances, ~250 MB with 4,000 groups)."""
 CANDIDATE_GROUPS = 8
 
 
@@ -608,12 +621,19 @@ def sampled_silhouette(
     centroids = np.vstack([points[m].mean(axis=0) for m in members])
     out = np.empty(len(points))
     for g, own in enumerate(members):
-        pts = points[own]
-        a = _mean_distance(pts, points[samples[g]], own, samples[g])
-        nearest = _candidate_groups(pts, centroids, g, candidates)
+        # in chunks of points: a reaction group can hold a fifth of a million-message log
+        chunks = [own[i : i + SILHOUETTE_CHUNK] for i in range(0, len(own), SILHOUETTE_CHUNK)]
+        nearest = np.unique(
+            np.concatenate([_candidate_groups(points[c], centroids, g, candidates) for c in chunks])
+        )
+        a = np.empty(len(own))
         b = np.full(len(own), np.inf)
-        for h in nearest:
-            b = np.minimum(b, _mean_distance(pts, points[samples[h]]))
+        for i, chunk in zip(range(0, len(own), SILHOUETTE_CHUNK), chunks, strict=True):
+            pts = points[chunk]
+            part = slice(i, i + len(chunk))
+            a[part] = _mean_distance(pts, points[samples[g]], chunk, samples[g])
+            for h in nearest:
+                b[part] = np.minimum(b[part], _mean_distance(pts, points[samples[h]]))
         denom = np.maximum(a, b)
         out[own] = np.where(denom > 0, (b - a) / np.where(denom > 0, denom, 1.0), 0.0)
         if len(own) == 1:
