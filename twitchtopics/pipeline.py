@@ -192,7 +192,9 @@ def embed_distinct(clean: list[str], options: ClusterOptions, stages: Stages) ->
 
     uniques, inverse, _counts = unique_with_inverse(clean)
     with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
-        embedder = load_embedder(options.model, progress=not stages.quiet, lazy=True)
+        embedder = load_embedder(
+            options.model, progress=not stages.quiet and stages.bars, lazy=True
+        )
     cache = EmbeddingCache() if options.use_cache else None
     with stages.stage(
         "embed", f"{len(uniques)} distinct texts of {len(clean)} messages", bar=False
