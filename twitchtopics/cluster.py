@@ -209,7 +209,7 @@ class TimeAwareClusterer:
             if self.method == "hdbscan":
                 self.labels_, self.probabilities_ = self._hdbscan(self.features_)
             else:
-                self._fit_ward(n, rest, reaction, text, inverse, offsets)
+                self._fit_ward(rest, inverse, offsets)
         return self
 
     @contextmanager
@@ -221,22 +221,16 @@ class TimeAwareClusterer:
             yield
         self.timings_[name] = time.perf_counter() - began
 
-    def _fit_ward(
-        self,
-        n: int,
-        rest: np.ndarray,
-        reaction: np.ndarray,
-        text: np.ndarray,
-        inverse: np.ndarray,
-        offsets: np.ndarray,
-    ) -> None:
+    def _fit_ward(self, rest: np.ndarray, inverse: np.ndarray, offsets: np.ndarray) -> None:
+        """Ward on the non-reaction messages (`rest`), merges, then one group per reaction kind."""
+        n = len(inverse)
         labels = np.full(n, -1, dtype=np.int64)
         if n >= self.min_cluster_size_:
             labels[rest] = self._ward(self.features_[rest])
             if self.merge_similarity is not None:
                 labels[rest] = merge_adjacent_groups(
                     labels[rest],
-                    text,
+                    self.text_unique_,
                     offsets[rest],
                     rows=inverse[rest],
                     min_similarity=self.merge_similarity,
@@ -246,7 +240,7 @@ class TimeAwareClusterer:
                 )
             base = labels.max() + 1
             for k, kind in enumerate(REACTION_ORDER):
-                members = reaction == kind
+                members = self.reaction_ == kind
                 labels[members] = base + k
                 if self.time_scale_ is not None and members.any():
                     # reactions are grouped whatever their time: in the space this grouping

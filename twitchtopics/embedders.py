@@ -121,6 +121,12 @@ def token_batches(sorted_lengths: np.ndarray, max_tokens: int, max_texts: int) -
         start = stop
 
 
+def with_precision(fingerprint: str, precision: str) -> str:
+    """A model's cache key in a precision: float32 keeps the bare fingerprint (vectors cached
+    before precisions existed stay valid), others append it."""
+    return fingerprint if precision == "fp32" else f"{fingerprint}:{precision}"
+
+
 def _l2_normalize(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
@@ -184,7 +190,7 @@ class SentenceTransformerEmbedder:
         self.model = model
         self.name = name
         self.precision = precision
-        self.fingerprint = fingerprint if precision == "fp32" else f"{fingerprint}:{precision}"
+        self.fingerprint = with_precision(fingerprint, precision)
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens
         get_dim = getattr(model, "get_embedding_dimension", None) or getattr(  # newer name first
@@ -230,13 +236,14 @@ class SentenceTransformerEmbedder:
             unique_texts[k] = texts[i]
         lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
         order = np.argsort(lengths, kind="stable")
-        vectors = np.empty((len(keys), 0), dtype=np.float32)
+        vectors: np.ndarray | None = None  # sized by the first batch (dim may not be known yet)
         for batch in token_batches(lengths[order], self.batch_tokens, self.batch_size):
             rows = order[batch]
             out = self._run([unique_texts[r] for r in rows], len(rows))
-            if vectors.shape[1] != out.shape[1]:
-                vectors = np.zeros((len(keys), out.shape[1]), dtype=np.float32)
+            if vectors is None:
+                vectors = np.empty((len(keys), out.shape[1]), dtype=np.float32)
             vectors[rows] = out
+        assert vectors is not None  # texts is not empty, so neither are the batches
         return vectors[which]
 
     def _run(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -334,8 +341,7 @@ class LazyPackagedEmbedder:
     def __init__(self, *, device: str = "cpu", progress: bool = False) -> None:
         self.name = "all-MiniLM-L6-v2"
         self.precision = resolve_precision(device)
-        base = _packaged_fingerprint()
-        self.fingerprint = base if self.precision == "fp32" else f"{base}:{self.precision}"
+        self.fingerprint = with_precision(_packaged_fingerprint(), self.precision)
         self.dim = _packaged_dim()
         self.device = device
         self.progress = progress
@@ -549,17 +555,9 @@ def load_embedder(
     Raises ``ModelError`` (one clear line) when the model cannot be found or loaded.
     """
     key = (model or "").strip()
-    if key.lower() in ("",) + DEFAULT_ALIASES and lazy:
-        return LazyPackagedEmbedder(device=device, progress=progress)
     if key.lower() in ("",) + DEFAULT_ALIASES:
-        path = packaged_model_path()
-        st = _load_sentence_transformer(path, device=device, progress=progress)
-        return SentenceTransformerEmbedder(
-            st,
-            name="all-MiniLM-L6-v2",
-            fingerprint=_packaged_fingerprint(),
-            precision=resolve_precision(device),
-        )
+        packaged = LazyPackagedEmbedder(device=device, progress=progress)
+        return packaged if lazy else packaged.load()
     if key.lower() == "static":
         return _load_packaged_static(progress=progress)
     if key.lower() in ("hashing", "hash"):

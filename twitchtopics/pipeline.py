@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics import __version__
+from twitchtopics.embedding_cache import cache_dir
 from twitchtopics.errors import TwitchTopicsError
 from twitchtopics.grouping_cache import Grouping
 from twitchtopics.progress import StageProgress, Stages
@@ -192,29 +193,18 @@ def embed_distinct(clean: list[str], options: ClusterOptions, stages: Stages) ->
 
     uniques, inverse, _counts = unique_with_inverse(clean)
     with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
-        embedder = load_embedder(
-            options.model, progress=not stages.quiet and stages.bars, lazy=True
-        )
+        embedder = load_embedder(options.model, progress=stages.show_bars, lazy=True)
     cache = EmbeddingCache() if options.use_cache else None
     with stages.stage(
         "embed", f"{len(uniques)} distinct texts of {len(clean)} messages", bar=False
     ):
-        embeddings = embed_texts(
-            list(uniques), embedder, cache=cache, progress=not stages.quiet and stages.bars
-        )
+        embeddings = embed_texts(list(uniques), embedder, cache=cache, progress=stages.show_bars)
     return DistinctTexts(
         texts=list(uniques),
         embeddings=np.asarray(embeddings, dtype=np.float32),
         inverse=np.asarray(inverse),
         model_name=embedder.name,
     )
-
-
-def reduction_cache_dir() -> Path:
-    """Reductions are cached beside the embeddings (same folder, same --no-cache switch)."""
-    from twitchtopics.embedders import cache_dir
-
-    return cache_dir()
 
 
 def group_messages(
@@ -226,7 +216,7 @@ def group_messages(
 
     if not options.use_cache:
         return compute_grouping(distinct, offsets, options, stages)
-    folder = reduction_cache_dir()
+    folder = cache_dir()
     with stages.stage("grouping cache"):
         key = grouping_key(
             distinct.texts,
@@ -294,7 +284,7 @@ def fit_clusterer(
         min_samples=options.min_samples,
         method=options.method,
         random_state=options.seed,
-        cache_dir=reduction_cache_dir() if options.use_cache else None,
+        cache_dir=cache_dir() if options.use_cache else None,
     )
     clusterer.fit(
         distinct.embeddings, distinct.inverse, offsets, texts=distinct.texts, stage=stages.stage

@@ -60,6 +60,11 @@ class Stages:
         self.bars = bars
         self.timings: dict[str, float] = {}
 
+    @property
+    def show_bars(self) -> bool:
+        """Whether progress bars are drawn (also by steps with bars of their own)."""
+        return self.bars and not self.quiet
+
     def _say(self, text: str) -> None:
         if not self.quiet:
             prefix = f"[{self.label}] " if self.label else ""
@@ -73,7 +78,7 @@ class Stages:
         """
         self._say(f"{name}{': ' + detail if detail else ''}...")
         began = time.perf_counter()
-        shown = self._delayed_bar(name) if bar and self.bars and not self.quiet else None
+        shown = self._delayed_bar(name) if bar and self.show_bars else None
         try:
             yield StageProgress(shown[0] if shown else None)
         finally:
@@ -111,19 +116,6 @@ class Stages:
         ticker = threading.Thread(target=tick, name=f"progress-{name}", daemon=True)
         ticker.start()
         return bar, stop, ticker
-
-    def bar(self, total: int, desc: str) -> Any:
-        """A tqdm progress bar on stderr (disabled when quiet)."""
-        from tqdm.auto import tqdm
-
-        return tqdm(
-            total=total,
-            desc=desc,
-            file=sys.stderr,
-            disable=self.quiet,
-            leave=False,
-            mininterval=0.5,
-        )
 
     @property
     def total(self) -> float:
