@@ -36,8 +36,8 @@ def test_cluster_prints_the_seed_layout(fake_embedder, topic_log, tmp_path, monk
     )
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "-------------------- LABEL 0 --------------------" in out
-    assert "silhouette moyenne:" in out
+    assert out.startswith("#0 \u201c")  # each group led by its label
+    assert "keywords: " in out and "silhouette moyenne" not in out
     assert "messages read" in out and "clustered" in out and "groups" in out
     assert (tmp_path / "stream.twitchtopics" / "messages.parquet").exists()
     assert "reduce" not in out  # progress goes to stderr

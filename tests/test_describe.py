@@ -232,9 +232,9 @@ def test_representatives_edge_cases() -> None:
 
 def test_categories_and_labels() -> None:
     assert set(CATEGORIES) == set(CATEGORY_LABELS)
-    assert len(CATEGORIES) == 10
+    assert len(CATEGORIES) == 11
     assert CATEGORY_LABELS["votes"] == "+1 / votes"
-    assert CATEGORY_LABELS["spam"] == "copypasta / spam"
+    assert CATEGORY_LABELS["copypasta"] == "copypasta"
 
 
 GROUPS = {
@@ -258,7 +258,7 @@ GROUPS = {
         "I think the second half of the game drags a bit",
         "le scénario reste assez prévisible par rapport au premier",
     ],
-    "spam": [
+    "copypasta": [
         "Si tu lis ce message tu dois le copier dans dix chats sinon malheur",
         "Si tu lis ce message tu dois le copier dans dix chats sinon malheur",
         "SI TU LIS CE MESSAGE TU DOIS LE COPIER DANS DIX CHATS SINON MALHEUR",
@@ -290,7 +290,7 @@ def test_categorize_degenerate_groups() -> None:
     assert categorize_group([]) == "discussion"
     assert categorize_group(["", "  "]) == "discussion"
     assert categorize_group(["KEKW"]) == "laughter"
-    assert categorize_group(["???"]) == "questions"
+    assert categorize_group(["???"]) == "reactions"  # confusion, not a question
     for texts in GROUPS.values():
         assert categorize_group(texts) in CATEGORIES
     with pytest.raises(ValueError):

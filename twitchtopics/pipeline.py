@@ -299,42 +299,10 @@ def describe_topics(
     *,
     progress: StageProgress | None = None,
 ) -> list[dict[str, Any]]:
-    """Keywords, category, representatives, size, silhouette and span of every group."""
-    from twitchtopics.describe import categorize_group, representatives, topic_keywords
+    """Label, keywords, category, answers, moderation, representatives, size, span per group."""
+    from twitchtopics.describe.group import describe_groups
 
-    clustered = messages[messages["topic"] >= 0]
-    labels = clustered["topic"].to_numpy()
-    keywords = (
-        topic_keywords(clustered["clean"].tolist(), labels, top_n=top_n, known_emotes=known_emotes)
-        if len(clustered)
-        else {}
-    )
-    topics = []
-    memo: dict = {}  # message analyses shared by every group's categorize_group
-    groups = clustered.groupby("topic", sort=True)
-    progress = progress or StageProgress()
-    progress.total(groups.ngroups)
-    for topic_id, group in groups:
-        progress.update()
-        texts = group["text"].tolist()
-        topics.append(
-            {
-                "id": int(topic_id),
-                "size": int(len(group)),
-                "keywords": [[w, round(float(s), 4)] for w, s in keywords.get(int(topic_id), [])],
-                "silhouette": _mean_or_none(group["silhouette"]),
-                "first_time": _iso(group["time"].min()),
-                "last_time": _iso(group["time"].max()),
-                "first_offset_s": float(group["offset_s"].min()),
-                "last_offset_s": float(group["offset_s"].max()),
-                "category": categorize_group(
-                    texts, known_emotes=known_emotes, kinds=group["kind"].tolist(), memo=memo
-                ),
-                "representatives": representatives(texts, group["centrality"].to_numpy(), k=3),
-                "users": int(group["user"].nunique()),
-            }
-        )
-    return topics
+    return describe_groups(messages, known_emotes, top_n, progress=progress)
 
 
 def _mean_or_none(values: pd.Series) -> float | None:

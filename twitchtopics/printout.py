@@ -1,15 +1,29 @@
-"""The terminal view of a `cluster` run, in the seed's layout, and the same content as JSON."""
+"""The terminal view of a `cluster` run, and the same content as JSON.
+
+Each group is led by its label, then category, size, chatters and first-last time on the same
+line; then its keywords, its answers (tallies) and the bans/timeouts that followed it when
+there are any, then its most typical messages (``describe.typical_order``: near the group's
+centre, carrying its keywords, readable, all different), 5 by default. ``top=None`` lists
+every message of the group in time order. Scores per message only with ``scores=True``:
+centrality (1 = the most central message of its group in the space that grouped them) and
+silhouette (-1..1: how much closer a message is to its group than to the nearest other).
+Chat text is untrusted: control characters (terminal escapes) are never printed.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from twitchtopics.describe.representatives import typical_order
+from twitchtopics.describe.tallies import format_answers
 from twitchtopics.timefmt import display_times
 
-RULE = "-" * 20
+DEFAULT_TOP = 5
+INDENT = "    "
 
 
 def _split_for_display(
@@ -23,12 +37,61 @@ def _split_for_display(
     return groups, shown[(shown["topic"] < 0) & considered]
 
 
-def _fmt_score(value: float | None) -> str:
-    return (
-        "  nan"
-        if value is None or (isinstance(value, float) and np.isnan(value))
-        else f"{value:5.2f}"
+def safe_line(text: object) -> str:
+    """One line of untrusted text: control characters (ANSI escapes, newlines) become spaces."""
+    cleaned = "".join(
+        " " if unicodedata.category(ch) == "Cc" else ch
+        for ch in str(text if text is not None else "")
     )
+    return " ".join(cleaned.split())
+
+
+def _fmt_score(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "  n/a"
+    return f"{value:5.2f}"
+
+
+def _keyword_words(topic: dict[str, Any], n: int = 5) -> list[str]:
+    return [safe_line(item[0]) for item in (topic.get("keywords") or [])[:n]]
+
+
+def _span(members: pd.DataFrame | None) -> str:
+    if members is None or members.empty:
+        return ""
+    return f"{members['shown_time'].iloc[0]}-{members['shown_time'].iloc[-1]}"
+
+
+def group_header(topic: dict[str, Any], members: pd.DataFrame | None) -> str:
+    """``#3 "label" · category · N messages · C chatters · first-last``."""
+    label = safe_line(topic.get("label") or " / ".join(_keyword_words(topic, 3)) or "?")
+    parts = [
+        f"#{topic['id']} \u201c{label}\u201d",
+        str(topic.get("category", "?")),
+        f"{topic['size']} messages",
+    ]
+    if topic.get("users") is not None:
+        parts.append(f"{topic['users']} chatters")
+    span = _span(members)
+    if span:
+        parts.append(span)
+    return " \u00b7 ".join(parts)
+
+
+def select_messages(members: pd.DataFrame, topic: dict[str, Any], top: int | None) -> pd.DataFrame:
+    """The ``top`` most typical distinct messages of a group, or all of them in time order."""
+    if top is None:
+        return members
+    centrality = (
+        members["centrality"] if "centrality" in members else pd.Series(np.nan, index=members.index)
+    )
+    order = typical_order(
+        members["text"].astype(str).tolist(),
+        centrality.to_numpy(dtype=float),
+        keywords=[str(item[0]) for item in (topic.get("keywords") or [])],
+        k=top,
+    )
+    return members.iloc[order]
 
 
 def format_groups(
@@ -36,48 +99,64 @@ def format_groups(
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
     *,
-    top: int | None = None,
+    top: int | None = DEFAULT_TOP,
+    scores: bool = False,
 ) -> str:
     """Every group in order of first appearance, then the outliers, then the summary line."""
     groups, outliers = _split_for_display(result_messages, meta)
     lines: list[str] = []
     for topic in sorted(topics, key=lambda t: t["id"]):
-        lines.append(f"{RULE} LABEL {topic['id']} {RULE}")
-        lines.append(
-            "/".join(f"{w} ({s:.2f})" for w, s in topic["keywords"][:5]) or "(no keywords)"
-        )
-        mean = topic.get("silhouette")
-        lines.append(
-            f"silhouette moyenne: {mean:.2f}" if mean is not None else "silhouette moyenne: n/a"
-        )
-        lines.append(
-            f"category: {topic.get('category', '?')} · {topic['size']} messages · {topic.get('users', '?')} chatters"
-        )
         members = groups.get(topic["id"])
-        if members is not None:
-            lines.extend(_message_lines(members, top))
+        lines.extend(_group_lines(topic, members, top, scores))
         lines.append("")
     if len(outliers):
-        lines.append(f"{RULE} OUTLIERS (-1): {len(outliers)} messages {RULE}")
-        lines.extend(_message_lines(outliers, top, outlier=True))
+        lines.append(f"outliers (not in any group): {len(outliers)} messages")
+        shown = outliers if top is None else outliers.head(top)
+        lines.extend(_message_lines(shown, scores=False))
+        if len(outliers) > len(shown):
+            lines.append(f"{INDENT}... {len(outliers) - len(shown)} more")
         lines.append("")
     lines.append(summary_line(meta))
     return "\n".join(lines)
 
 
-def _message_lines(members: pd.DataFrame, top: int | None, *, outlier: bool = False) -> list[str]:
-    rows = members if top is None else members.head(top)
+def _group_lines(
+    topic: dict[str, Any], members: pd.DataFrame | None, top: int | None, scores: bool
+) -> list[str]:
+    lines = [group_header(topic, members)]
+    lines.append(f"{INDENT}keywords: {' / '.join(_keyword_words(topic)) or '(none)'}")
+    answers = format_answers(topic.get("answers"))
+    if answers:
+        lines.append(f"{INDENT}answers: {safe_line(answers)}")
+    if topic.get("moderation"):
+        lines.append(
+            f"{INDENT}moderation: {topic['moderation']} bans/timeouts within a minute after"
+        )
+    if scores:
+        mean = topic.get("silhouette")
+        lines.append(
+            f"{INDENT}mean silhouette: {mean:.2f}"
+            if mean is not None
+            else f"{INDENT}mean silhouette: n/a"
+        )
+    if members is None or top == 0:
+        return lines
+    shown = select_messages(members, topic, top)
+    lines.extend(_message_lines(shown, scores=scores))
+    if len(members) > len(shown):
+        lines.append(f"{INDENT}... {len(members) - len(shown)} more")
+    return lines
+
+
+def _message_lines(rows: pd.DataFrame, *, scores: bool) -> list[str]:
     out = []
-    for shown, sil, text in zip(rows["shown_time"], rows["silhouette"], rows["text"], strict=True):
-        score = "   -1" if outlier else _fmt_score(sil)
-        out.append(f"{shown} {score}: {_one_line(text)}")
-    if top is not None and len(members) > top:
-        out.append(f"... {len(members) - top} more")
+    centrality = rows["centrality"] if "centrality" in rows else pd.Series(np.nan, index=rows.index)
+    for shown, cen, sil, text in zip(
+        rows["shown_time"], centrality, rows["silhouette"], rows["text"], strict=True
+    ):
+        score = f" {_fmt_score(cen)} {_fmt_score(sil)}" if scores else ""
+        out.append(f"{INDENT}{shown}{score}  {safe_line(text)}")
     return out
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def summary_line(meta: dict[str, Any]) -> str:
@@ -110,36 +189,45 @@ def groups_as_json(
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
     *,
-    top: int | None = None,
+    top: int | None = DEFAULT_TOP,
 ) -> dict[str, Any]:
-    """The printed content as data: summary, groups with their messages, outliers."""
+    """The printed content as data: summary, groups with their shown messages, outliers."""
     groups, outliers = _split_for_display(result_messages, meta)
 
     def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        frame = frame if top is None else frame.head(top)
+        centrality = (
+            frame["centrality"] if "centrality" in frame else pd.Series(np.nan, index=frame.index)
+        )
         return [
             {
                 "time": t,
                 "offset_s": float(o),
                 "user": u,
                 "text": x,
+                "centrality": None if pd.isna(c) else round(float(c), 4),
                 "silhouette": None if pd.isna(s) else round(float(s), 4),
             }
-            for t, o, u, x, s in zip(
+            for t, o, u, x, c, s in zip(
                 frame["shown_time"],
                 frame["offset_s"],
                 frame["user"],
                 frame["text"],
+                centrality,
                 frame["silhouette"],
                 strict=True,
             )
         ]
 
+    def group_messages(topic: dict[str, Any]) -> list[dict[str, Any]]:
+        members = groups.get(topic["id"])
+        return [] if members is None else rows(select_messages(members, topic, top))
+
     return {
         "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
         "bundle": meta.get("bundle_path"),
-        "groups": [
-            {**t, "messages": rows(groups[t["id"]]) if t["id"] in groups else []} for t in topics
-        ],
-        "outliers": {"count": int(len(outliers)), "messages": rows(outliers)},
+        "groups": [{**t, "messages": group_messages(t)} for t in topics],
+        "outliers": {
+            "count": int(len(outliers)),
+            "messages": rows(outliers if top is None else outliers.head(top)),
+        },
     }

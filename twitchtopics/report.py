@@ -57,6 +57,7 @@ CATEGORY_COLORS = {
     "reactions": "#d62728",
     "quiz": "#ff7f0e",
     "discussion": "#8c564b",
+    "copypasta": "#f7b6d2",
     "spam": "#e377c2",
     "?": "#9e9e9e",
 }

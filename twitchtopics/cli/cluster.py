@@ -41,6 +41,20 @@ def parse_columns(value: str | None) -> dict[str, str] | None:
     return mapping
 
 
+def parse_top(value: str | int | None) -> int | None:
+    """`5` -> 5 messages per group; `all` -> None (every message)."""
+    text = str(value if value is not None else "5").strip().lower()
+    if text == "all":
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise click.BadParameter("expected a number of messages or 'all'") from None
+    if number < 0:
+        raise click.BadParameter("must be 0 or more, or 'all'")
+    return number
+
+
 def _names(value: str | None) -> tuple[str, ...]:
     return tuple(n.strip() for n in (value or "").split(",") if n.strip())
 
@@ -122,9 +136,17 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 )
 @click.option(
     "--top",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Messages shown per group [default: all].",
+    default="5",
+    show_default=True,
+    metavar="N|all",
+    callback=lambda _ctx, _param, value: parse_top(value),
+    help="Most typical messages shown per group; 'all' lists every message in time order.",
+)
+@click.option(
+    "--scores",
+    is_flag=True,
+    help="Show per message its centrality (1 = most typical of its group) and silhouette "
+    "(-1..1, how much better it fits its group than the next).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
@@ -161,6 +183,7 @@ def cluster(
     min_samples,
     seed,
     top,
+    scores,
     as_json,
     out,
     fmt,
@@ -220,7 +243,9 @@ def cluster(
             continue
         if many:
             click.echo(f"==================== {log} ====================")
-        click.echo(format_groups(result.messages, result.topics, result.meta, top=top))
+        click.echo(
+            format_groups(result.messages, result.topics, result.meta, top=top, scores=scores)
+        )
         click.echo(f"bundle: {result.path}")
     if as_json:
         click.echo(render(payloads[0] if not many else payloads, "json"))

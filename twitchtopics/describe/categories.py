@@ -1,0 +1,283 @@
+"""The category of a group of chat messages: what it *is* in chat terms.
+
+``categorize_group`` names what a group *is* in chat terms. Per message it computes flags
+(command, bot, vote, laughter, greeting, emote share, question, reaction, short answer,
+copypasta), then walks this ordered decision list; the first rule that holds wins:
+
+1. ``commands``   share of commands (``!word`` or kind ``command``) >= COMMANDS_MIN_SHARE
+2. ``spam``       share of bot messages >= BOTS_MIN_SHARE (bots are not clustered by
+                  default; when they are, their messages are not chat)
+   ``copypasta``  share of copypasta messages (canonical form >= SPAM_MIN_CHARS
+                  characters, seen >= SPAM_MIN_COPIES times in the group)
+                  >= COPYPASTA_MIN_SHARE
+3. ``votes``      share of votes (``+1`` and its variants, ``-1``, a 1-2 digit number or a
+                  single letter A-D alone) >= VOTES_MIN_SHARE
+4. ``laughter``   share of laughing messages (at least one laughter token - mdr, ptdr,
+                  lol, haha, KEKW, LUL, 😂... - and no more other content words than
+                  laughter tokens) >= LAUGHTER_MIN_SHARE
+5. ``greetings``  share of greetings/goodbyes (a greeting token in a message of at most
+                  GREETING_MAX_WORDS words) >= GREETINGS_MIN_SHARE
+6. ``emotes``     mean share of emote/emoji tokens per message >= EMOTES_MIN_SHARE
+7. ``questions``  share of questions (a ``?`` in a message with words, or a question word
+                  first) >= QUESTIONS_MIN_SHARE; a bare "???" is a reaction (confusion)
+8. ``reactions``  share of short (<= REACTION_MAX_WORDS words) exclamations: ``!``, mostly
+                  capitals, stretched letters (``nooon``) or an interjection (wow, oh,
+                  omg, gg...) >= REACTIONS_MIN_SHARE
+9. ``quiz``       share of short answers (1 to ANSWER_MAX_WORDS words, no ``?``/``!``, none
+                  of the kinds above) >= QUIZ_MIN_SHARE, of which >= QUIZ_MIN_PROPER look
+                  like names or numbers (a capitalised word that is no stop word, not
+                  all caps - ``Napoléon``, ``Paris`` - or a number alone - ``1789``;
+                  ``pseudo_42`` is neither), with at least
+                  QUIZ_MIN_DISTINCT different answers and questions < QUIZ_MAX_QUESTIONS:
+                  many people typing different guesses to a quiz or a "who is it?"
+10. ``spam``      a single canonical text makes more than DOMINANT_TEXT_SHARE of the group
+                  (a flood that none of the rules above explains)
+11. ``discussion`` everything else: sentences, opinions, conversation.
+
+Bots and copypasta (long texts repeated) are checked before what messages say; a flood of a
+short text is named by its content (a ``KEKW`` flood is laughter, a ``+1`` flood votes) and
+only a flood that no content rule explains falls to rule 10. Users are not seen here, so
+"several users" is approximated by "several copies". An empty group is ``discussion``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from twitchtopics.emotes import is_emoji, is_emote
+from twitchtopics.normalize import (
+    STOP_WORDS,
+    canonical_form,
+    clean_text,
+    is_command,
+    is_greeting_token,
+    is_laughter_token,
+    normalize_text,
+    strip_accents,
+)
+
+__all__ = ["CATEGORIES", "CATEGORY_LABELS", "categorize_group"]
+
+CATEGORIES: tuple[str, ...] = (
+    "laughter",
+    "emotes",
+    "greetings",
+    "commands",
+    "questions",
+    "votes",
+    "reactions",
+    "quiz",
+    "discussion",
+    "copypasta",
+    "spam",
+)
+CATEGORY_LABELS: dict[str, str] = {
+    "laughter": "laughter",
+    "emotes": "emotes",
+    "greetings": "greetings",
+    "commands": "commands",
+    "questions": "questions",
+    "votes": "+1 / votes",
+    "reactions": "exclamations / reactions",
+    "quiz": "quiz answers",
+    "discussion": "opinions / discussion",
+    "copypasta": "copypasta",
+    "spam": "bots / floods",
+}
+
+# --- thresholds of the decision list (shares are of the group's non-empty messages) ---------
+COMMANDS_MIN_SHARE = 0.5
+BOTS_MIN_SHARE = 0.5
+SPAM_MIN_CHARS = 40
+SPAM_MIN_COPIES = 3
+COPYPASTA_MIN_SHARE = 0.3
+VOTES_MIN_SHARE = 0.5
+LAUGHTER_MIN_SHARE = 0.5
+GREETINGS_MIN_SHARE = 0.5
+GREETING_MAX_WORDS = 6
+EMOTES_MIN_SHARE = 0.5
+QUESTIONS_MIN_SHARE = 0.4
+REACTIONS_MIN_SHARE = 0.5
+REACTION_MAX_WORDS = 4
+QUIZ_MIN_SHARE = 0.5
+QUIZ_MIN_PROPER = 0.5
+QUIZ_MIN_DISTINCT = 3
+QUIZ_MAX_QUESTIONS = 0.2
+ANSWER_MAX_WORDS = 3
+DOMINANT_TEXT_SHARE = 0.5
+
+_EMPTY: frozenset[str] = frozenset()
+_VOTE_RE = re.compile(r"[+-]?\d{1,2}|[a-dA-D]")
+_NUMBER_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*[.,;]?")
+_STRETCHED_RE = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
+# a message starting with one of these (and 2+ words) is a question even without "?"
+_QUESTION_WORDS = frozenset(
+    "pourquoi comment combien quel quelle quels quelles qui quoi est-ce "
+    "why how what when who where which".split()
+)
+# short messages with one of these are reactions (compared lowercase, accents stripped)
+_INTERJECTIONS = frozenset(
+    "oh ohh ah wow waw woah whoa omg wtf gg ggwp wp ez ouf aie ouch oups oops bravo incroyable "
+    "enorme ouah waouh nani hype letsgo let's lets go nice pog rip f noo nope yes huh oskour "
+    "ohlala olala putain ptn dingue".split()
+)
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Flags:
+    command: bool = False
+    bot: bool = False
+    vote: bool = False
+    laughter: bool = False
+    greeting: bool = False
+    emote_share: float = 0.0
+    question: bool = False
+    reaction: bool = False
+    answer: bool = False
+    proper: bool = False
+
+
+def _looks_like_a_name(word: str) -> bool:
+    """A capitalised word that is not a stop word or filler: ``Napoléon``, ``Paris``, not ``Il``."""
+    word = word.strip(".,;:!?\"'()")
+    return (
+        len(word) >= 2
+        and word[0].isupper()
+        and not word.isupper()
+        and word.lower() not in STOP_WORDS
+        and not is_greeting_token(word)
+    )
+
+
+def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None) -> _Flags:
+    flags = _Flags(command=is_command(text) or kind == "command", bot=kind == "bot")
+    raw = clean_text(text)
+    tokens = [t for t in normalize_text(raw, known).split() if t not in ("<mention>", "<url>")]
+    # words: tokens with a letter, digit or pictograph (not bare punctuation)
+    words = [
+        t for t in tokens if any(ch.isalnum() for ch in t) or is_emoji(t) or is_emote(t, known)
+    ]
+    bare = re.sub(r"[^\w+-]", "", raw)
+    flags.vote = canonical_form(raw, known) == "+1" or bool(
+        _VOTE_RE.fullmatch(bare) and len(words) <= 1
+    )
+    if not words:
+        flags.reaction = "!" in raw or "?" in raw  # "!!!", "?!", "???" (confusion)
+        return flags
+    emote_like = [is_emote(t, known) or is_emoji(t) for t in words]
+    flags.emote_share = sum(emote_like) / len(words)
+    laughs = [is_laughter_token(t) for t in words]
+    content = [
+        t
+        for t, laughing, emo in zip(words, laughs, emote_like, strict=True)
+        if not laughing and not emo and t.lower().strip(".,!?") not in STOP_WORDS
+    ]
+    flags.laughter = any(laughs) and sum(laughs) >= len(content)
+    flags.greeting = len(words) <= GREETING_MAX_WORDS and any(is_greeting_token(t) for t in words)
+    first = strip_accents(words[0].lower()).strip(".,!?")
+    flags.question = "?" in raw or (len(words) >= 2 and first in _QUESTION_WORDS)
+    letters = [ch for ch in raw if ch.isalpha()]
+    shouting = len(letters) >= 2 and sum(ch.isupper() for ch in letters) / len(letters) >= 0.7
+    plain = [strip_accents(t.lower()).strip(".,!?") for t in words]
+    interjection = any(p in _INTERJECTIONS for p in plain)
+    stretched = _STRETCHED_RE.search(raw) is not None
+    short = len(words) <= REACTION_MAX_WORDS
+    flags.reaction = (
+        short
+        and not flags.question
+        and not all(emote_like)
+        and ("!" in raw or shouting or stretched or interjection)
+    )
+    flags.answer = (
+        len(words) <= ANSWER_MAX_WORDS
+        and "?" not in raw
+        and "!" not in raw
+        and not (flags.command or flags.vote or flags.laughter or flags.greeting)
+        and not any(emote_like)
+        and not interjection
+        and not stretched
+    )
+    flags.proper = any(_NUMBER_RE.fullmatch(t) or _looks_like_a_name(t) for t in words)
+    return flags
+
+
+def categorize_group(
+    texts: Sequence[str],
+    *,
+    known_emotes: frozenset[str] | set[str] = _EMPTY,
+    kinds: Sequence[str] | None = None,
+    memo: dict[tuple[str, str | None], tuple[_Flags, str]] | None = None,
+) -> str:
+    """The category of a group of messages (one of ``CATEGORIES``); rules in the module doc.
+
+    ``kinds`` (optional, parallel to ``texts``): the messages' kinds from the reader
+    (``command`` counts as a command, ``bot`` as a bot message). ``memo``: a dict shared by
+    the calls on one log (same ``known_emotes``), so a text repeated across groups is
+    analysed once.
+    """
+    memo = {} if memo is None else memo
+    if kinds is not None and len(kinds) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
+    rows: list[tuple[_Flags, str]] = []
+    for i, text in enumerate(texts):
+        text = text if isinstance(text, str) else ("" if text is None else str(text))
+        if not clean_text(text):
+            continue
+        kind = kinds[i] if kinds is not None else None
+        row = memo.get((text, kind))
+        if row is None:
+            row = memo[(text, kind)] = (
+                _message_flags(text, known_emotes, kind),
+                canonical_form(text, known_emotes),
+            )
+        rows.append(row)
+    n = len(rows)
+    if n == 0:
+        return "discussion"
+
+    def share(attr: str) -> float:
+        return sum(1 for flags, _ in rows if getattr(flags, attr)) / n
+
+    forms = Counter(form for _, form in rows)
+    copypasta = sum(
+        count
+        for form, count in forms.items()
+        if len(form) >= SPAM_MIN_CHARS and count >= SPAM_MIN_COPIES
+    )
+    if share("command") >= COMMANDS_MIN_SHARE:
+        return "commands"
+    if share("bot") >= BOTS_MIN_SHARE:
+        return "spam"
+    if copypasta / n >= COPYPASTA_MIN_SHARE:
+        return "copypasta"
+    if share("vote") >= VOTES_MIN_SHARE:
+        return "votes"
+    if share("laughter") >= LAUGHTER_MIN_SHARE:
+        return "laughter"
+    if share("greeting") >= GREETINGS_MIN_SHARE:
+        return "greetings"
+    if sum(flags.emote_share for flags, _ in rows) / n >= EMOTES_MIN_SHARE:
+        return "emotes"
+    question_share = share("question")
+    if question_share >= QUESTIONS_MIN_SHARE:
+        return "questions"
+    if share("reaction") >= REACTIONS_MIN_SHARE:
+        return "reactions"
+    answers = [(flags, form) for flags, form in rows if flags.answer]
+    if (
+        answers
+        and len(answers) / n >= QUIZ_MIN_SHARE
+        and sum(1 for flags, _ in answers if flags.proper) / len(answers) >= QUIZ_MIN_PROPER
+        and len({form for _, form in answers}) >= QUIZ_MIN_DISTINCT
+        and question_share < QUIZ_MAX_QUESTIONS
+    ):
+        return "quiz"
+    if forms.most_common(1)[0][1] / n > DOMINANT_TEXT_SHARE:
+        return "spam"
+    return "discussion"

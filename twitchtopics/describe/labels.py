@@ -1,0 +1,163 @@
+"""A short readable label (2-6 words) for a group, taken from its own messages.
+
+Method (no model, no network): every word n-gram of 2 to ``MAX_WORDS`` words that starts and
+ends on a content word (no stop word, mention, link or bare punctuation) is a candidate
+phrase. A phrase scores
+
+    score = (sum of the c-TF-IDF weights of the group's keywords it contains) * sqrt(writers)
+
+with ``writers`` the number of different chatters (or messages, when users are unknown) who
+wrote it; a phrase must hold a keyword and be written by at least ``MIN_WRITERS`` of them (or
+by every message of a smaller group), and repeat no word ("massietDab massietDab"). Summing keyword weights favours phrases that join
+several keywords ("no balls no yogg"), the square root keeps one copied line from beating a
+phrase many people wrote in their own words. The phrase is shown in its most frequent
+spelling.
+
+When no phrase qualifies the label falls back, in order, to: the group's answers for a tally
+("B / C / A"), its best keywords joined ("yogg / balls"), its most typical message cut to
+``MAX_WORDS`` words, or its category.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from twitchtopics.emotes import is_emoji, is_emote
+from twitchtopics.normalize import STOP_WORDS, clean_text, is_laughter_token, strip_accents
+
+__all__ = ["MAX_WORDS", "group_label"]
+
+_EMPTY: frozenset[str] = frozenset()
+MAX_WORDS = 6
+MIN_WRITERS = 2
+MAX_LABEL_CHARS = 48
+_TOKEN_RE = re.compile(r"[\w'’+#-]+|[^\w\s]", re.UNICODE)
+_URL_RE = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+
+
+def _tokens(text: str, known_emotes: frozenset[str] | set[str]) -> list[str]:
+    """Words of a message with their spelling; mentions and links become breaks (``|``)."""
+    out: list[str] = []
+    for chunk in _URL_RE.sub(" | ", clean_text(text)).split():
+        if chunk.startswith("@"):
+            out.append("|")
+        elif is_emote(chunk, known_emotes) or is_emoji(chunk):
+            out.append(chunk)
+        else:
+            out.extend(_TOKEN_RE.findall(chunk))
+    return out
+
+
+def _is_content(token: str) -> bool:
+    folded = token.casefold()
+    return (
+        (any(ch.isalnum() for ch in token) or is_emoji(token))
+        and folded not in STOP_WORDS
+        and strip_accents(folded) not in STOP_WORDS
+    )
+
+
+def _is_word(token: str) -> bool:
+    return token != "|" and (any(ch.isalnum() for ch in token) or is_emoji(token))
+
+
+def _candidates(tokens: list[str]) -> set[tuple[str, ...]]:
+    """Distinct n-grams (2..MAX_WORDS words, ends on content words) of one message."""
+    found: set[tuple[str, ...]] = set()
+    for start, first in enumerate(tokens):
+        if not _is_content(first):
+            continue
+        words = [first]
+        for token in tokens[start + 1 :]:
+            if not _is_word(token):
+                if token in "|.!?;:":
+                    break
+                continue
+            words.append(token)
+            if len(words) > MAX_WORDS:
+                break
+            if _is_content(token):
+                found.add(tuple(words))
+    return found
+
+
+def group_label(
+    texts: Sequence[str],
+    keywords: Sequence[tuple[str, float]] | Sequence[Sequence[object]],
+    *,
+    users: Sequence[str] | None = None,
+    answers: Sequence[Sequence[object]] | None = None,
+    category: str = "discussion",
+    typical: str | None = None,
+    known_emotes: frozenset[str] | set[str] = _EMPTY,
+) -> str:
+    """The group's label (module doc); never empty."""
+    weights = {str(w).casefold(): float(s) for w, s in keywords}  # type: ignore[misc]
+    if answers:
+        return " / ".join(str(a) for a, _ in list(answers)[:3])
+    phrase = best_phrase(texts, weights, users=users, known_emotes=known_emotes)
+    if phrase:
+        return phrase
+    words = [str(w) for w, _ in keywords][:3]  # type: ignore[misc]
+    if len(words) >= 2:
+        return " / ".join(words)
+    if typical:
+        words_of_typical = clean_text(typical).split()[:MAX_WORDS]
+        while len(words_of_typical) > 1 and not _is_content(words_of_typical[-1].strip(",.;:")):
+            words_of_typical.pop()  # "Je reste pour la musique qui" -> "...la musique"
+        if words_of_typical:
+            return _cut(" ".join(words_of_typical).rstrip(",;:"))
+    return words[0] if words else category
+
+
+def best_phrase(
+    texts: Sequence[str],
+    weights: dict[str, float],
+    *,
+    users: Sequence[str] | None = None,
+    known_emotes: frozenset[str] | set[str] = _EMPTY,
+) -> str | None:
+    """The best-scoring candidate phrase (module doc), or None."""
+    if not weights:
+        return None
+    writers: dict[tuple[str, ...], set[object]] = defaultdict(set)
+    spellings: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
+    for i, text in enumerate(texts):
+        tokens = _tokens(text if isinstance(text, str) else "", known_emotes)
+        who = users[i] if users is not None and users[i] else i
+        for gram in _candidates(tokens):
+            key = tuple(t.casefold() for t in gram)
+            if len(set(key)) < len(key) or not any(t in weights for t in key):
+                continue
+            writers[key].add(who)
+            spellings[(key, gram)] += 1
+    need = min(MIN_WRITERS, max(1, len(texts)))
+    best: tuple[float, int, tuple[str, ...]] | None = None
+    for key, who in writers.items():
+        if len(who) < need or all(is_laughter_token(t) for t in key):
+            continue
+        score = sum(weights.get(t, 0.0) for t in set(key)) * math.sqrt(len(who))
+        rank = (score, -len(key), key)
+        if best is None or rank > best:
+            best = rank
+    if best is None:
+        return None
+    key = best[2]
+    shown = max(
+        ((n, gram) for (k, gram), n in spellings.items() if k == key), key=lambda ng: ng[0]
+    )[1]
+    return _cut(_join(shown))
+
+
+def _join(tokens: Sequence[str]) -> str:
+    text = " ".join(tokens)
+    return re.sub(r"\s+([,'’])\s*", r"\1", text)
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_LABEL_CHARS:
+        return text
+    return text[: MAX_LABEL_CHARS - 1].rstrip() + "…"

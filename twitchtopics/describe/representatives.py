@@ -1,0 +1,148 @@
+"""Representative messages: the most typical distinct messages of a group, readable ones first.
+
+A message is *typical* when it is near the group's centre in the space that grouped it
+(``centrality``, 1 = the most central), when it carries the group's keywords, and when many
+people typed it. ``typical_order`` scores each distinct text (one per ``canonical_form``: a
+flood shows once) by
+
+    score = centrality + KEYWORD_WEIGHT * keyword coverage + COPIES_WEIGHT * copies term
+
+and walks them best first, readable texts before the others (``is_readable``: two different
+real words, one of them no stop word, at most ``MAX_READABLE_CHARS`` characters), skipping a
+text whose keyword set is nearly the same as one already chosen (Jaccard >=
+``NEAR_DUPLICATE``). Unreadable texts ("OOF", "CCCC", "le s", emote-only) only fill places
+that readable ones cannot. The keyword weight is as large as the centrality's: on the issue's
+examples the most central message of a group often said nothing of its keywords ("cc tlm vous
+allez bi1 ?" under ``raison / centrales / rire``); coverage pulls those back.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from twitchtopics.emotes import is_emoji, is_emote
+from twitchtopics.normalize import STOP_WORDS, canonical_form, clean_text, keyword_tokens
+
+__all__ = ["is_readable", "representatives", "shorten", "typical_order"]
+
+_EMPTY: frozenset[str] = frozenset()
+KEYWORD_WEIGHT = 1.0
+COPIES_WEIGHT = 0.3
+NEAR_DUPLICATE = 0.8
+MAX_READABLE_CHARS = 200
+KEYWORDS_CONSIDERED = 5
+_WORD_RE = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
+
+
+def shorten(text: str, max_len: int) -> str:
+    """``text`` on one line, cut to at most ``max_len`` characters with an ellipsis "…".
+
+    Cuts at a word boundary when one is near the end, so a reader does not see half words.
+    """
+    text = " ".join(str(text).split())
+    if max_len <= 0:
+        return ""
+    if len(text) <= max_len:
+        return text
+    if max_len == 1:
+        return "…"
+    cut = text[: max_len - 1]
+    space = cut.rfind(" ")
+    if space >= 0.6 * (max_len - 1):
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> bool:
+    """Two different real words (2+ letters, no emote), one no stop word; not a wall of text.
+
+    "OOF", "CCCC", "le s", "Moskau Moskau" and emote spam are not readable; "quel banger" is.
+    """
+    if len(text) > MAX_READABLE_CHARS:
+        return False
+    words = []
+    for tok in text.split():
+        if is_emote(tok, known_emotes) or is_emoji(tok):
+            continue
+        words.extend(w.casefold() for w in _WORD_RE.findall(tok))
+    distinct = set(words)
+    return len(distinct) >= 2 and any(w not in STOP_WORDS for w in distinct)
+
+
+def _finite(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def typical_order(
+    texts: Sequence[str],
+    centrality: np.ndarray | Sequence[float],
+    *,
+    keywords: Sequence[str] = (),
+    k: int | None = 5,
+    known_emotes: frozenset[str] | set[str] = _EMPTY,
+) -> list[int]:
+    """Positions of up to ``k`` (all when None) typical distinct messages, best first.
+
+    ``keywords``: the group's keywords, best first (the first ``KEYWORDS_CONSIDERED`` count,
+    the first ones more). Deterministic: ties keep the given order.
+    """
+    if len(texts) != len(centrality):
+        raise ValueError(f"{len(texts)} texts but {len(centrality)} centrality values")
+    if k is not None and k <= 0:
+        return []
+    weights = {
+        w.casefold(): 1.0 / (1 + rank) for rank, w in enumerate(keywords[:KEYWORDS_CONSIDERED])
+    }
+    total_weight = sum(weights.values()) or 1.0
+    forms: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        clean = clean_text(text if isinstance(text, str) else "")
+        if clean:
+            forms.setdefault(canonical_form(clean, known_emotes) or clean, []).append(i)
+    n = max(len(texts), 2)
+    scored: list[tuple[int, float, int, frozenset[str]]] = []
+    for members in forms.values():
+        best = max(members, key=lambda i: (_finite(centrality[i]), -i))
+        words = frozenset(t.casefold() for t in keyword_tokens(texts[best], known_emotes))
+        coverage = sum(weights.get(w, 0.0) for w in words) / total_weight
+        copies = math.log(len(members)) / math.log(n)
+        score = _finite(centrality[best]) + KEYWORD_WEIGHT * coverage + COPIES_WEIGHT * copies
+        tier = 0 if is_readable(clean_text(texts[best]), known_emotes) else 1
+        scored.append((tier, -score, best, words))
+    scored.sort(key=lambda row: row[:3])
+    chosen: list[int] = []
+    chosen_words: list[frozenset[str]] = []
+    for _, _, i, words in scored:
+        if words and any(_jaccard(words, other) >= NEAR_DUPLICATE for other in chosen_words):
+            continue
+        chosen.append(i)
+        chosen_words.append(words)
+        if k is not None and len(chosen) >= k:
+            break
+    return chosen
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def representatives(
+    texts: Sequence[str],
+    centrality: np.ndarray | Sequence[float],
+    *,
+    k: int = 5,
+    max_len: int = 80,
+    keywords: Sequence[str] = (),
+    known_emotes: frozenset[str] | set[str] = _EMPTY,
+) -> list[str]:
+    """Up to ``k`` typical distinct messages (``typical_order``), cleaned and shortened."""
+    order = typical_order(texts, centrality, keywords=keywords, k=k, known_emotes=known_emotes)
+    return [shorten(clean_text(texts[i]), max_len) for i in order]

@@ -1,0 +1,116 @@
+"""Tallies of votes and quiz answers, and moderation (bans, timeouts) after a group.
+
+Answers
+    In a ``votes`` or ``quiz`` group the answers *are* the content: ``answer_tally`` counts
+    each short message (at most ``ANSWER_MAX_WORDS`` words) by its case-folded text without
+    punctuation (``B``, ``b !`` and ``b`` are one answer), shown in its most frequent
+    spelling, most frequent first. Answers typed once are left out (they are noise, not a
+    choice), at most ``MAX_ANSWERS`` are kept.
+
+Moderation
+    A ban or a timeout is a ``system`` message whose text is a moderation notice: the IRC
+    reader's CLEARCHAT rows (``X has been timed out for 600s``, ``X has been banned``), Chatty's
+    ``BAN: x (600s)``, the same sentences from other downloaders. ``moderation_after`` counts,
+    for a group, the notices within ``MODERATION_WINDOW_S`` seconds after any of its messages:
+    a racist flood followed by a wave of timeouts shows as such.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from twitchtopics.normalize import clean_text
+
+__all__ = [
+    "ANSWER_MAX_WORDS",
+    "MODERATION_WINDOW_S",
+    "answer_tally",
+    "is_moderation",
+    "moderation_after",
+]
+
+ANSWER_MAX_WORDS = 3
+MAX_ANSWERS = 12
+MODERATION_WINDOW_S = 60.0
+_MODERATION_RE = re.compile(
+    r"^\s*(?:BAN:\s|\S+ (?:has been|was|got) (?:timed out|(?:permanently )?banned))",
+    re.IGNORECASE,
+)
+_EDGE_PUNCT = ".,;:!?¡¿…\"'()[]*~"
+
+
+def _answer_key(text: str) -> tuple[str, str] | None:
+    """(case-folded key, shown spelling) of a short answer, or None for longer messages."""
+    words = [w.strip(_EDGE_PUNCT) for w in clean_text(text).split()]
+    words = [w for w in words if w]
+    if not words or len(words) > ANSWER_MAX_WORDS:
+        return None
+    shown = " ".join(words)
+    return shown.casefold(), shown
+
+
+def answer_tally(texts: Sequence[str], *, min_count: int = 2) -> list[list[str | int]]:
+    """``[[answer, count], ...]`` of a group's short answers, most frequent first."""
+    counts: Counter[str] = Counter()
+    spellings: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        found = _answer_key(text if isinstance(text, str) else "")
+        if found is None:
+            continue
+        counts[found[0]] += 1
+        spellings[found] += 1
+    shown: dict[str, str] = {}
+    for (key, spelling), _ in sorted(spellings.items(), key=lambda kv: (-kv[1], kv[0][1])):
+        shown.setdefault(key, spelling)
+    ranked = sorted(counts.items(), key=lambda kc: (-kc[1], shown[kc[0]]))
+    return [[shown[key], int(n)] for key, n in ranked if n >= min_count][:MAX_ANSWERS]
+
+
+def format_answers(answers: Sequence[Sequence[object]] | None, limit: int = 6) -> str:
+    """``B 149 · C 143 · A 74`` (empty when there are none)."""
+    return " · ".join(f"{a} {n}" for a, n in list(answers or [])[:limit])
+
+
+def is_moderation(text: str, kind: str) -> bool:
+    """Whether a message is a ban or timeout notice (a ``system`` message; module doc)."""
+    return kind == "system" and bool(_MODERATION_RE.match(text or ""))
+
+
+def moderation_offsets(
+    texts: Sequence[str], kinds: Sequence[str], offsets: np.ndarray
+) -> np.ndarray:
+    """Sorted offsets (s) of the log's bans and timeouts."""
+    mask = np.array([is_moderation(t, k) for t, k in zip(texts, kinds, strict=True)], dtype=bool)
+    return np.sort(np.asarray(offsets, dtype=float)[mask]) if len(mask) else np.zeros(0)
+
+
+def moderation_after(
+    group_offsets: np.ndarray, moderation: np.ndarray, window_s: float = MODERATION_WINDOW_S
+) -> int:
+    """How many moderation offsets fall within ``window_s`` after some message of the group."""
+    if len(moderation) == 0 or len(group_offsets) == 0:
+        return 0
+    starts = np.sort(np.asarray(group_offsets, dtype=float))
+    total, covered_until = 0, -np.inf
+    # walk the union of [t, t + window]: count moderation offsets inside each merged interval
+    begin = starts[0]
+    end = starts[0] + window_s
+    for t in starts[1:]:
+        if t <= end:
+            end = max(end, t + window_s)
+            continue
+        total += _count_between(moderation, max(begin, covered_until), end)
+        covered_until = end
+        begin, end = t, t + window_s
+    total += _count_between(moderation, max(begin, covered_until), end)
+    return int(total)
+
+
+def _count_between(sorted_values: np.ndarray, low: float, high: float) -> int:
+    lo = np.searchsorted(sorted_values, low, side="left")
+    hi = np.searchsorted(sorted_values, high, side="right")
+    return int(max(0, hi - lo))
