@@ -60,6 +60,14 @@ KNOWN_BOTS = frozenset(
         "DixperBro",
         "Streamlootsbot",
         "Pokemoncommunitygame",
+        # donation and alert bots: their notices ("X a fait un don de 100€ ! Soutenez...")
+        # are not chat and must not become a group's keywords (171 uTipBot lines in one log)
+        "uTipBot",
+        "TipeeeStream",
+        "TipeeeBot",
+        "StreamlabsAlerts",
+        "StreamElementsAlerts",
+        "9kmmrbot",
     )
 )
 SYSTEM_USERS = frozenset({"twitchnotify", "jtv", "twitch"})

@@ -59,7 +59,11 @@ def _keyword_words(topic: dict[str, Any], n: int = 5) -> list[str]:
 def _span(members: pd.DataFrame | None) -> str:
     if members is None or members.empty:
         return ""
-    return f"{members['shown_time'].iloc[0]}-{members['shown_time'].iloc[-1]}"
+    first, last = str(members["shown_time"].iloc[0]), str(members["shown_time"].iloc[-1])
+    day = first.partition(" ")[0]
+    if " " in first and last.startswith(day + " "):
+        last = last[len(day) + 1 :]  # 2016-09-21 08:17:08-08:19:42
+    return f"{first}-{last}"
 
 
 def group_header(topic: dict[str, Any], members: pd.DataFrame | None) -> str:

@@ -11,11 +11,12 @@ Rules:
   default chat and action) with a topic >= 0. Outliers (-1) and other kinds (commands, bots,
   system) are left out of the groups but counted in the window's totals.
 * The **share** of a group is its count over the window's chat messages (outliers included).
-* The **representative** of a group is its most central message inside the window (highest
-  `centrality`, else `silhouette`), preferring readable text: repeated-token floods
-  (`KEKW KEKW KEKW KEKW`) and text without letters or digits lose against a slightly less
-  central readable message, and several representatives are distinct after lowercasing and
-  collapsing stretched letters (`LOOOOL` = `lool`) and repeated words.
+* The **representative** of a group is its most typical message inside the window
+  (`describe.typical_order`: near the group's centre by `centrality`, else `silhouette`,
+  carrying the group's keywords, typed by many, readable first, all different).
+* Each group is led by its **label** (topics.json `label`; the first keywords for an older
+  bundle); tallies show their **answers**; **moderation** counts bans and timeouts (the
+  stream's, per minute, and those within a minute after a group's messages).
 * **Rates** are chat messages per minute. Minutes are wall-clock minutes when the stream's
   start is known (offset minutes otherwise). A **peak** is a minute with at least
   `PEAK_FACTOR` (3) times the stream's median per-minute rate, the median being taken over
@@ -105,8 +106,12 @@ def shorten(text: str, width: int = REPRESENTATIVE_WIDTH) -> str:
     return flat[: max(1, width - 1)].rstrip() + "\u2026"
 
 
-def representatives(frame: pd.DataFrame, k: int = 3) -> list[str]:
-    """The `k` most central distinct readable texts of a group's messages (see module doc)."""
+def representatives(
+    frame: pd.DataFrame, k: int = 3, keywords: list[str] | tuple[str, ...] = ()
+) -> list[str]:
+    """The `k` most typical distinct readable texts of a group's messages (see module doc)."""
+    from twitchtopics.describe.representatives import typical_order
+
     if frame.empty:
         return []
     if "centrality" in frame.columns:
@@ -115,28 +120,9 @@ def representatives(frame: pd.DataFrame, k: int = 3) -> list[str]:
         score = frame["silhouette"].astype(float)
     else:
         score = pd.Series(0.0, index=frame.index)
-    texts = frame["text"].astype(str)
-    score = score.fillna(-1.0).to_numpy()
-    flood = np.array([_flood(t) for t in texts])
-    unreadable = np.array([not any(ch.isalnum() for ch in t) for t in texts], dtype=float)
-    too_long = np.array([len(t) > 200 for t in texts], dtype=float)
-    # "o", "?" or "ok" says nothing of the group: prefer a message with a few characters
-    too_short = np.array([sum(ch.isalnum() for ch in t) < 3 for t in texts], dtype=float)
-    adjusted = score - 0.5 * flood - 0.2 * unreadable - 0.1 * too_long - 0.3 * too_short
-    lengths = np.array([len(t) for t in texts])
-    order = np.lexsort((lengths, -adjusted))
-    chosen: list[str] = []
-    seen: set[str] = set()
-    for i in order:
-        text = texts.iloc[i].strip()
-        key = dedupe_key(text)
-        if not text or key in seen:
-            continue
-        seen.add(key)
-        chosen.append(text)
-        if len(chosen) >= k:
-            break
-    return chosen
+    texts = frame["text"].astype(str).tolist()
+    order = typical_order(texts, score.to_numpy(), keywords=list(keywords), k=k)
+    return [texts[i].strip() for i in order]
 
 
 def _keywords(topic: dict[str, Any], n: int = 5) -> list[str]:
@@ -277,7 +263,7 @@ def window_report(
         members = grouped[grouped_topics == tid]
         topic = topics_by_id.get(int(tid), {})
         category = topic.get("category") or "?"
-        reps = representatives(members, k=3)
+        reps = representatives(members, k=3, keywords=_keywords(topic))
         first, last = float(members["offset_s"].min()), float(members["offset_s"].max())
         groups.append(
             {
@@ -285,8 +271,11 @@ def window_report(
                 "topic": int(tid),
                 "count": int(count),
                 "share": round(count / n_chat, 4) if n_chat else 0.0,
+                "label": group_label_of(topic),
                 "category": category,
                 "category_label": labels.get(category, category),
+                "answers": [list(a) for a in (topic.get("answers") or [])],
+                "moderation": int(topic.get("moderation") or 0),
                 "representative": reps[0] if reps else "",
                 "representatives": reps,
                 "keywords": _keywords(topic),
@@ -323,12 +312,15 @@ def window_report(
                 break
             topic = topics_by_id.get(int(tid), {})
             reps = representatives(
-                chat_grouped[(g_bins == k) & (chat_grouped["topic"] == tid)], k=1
+                chat_grouped[(g_bins == k) & (chat_grouped["topic"] == tid)],
+                k=1,
+                keywords=_keywords(topic),
             )
             drivers.append(
                 {
                     "topic": int(tid),
                     "count": int(c),
+                    "label": group_label_of(topic),
                     "category": topic.get("category") or "?",
                     "keywords": _keywords(topic, 3),
                     "representative": reps[0] if reps else "",
@@ -384,6 +376,35 @@ def window_report(
         },
         "groups": groups,
         "peaks": peaks,
+        "moderation": moderation_summary(msgs, in_window, origin, duration, when),
+    }
+
+
+def group_label_of(topic: dict[str, Any]) -> str:
+    """A group's label; for an older bundle without labels, its first keywords."""
+    return str(topic.get("label") or " / ".join(_keywords(topic, 3)) or "?")
+
+
+def moderation_summary(
+    msgs: pd.DataFrame, in_window: pd.Series, origin: float, duration: float, when: Any
+) -> dict[str, Any]:
+    """Bans and timeouts: how many in the window, and per minute over the whole stream."""
+    from twitchtopics.describe.tallies import is_moderation
+
+    texts = msgs["text"].astype(str).to_numpy()
+    kinds = msgs["kind"].astype(str).to_numpy()
+    mask = np.fromiter(
+        (is_moderation(t, k) for t, k in zip(texts, kinds, strict=True)), bool, len(msgs)
+    )
+    offsets = msgs["offset_s"].astype(float).to_numpy()[mask]
+    per_minute = minute_counts(offsets, origin, duration) if len(offsets) else np.zeros(0)
+    busiest = int(np.argmax(per_minute)) if per_minute.size and per_minute.max() > 0 else None
+    return {
+        "stream_total": int(mask.sum()),
+        "window_total": int((mask & in_window.to_numpy()).sum()),
+        "per_minute": [int(v) for v in per_minute],
+        "busiest_minute": None if busiest is None else when(max(0.0, busiest * 60 - origin)),
+        "busiest_count": 0 if busiest is None else int(per_minute[busiest]),
     }
 
 
@@ -392,9 +413,12 @@ def window_report(
 CSV_COLUMNS = (
     "rank",
     "topic",
+    "label",
     "count",
     "share",
     "category",
+    "answers",
+    "moderation",
     "representative",
     "keywords",
     "first",
@@ -411,8 +435,16 @@ def report_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
     for g in d["groups"]:
         row = {k: g.get(k) for k in CSV_COLUMNS}
         row["keywords"] = " / ".join(g["keywords"])
+        row["answers"] = " · ".join(f"{a} {n}" for a, n in g.get("answers") or [])
         rows.append(row)
     return rows
+
+
+def safe_text(text: object) -> str:
+    """Untrusted chat text on one line, terminal control characters removed."""
+    from twitchtopics.printout import safe_line
+
+    return safe_line(text)
 
 
 def _fmt_num(n: float) -> str:
@@ -440,34 +472,48 @@ def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
         lines.append("no group in this window")
     else:
         kw_width = 30
+        label_width = 32
         header = (
-            f"{'#':>3}  {'count':>6}  {'share':>6}  {'category':<12}  {'representative':<{width}}  "
+            f"{'#':>3}  {'label':<{label_width}}  {'count':>6}  {'share':>6}  {'category':<12}  "
             f"{'keywords':<{kw_width}}  {'time':<19}  silh"
         )
         lines.append(header)
         lines.append("-" * len(header))
         for g in d["groups"]:
-            rep = shorten(g["representative"], width)
-            kws = shorten(" / ".join(g["keywords"][:3]), kw_width)
+            label = shorten(safe_text(g.get("label") or "?"), label_width)
+            kws = shorten(safe_text(" / ".join(g["keywords"][:3])), kw_width)
             span = g["first"] if g["first"] == g["last"] else f"{g['first']}\u2013{g['last']}"
             sil = "  -" if g["silhouette"] is None else f"{g['silhouette']:.2f}"
             lines.append(
-                f"{g['rank']:>3}  {g['count']:>6,}  {g['share']:>6.1%}  {g['category']:<12.12}  "
-                f"{rep:<{width}}  {kws:<{kw_width}}  {span:<19}  {sil}"
+                f"{g['rank']:>3}  {label:<{label_width}}  {g['count']:>6,}  {g['share']:>6.1%}  "
+                f"{g['category']:<12.12}  {kws:<{kw_width}}  {span:<19}  {sil}"
             )
+            extra = [f"\u201c{shorten(safe_text(g['representative']), width + 30)}\u201d"]
+            if g.get("answers"):
+                extra.append("answers: " + " · ".join(f"{a} {n}" for a, n in g["answers"][:6]))
+            if g.get("moderation"):
+                extra.append(f"{g['moderation']} bans/timeouts within a minute after")
+            lines.append(" " * 5 + safe_text("  ·  ".join(extra)))
     lines.append("")
     lines.append(
         f"rate: {_fmt_num(r['chat_per_minute'])} chat messages/min in the window "
         f"(stream median {_fmt_num(r['stream_median_per_minute'])}/min; "
         f"peak = at least {_fmt_num(r['peak_threshold'])}/min)"
     )
+    mod = d.get("moderation") or {}
+    if mod.get("stream_total"):
+        lines.append(
+            f"moderation: {mod['window_total']:,} bans/timeouts in the window, "
+            f"{mod['stream_total']:,} in the stream (busiest minute {mod['busiest_minute']}: "
+            f"{mod['busiest_count']})"
+        )
     if not d["peaks"]:
         lines.append("peaks: none in this window")
     else:
         lines.append(f"peaks ({len(d['peaks'])}):")
         for p in d["peaks"]:
             drivers = "; ".join(
-                f"#{g['topic']} {g['category']} {g['count']} \u201c{shorten(g['representative'], 28)}\u201d"
+                f"#{g['topic']} {shorten(safe_text(g.get('label') or g['category']), 28)} {g['count']}"
                 for g in p["groups"]
             )
             ratio = f" ({p['ratio']:g}\u00d7)" if p["ratio"] else ""

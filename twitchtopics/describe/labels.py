@@ -1,8 +1,9 @@
 """A short readable label (2-6 words) for a group, taken from its own messages.
 
 Method (no model, no network): every word n-gram of 2 to ``MAX_WORDS`` words that starts and
-ends on a content word (no stop word, mention, link or bare punctuation) is a candidate
-phrase. A phrase scores
+ends on a content word (a word with a letter, no stop word, mention or link) is a candidate
+phrase, and so is a whole message of 2 to ``MAX_WORDS`` words (chants such as "no balls no
+yogg" start with a stop word). A phrase scores
 
     score = (sum of the c-TF-IDF weights of the group's keywords it contains) * sqrt(writers)
 
@@ -65,8 +66,12 @@ def _is_word(token: str) -> bool:
 
 
 def _candidates(tokens: list[str]) -> set[tuple[str, ...]]:
-    """Distinct n-grams (2..MAX_WORDS words, ends on content words) of one message."""
+    """Distinct n-grams (2..MAX_WORDS words, ends on content words) of one message, and the
+    whole message when it is 2..MAX_WORDS words long (a chant: "no balls no yogg")."""
     found: set[tuple[str, ...]] = set()
+    words_only = [t for t in tokens if _is_word(t)]
+    if 2 <= len(words_only) <= MAX_WORDS and "|" not in tokens:
+        found.add(tuple(words_only))
     for start, first in enumerate(tokens):
         if not _is_content(first):
             continue
