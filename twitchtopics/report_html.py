@@ -229,11 +229,14 @@ def _timeline(
         kws = _keywords(topic, 5)
         ly = lanes_y0 + i * LANE_H
         in_window = any(g["topic"] == tid for g in d["groups"])
-        name = f"#{tid} {category} \u00b7 {' / '.join(kws[:2])}"
+        label = str(topic.get("label") or " / ".join(kws[:3]) or category)
+        name = f"#{tid} {label}"
         reps = [str(r) for r in (topic.get("representatives") or [])][:3]
         size = int(sizes.get(tid, 0))
         group_data[str(tid)] = {
             "id": tid,
+            "label": label,
+            "answers": " \u00b7 ".join(f"{a} {n}" for a, n in (topic.get("answers") or [])[:6]),
             "category": labels.get(category, category),
             "keywords": kws,
             "size": size,
@@ -262,6 +265,7 @@ def _timeline(
                 f'y="{ly + 2}" width="{max(xb - xa, 1.2):.2f}" height="{LANE_H - 4}" fill="{color}" '
                 f'fill-opacity="{opacity:.2f}"/>'
             )
+    parts.extend(_moderation_marks(d, n_bins, per_bin_minutes, bin_s, origin, x, y(0)))
     parts.append(highlight)
     parts.append("</svg>")
     data = {
@@ -273,8 +277,44 @@ def _timeline(
     return "".join(parts), data, lanes
 
 
+MODERATION_H = 40  # px: the tallest moderation bar, at the bottom of the rate chart
+
+
+def _moderation_marks(
+    d: dict[str, Any],
+    n_bins: int,
+    per_bin_minutes: int,
+    bin_s: float,
+    origin: float,
+    x: Any,
+    base_y: float,
+) -> list[str]:
+    """Dark red bars: the stream's bans and timeouts per bin, on their own scale."""
+    per_minute = np.asarray((d.get("moderation") or {}).get("per_minute") or [], dtype=float)
+    if not per_minute.size or per_minute.max() <= 0:
+        return []
+    per_bin = np.zeros(n_bins)
+    for minute, count in enumerate(per_minute):
+        per_bin[min(minute // per_bin_minutes, n_bins - 1)] += count
+    top = float(per_bin.max())
+    parts = []
+    for b in np.flatnonzero(per_bin):
+        xa, xb = x(b * bin_s - origin), x((b + 1) * bin_s - origin)
+        h = max(2.0, per_bin[b] / top * MODERATION_H)
+        parts.append(
+            f'<rect class="mod" x="{xa:.1f}" y="{base_y - h:.1f}" width="{max(xb - xa, 1.2):.2f}" '
+            f'height="{h:.1f}"><title>{int(per_bin[b])} bans/timeouts</title></rect>'
+        )
+    unit = f"per {per_bin_minutes} min" if per_bin_minutes > 1 else "per min"
+    parts.append(
+        f'<text class="modlabel" x="{x(-origin) + 4:.1f}" y="{base_y - MODERATION_H - 4:.1f}">'
+        f"bans/timeouts {unit} (max {int(top)})</text>"
+    )
+    return parts
+
+
 _CSS = """
-body{font:14px/1.45 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#222;background:#fff}
+body{font:14px/1.45 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",sans-serif,"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji","Twemoji Mozilla","Symbola";margin:24px 32px;color:#222;background:#fff}
 h1{font-size:22px;margin:0 0 2px}h2{font-size:16px;margin:26px 0 8px}
 .sub{color:#666;margin:0 0 12px}.summary{margin:6px 0}
 #timeline{max-width:1400px;display:block;border:1px solid #eee;border-radius:6px;background:#fff}
@@ -301,7 +341,8 @@ ul.peaks{padding-left:18px}ul.peaks li{margin:3px 0}
 box-shadow:0 3px 12px rgba(0,0,0,.18);padding:8px 10px;font-size:12px;pointer-events:none}
 #tip .h{font-weight:bold;margin-bottom:3px}#tip .k{color:#555;margin-bottom:4px}
 #tip .m{margin:2px 0;padding-left:8px;border-left:3px solid #ddd;overflow-wrap:anywhere}
-.foot{color:#888;font-size:12px;margin-top:24px}
+.foot{color:#888;font-size:12px;margin-top:24px}.ans{color:#555;font-size:12px}
+#timeline .mod{fill:#b71c1c;fill-opacity:.85}#timeline .modlabel{font-size:10px;fill:#b71c1c}
 """
 
 _JS = """
@@ -316,11 +357,12 @@ _JS = """
     if (g !== null) {
       var grp = data.groups[g];
       if (!grp) return hide();
-      var head = '#' + grp.id + ' ' + grp.category;
+      var head = '#' + grp.id + ' \u201c' + grp.label + '\u201d \u00b7 ' + grp.category;
       if (b !== null) head += ' \\u00b7 ' + el.getAttribute('data-n') + ' msg at ' + data.bins[b].t;
       else head += ' \\u00b7 ' + grp.size + ' messages in the stream';
       line('h', head);
       line('k', grp.keywords.join(' / '));
+      if (grp.answers) line('k', 'answers: ' + grp.answers);
       var msgs = [];
       if (b !== null && data.cells[g + ',' + b]) msgs.push(data.cells[g + ',' + b]);
       grp.reps.forEach(function(r){ if (msgs.indexOf(r) < 0) msgs.push(r); });
@@ -330,7 +372,7 @@ _JS = """
       line('h', bin.t + ' \\u00b7 ' + bin.n + ' chat messages' + (data.binMinutes > 1 ? ' in ' + data.binMinutes + ' min' : ''));
       bin.top.forEach(function(tc){
         var grp = data.groups[tc[0]];
-        line('m', '#' + tc[0] + ' ' + (grp ? grp.category + ' \\u00b7 ' + grp.keywords.slice(0, 3).join(' / ') : '') + ': ' + tc[1]);
+        line('m', '#' + tc[0] + ' ' + (grp ? grp.label + ' \\u00b7 ' + grp.category : '') + ': ' + tc[1]);
       });
     } else { return hide(); }
     tip.hidden = false;
@@ -360,9 +402,21 @@ def _table(d: dict[str, Any]) -> str:
         span = g["first"] if g["first"] == g["last"] else f"{g['first']} \u2013 {g['last']}"
         sil = "\u2013" if g["silhouette"] is None else f"{g['silhouette']:.2f}"
         others = " | ".join(g.get("representatives", [])[1:])
+        answers = (
+            '<div class="ans">answers: '
+            + _e(" \u00b7 ".join(f"{a} {n}" for a, n in g["answers"][:6]))
+            + "</div>"
+            if g.get("answers")
+            else ""
+        )
+        if g.get("moderation"):
+            answers += (
+                f'<div class="ans">{g["moderation"]} bans/timeouts within a minute after</div>'
+            )
         rows.append(
             "<tr>"
             f'<td class="num">{g["rank"]}</td>'
+            f"<td><b>{_e(g.get('label') or '')}</b>{answers}</td>"
             f'<td class="num">{g["count"]:,}</td>'
             f'<td class="num">{g["share"]:.1%}</td>'
             f'<td><span class="sw" style="background:{color}"></span>{_e(labels.get(g["category"], g["category"]))}</td>'
@@ -377,6 +431,7 @@ def _table(d: dict[str, Any]) -> str:
         f"<th>{h}</th>"
         for h in (
             "#",
+            "label",
             "count",
             "share",
             "category",
@@ -396,7 +451,8 @@ def _peaks(d: dict[str, Any]) -> str:
     items = []
     for p in d["peaks"]:
         drivers = "; ".join(
-            f"#{g['topic']} {_e(g['category'])} ({g['count']}): \u201c{_e(shorten(g['representative'], 70))}\u201d"
+            f"#{g['topic']} <b>{_e(g.get('label') or g['category'])}</b> ({g['count']}): "
+            f"\u201c{_e(shorten(g['representative'], 70))}\u201d"
             for g in p["groups"]
         )
         ratio = f" ({p['ratio']:g}\u00d7 the median)" if p["ratio"] else ""
@@ -426,6 +482,13 @@ def render_html(bundle: Bundle, d: dict[str, Any]) -> str:
         f"{t['other']:,} other kinds. Rate {r['chat_per_minute']:g} chat messages/min "
         f"(stream median {r['stream_median_per_minute']:g}/min)."
     )
+    mod = d.get("moderation") or {}
+    if mod.get("stream_total"):
+        summary += (
+            f" Moderation: {mod['window_total']:,} bans/timeouts in the window, "
+            f"{mod['stream_total']:,} in the stream (busiest minute {_e(mod['busiest_minute'])}: "
+            f"{mod['busiest_count']})."
+        )
     title = f"{s['name']} \u2014 {w['label']}"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -436,7 +499,8 @@ def render_html(bundle: Bundle, d: dict[str, Any]) -> str:
         "<h2>Timeline of the stream</h2>"
         f"{svg}"
         f'<div class="legend">{legend}<span><span class="sw" style="background:#ffd54f"></span>window</span>'
-        '<span><span class="sw" style="background:#d62728"></span>peak</span></div>'
+        '<span><span class="sw" style="background:#d62728"></span>peak</span>'
+        '<span><span class="sw" style="background:#b71c1c"></span>bans/timeouts</span></div>'
         f"<h2>Top groups in the window</h2>{_table(d)}"
         f"<h2>Peaks (\u2265 {r['peak_threshold']:g} chat messages/min)</h2>{_peaks(d)}"
         '<p class="foot">Made by twitchtopics from the bundle alone; hover the timeline for details.</p>'

@@ -1,14 +1,18 @@
 """The PNG chart of a window: its top groups as horizontal bars, coloured by category.
 
-Drawn with matplotlib's Agg canvas on a `Figure` (no pyplot, no global state). Characters the
-font cannot draw (emoji, most symbols outside DejaVu Sans) are dropped from labels, so that
-nothing crashes and no "missing glyph" warning reaches the user.
+Drawn with matplotlib's Agg canvas on a `Figure` (no pyplot, no global state). Each bar is
+named by the group's label, then its keywords (or answers, for a tally). Characters the font
+cannot draw (emoji, most symbols outside DejaVu Sans; no colour-emoji font ships with
+matplotlib and none is installed on a bare machine) are replaced by their Unicode names
+(``😂`` -> ``:face with tears of joy:``), so nothing is silently dropped, nothing crashes
+and no "missing glyph" warning reaches the user.
 """
 
 from __future__ import annotations
 
 import logging
 import textwrap
+import unicodedata
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -31,17 +35,36 @@ def _drawable() -> frozenset[int]:
 
 
 def drawable_text(text: str) -> str:
-    """`text` without the characters the font cannot draw; spaces tidied."""
+    """`text` with each character the font cannot draw replaced by its name; spaces tidied.
+
+    Emoji modifiers and joiners (skin tones, variation selectors, ZWJ) are dropped: they only
+    change how the emoji before them looks.
+    """
     ok = _drawable()
-    kept = "".join(ch for ch in str(text) if ord(ch) in ok or ch in " \n")
-    return " ".join(kept.split())
+    out: list[str] = []
+    for ch in str(text):
+        if ord(ch) in ok or ch in " \n":
+            out.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Mn", "Cf", "Sk") or 0x1F3FB <= ord(ch) <= 0x1F3FF:
+            continue
+        name = unicodedata.name(ch, "")
+        out.append(f" :{name.lower()}: " if name else " ")
+    return " ".join("".join(out).split())
 
 
 def _label(group: dict[str, Any]) -> str:
-    """`representative (kw1 / kw2 / kw3)` on at most two lines."""
-    rep = drawable_text(group.get("representative") or "") or "(emoji)"
-    kws = drawable_text(" / ".join(group.get("keywords", [])[:3]))
-    text = f"{rep} ({kws})" if kws else rep
+    """`label (kw1 / kw2 / kw3)` (answers for a tally) on at most two lines."""
+    label = drawable_text(group.get("label") or group.get("representative") or "") or "?"
+    answers = group.get("answers") or []
+    detail = (
+        " \u00b7 ".join(f"{a} {n}" for a, n in answers[:4])
+        if answers
+        else " / ".join(group.get("keywords", [])[:3])
+    )
+    kws = drawable_text(detail)
+    text = f"{label} ({kws})" if kws and kws != label else label
     lines = textwrap.wrap(text, LABEL_WIDTH, break_long_words=True) or [""]
     if len(lines) > 2:
         second = lines[1]

@@ -25,7 +25,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from twitchtopics.emotes import is_emoji, is_emote
-from twitchtopics.normalize import STOP_WORDS, canonical_form, clean_text, keyword_tokens
+from twitchtopics.normalize import (
+    STOP_WORDS,
+    canonical_form,
+    clean_text,
+    is_laughter_token,
+    keyword_tokens,
+)
 
 __all__ = ["is_readable", "representatives", "shorten", "typical_order"]
 
@@ -60,15 +66,16 @@ def shorten(text: str, max_len: int) -> str:
 def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> bool:
     """Two different real words (2+ letters, no emote), one no stop word; not a wall of text.
 
-    "OOF", "CCCC", "le s", "Moskau Moskau" and emote spam are not readable; "quel banger" is.
+    Mentions and laughter ("HAHAHAH XDDD") are not words. "OOF", "CCCC", "le s", "Moskau
+    Moskau", "@streamer hiho" and emote spam are not readable; "quel banger" is.
     """
     if len(text) > MAX_READABLE_CHARS:
         return False
     words = []
     for tok in text.split():
-        if is_emote(tok, known_emotes) or is_emoji(tok):
+        if tok.startswith("@") or is_emote(tok, known_emotes) or is_emoji(tok):
             continue
-        words.extend(w.casefold() for w in _WORD_RE.findall(tok))
+        words.extend(w.casefold() for w in _WORD_RE.findall(tok) if not is_laughter_token(w))
     distinct = set(words)
     return len(distinct) >= 2 and any(w not in STOP_WORDS for w in distinct)
 
