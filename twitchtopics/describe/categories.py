@@ -143,13 +143,19 @@ class _Flags:
     proper: bool = False
 
 
+_CAMEL_RE = re.compile(r"[a-z][A-Z]")
+
+
 def _looks_like_a_name(word: str) -> bool:
-    """A capitalised word that is not a stop word or filler: ``Napoléon``, ``Paris``, not ``Il``."""
+    """A capitalised word that is not a stop word or filler: ``Napoléon``, ``Paris``, not ``Il``;
+    nor CamelCase (``PepeScoots``, ``monkaGIGA``: third-party emotes missing from the log's
+    metadata, whose floods are not quiz answers)."""
     word = word.strip(".,;:!?\"'()")
     return (
         len(word) >= 2
         and word[0].isupper()
         and not word.isupper()
+        and _CAMEL_RE.search(word) is None
         and word.lower() not in STOP_WORDS
         and not is_greeting_token(word)
     )

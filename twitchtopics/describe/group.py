@@ -45,7 +45,7 @@ def describe_groups(
         for tid, g in groups
     }
     answers = {
-        tid: answer_tally(g["text"].tolist())
+        tid: answer_tally(g["text"].tolist(), known_emotes=known_emotes)
         for tid, g in ((int(t), g) for t, g in groups)
         if categories[tid] in TALLY_CATEGORIES
     }

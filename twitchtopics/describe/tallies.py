@@ -4,7 +4,8 @@ Answers
     In a ``votes`` or ``quiz`` group the answers *are* the content: ``answer_tally`` counts
     each short message (at most ``ANSWER_MAX_WORDS`` words) by its case-folded text without
     punctuation (``B``, ``b !`` and ``b`` are one answer), shown in its most frequent
-    spelling, most frequent first. Answers typed once are left out (they are noise, not a
+    spelling, most frequent first. Emote-only messages are reactions, not answers. Answers
+    typed once are left out (they are noise, not a
     choice), at most ``MAX_ANSWERS`` are kept.
 
 Moderation
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from twitchtopics.emotes import is_emoji, is_emote
 from twitchtopics.normalize import clean_text
 
 __all__ = [
@@ -43,22 +45,30 @@ _MODERATION_RE = re.compile(
 _EDGE_PUNCT = ".,;:!?¡¿…\"'()[]*~"
 
 
-def _answer_key(text: str) -> tuple[str, str] | None:
-    """(case-folded key, shown spelling) of a short answer, or None for longer messages."""
+def _answer_key(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, str] | None:
+    """(case-folded key, shown spelling) of a short answer; None for longer messages and for
+    emote-only ones (a reaction, not an answer)."""
     words = [w.strip(_EDGE_PUNCT) for w in clean_text(text).split()]
     words = [w for w in words if w]
     if not words or len(words) > ANSWER_MAX_WORDS:
+        return None
+    if all(is_emote(w, known_emotes) or is_emoji(w) for w in words):
         return None
     shown = " ".join(words)
     return shown.casefold(), shown
 
 
-def answer_tally(texts: Sequence[str], *, min_count: int = 2) -> list[list[str | int]]:
+def answer_tally(
+    texts: Sequence[str],
+    *,
+    min_count: int = 2,
+    known_emotes: frozenset[str] | set[str] = frozenset(),
+) -> list[list[str | int]]:
     """``[[answer, count], ...]`` of a group's short answers, most frequent first."""
     counts: Counter[str] = Counter()
     spellings: Counter[tuple[str, str]] = Counter()
     for text in texts:
-        found = _answer_key(text if isinstance(text, str) else "")
+        found = _answer_key(text if isinstance(text, str) else "", known_emotes)
         if found is None:
             continue
         counts[found[0]] += 1
