@@ -2,14 +2,14 @@
 
 Method (no model, no network): every word n-gram of 2 to ``MAX_WORDS`` words that starts and
 ends on a content word (a word with a letter, no stop word, mention or link) is a candidate
-phrase, and so is a whole message of 2 to ``MAX_WORDS`` words (chants such as "no balls no
+phrase (a message's first words may start one with a stop word), and so is a whole message of 2 to ``MAX_WORDS`` words (chants such as "no balls no
 yogg" start with a stop word). A phrase scores
 
     score = (sum of the c-TF-IDF weights of the group's keywords it contains) * sqrt(writers)
 
 with ``writers`` the number of different chatters (or messages, when users are unknown) who
 wrote it; a phrase must hold a keyword and be written by at least ``MIN_WRITERS`` of them (or
-by every message of a smaller group), and repeat no word ("massietDab massietDab"). Summing keyword weights favours phrases that join
+by every message of a smaller group), and repeat no content word ("massietDab massietDab"). Summing keyword weights favours phrases that join
 several keywords ("no balls no yogg"), the square root keeps one copied line from beating a
 phrase many people wrote in their own words. The phrase is shown in its most frequent
 spelling.
@@ -73,7 +73,9 @@ def _candidates(tokens: list[str]) -> set[tuple[str, ...]]:
     if 2 <= len(words_only) <= MAX_WORDS and "|" not in tokens:
         found.add(tuple(words_only))
     for start, first in enumerate(tokens):
-        if not _is_content(first):
+        # a message's opening words may be anything ("no balls no yogg"); elsewhere a phrase
+        # starts on a content word
+        if not (_is_content(first) or (start == 0 and _is_word(first))):
             continue
         words = [first]
         for token in tokens[start + 1 :]:
@@ -135,7 +137,8 @@ def best_phrase(
         who = users[i] if users is not None and users[i] else i
         for gram in _candidates(tokens):
             key = tuple(t.casefold() for t in gram)
-            if len(set(key)) < len(key) or not any(t in weights for t in key):
+            content = [t for t in key if _is_content(t)]
+            if len(set(content)) < len(content) or not any(t in weights for t in key):
                 continue
             writers[key].add(who)
             spellings[(key, gram)] += 1
@@ -145,7 +148,7 @@ def best_phrase(
         if len(who) < need or all(is_laughter_token(t) for t in key):
             continue
         score = sum(weights.get(t, 0.0) for t in set(key)) * math.sqrt(len(who))
-        rank = (score, -len(key), key)
+        rank = (score, len(key), key)  # on a tie, the longer phrase says more
         if best is None or rank > best:
             best = rank
     if best is None:
