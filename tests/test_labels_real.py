@@ -1,0 +1,61 @@
+"""Issue 12 on the real logs in ../shared: clean keywords everywhere, a real vote's tally.
+
+Keyword rules do not depend on how groups are formed, so the groups here are cheap ones
+(ten-minute slices of each log's chat) and no model is loaded: every real log is read and
+described in about a minute on two cores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from twitchtopics.describe import answer_tally, categorize_group, is_bare_number
+from twitchtopics.describe.group import describe_groups
+from twitchtopics.pipeline import normalized_texts
+from twitchtopics.readers import read_log
+
+pytestmark = pytest.mark.slow
+SLICE_S = 600.0
+
+
+def _sliced(path):
+    """The log's messages as a bundle table whose groups are ten-minute slices of its chat."""
+    log = read_log(path)
+    messages = log.messages.copy()
+    known = frozenset(log.info.emotes)
+    chat = messages["kind"].isin(["chat", "action"]).to_numpy()
+    topic = (messages["offset_s"].to_numpy() // SLICE_S).astype(int)
+    messages["topic"] = np.where(chat, topic, -1)
+    messages["clean"] = normalized_texts(messages["text"], known)
+    messages["silhouette"] = np.nan
+    messages["centrality"] = np.nan
+    return messages, known
+
+
+def test_no_case_duplicate_or_bare_number_keyword_on_the_real_logs(shared_chatlogs) -> None:
+    logs = sorted(p for p in shared_chatlogs.iterdir() if not p.name.startswith("LICENSE"))
+    assert len(logs) >= 10
+    checked = 0
+    for path in logs:
+        messages, known = _sliced(path)
+        for topic in describe_groups(messages, known, 10):
+            words = [w for w, _ in topic["keywords"]]
+            assert len({w.casefold() for w in words}) == len(words), (path.name, words)
+            if not topic["answers"]:
+                assert not any(is_bare_number(w) for w in words), (path.name, words)
+            assert topic["label"] and len(topic["representatives"]) <= 5
+            checked += 1
+    assert checked > 100
+
+
+def test_a_real_vote_is_tallied(shared_chatlogs) -> None:
+    # AdmiralBulldog's chat rates something from 1 to 10 at 1:10-1:14 into the stream
+    messages, known = _sliced(shared_chatlogs / "en_raw_irc_admiralbulldog.log")
+    window = messages[(messages["offset_s"] >= 4200) & (messages["offset_s"] < 4440)]
+    answers = answer_tally(window["text"].tolist(), known_emotes=known)
+    ratings = [(answer, n) for answer, n in answers if str(answer).isdigit()]
+    assert [a for a, _ in ratings[:3]] == ["8", "9", "6"], answers[:8]
+    assert all(n >= 20 for _, n in ratings[:3])  # counted, most frequent first
+    short = window[window["text"].str.strip().str.fullmatch(r"\d{1,2}")]
+    assert categorize_group(short["text"].tolist(), known_emotes=known) == "votes"
