@@ -6,7 +6,8 @@ labelled message of the window its group's category, and compare with the catego
 gold label (message level):
 
     laughter -> laughter        greeting(s) -> greetings      plus_one -> votes
-    emote_* -> emotes           bot_commands -> commands      copypasta_* -> copypasta
+    emote_*, *_emoji, *_emote -> emotes (thinking_emoji: a 🤔 wave; dogdogq_emote)
+    bot_commands -> commands    copypasta_* -> copypasta
     question_* -> questions     subscription_notice -> system (a Twitch notice, not chat)
     everything else -> discussion
 
@@ -48,7 +49,7 @@ def gold_category(label: str) -> str:
         return "greetings"
     if label == "plus_one":
         return "votes"
-    if label.startswith("emote_"):
+    if label.startswith("emote_") or label.endswith(("_emoji", "_emote")):
         return "emotes"
     if label == "bot_commands":
         return "commands"
