@@ -114,9 +114,7 @@ def predicted_categories(messages: pd.DataFrame, topics: list[dict]) -> pd.Serie
     return out
 
 
-def described(
-    log_path: Path, args: argparse.Namespace
-) -> tuple[pd.DataFrame, list[dict]] | None:
+def described(log_path: Path, args: argparse.Namespace) -> tuple[pd.DataFrame, list[dict]] | None:
     """(messages, topics) of the whole log: re-described from a bundle, or clustered now.
 
     With ``--bundles``, a log without a bundle there is skipped (None).
