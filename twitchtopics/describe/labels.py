@@ -9,7 +9,8 @@ yogg" start with a stop word). A phrase scores
 
 with ``writers`` the number of different chatters (or messages, when users are unknown) who
 wrote it; a phrase must hold a keyword and be written by at least ``MIN_WRITERS`` of them (or
-by every message of a smaller group), and repeat no content word ("massietDab massietDab"). Summing keyword weights favours phrases that join
+by every message of a smaller group); failing that, a phrase one chatter wrote that joins two
+keywords ("chute libre de la productivité") beats a list of keywords, and repeat no content word ("massietDab massietDab"). Summing keyword weights favours phrases that join
 several keywords ("no balls no yogg"), the square root keeps one copied line from beating a
 phrase many people wrote in their own words. The phrase is shown in its most frequent
 spelling.
@@ -143,17 +144,21 @@ def best_phrase(
             writers[key].add(who)
             spellings[(key, gram)] += 1
     need = min(MIN_WRITERS, max(1, len(texts)))
-    best: tuple[float, int, tuple[str, ...]] | None = None
+    best: tuple[int, float, int, tuple[str, ...]] | None = None
     for key, who in writers.items():
-        if len(who) < need or all(is_laughter_token(t) for t in key):
+        if all(is_laughter_token(t) for t in key):
+            continue
+        # written by several chatters; or, second best, by one but joining two keywords
+        shared = len(who) >= need
+        if not shared and sum(1 for t in set(key) if t in weights) < 2:
             continue
         score = sum(weights.get(t, 0.0) for t in set(key)) * math.sqrt(len(who))
-        rank = (score, len(key), key)  # on a tie, the longer phrase says more
+        rank = (int(shared), score, len(key), key)  # on a tie, the longer phrase says more
         if best is None or rank > best:
             best = rank
     if best is None:
         return None
-    key = best[2]
+    key = best[3]
     shown = max(
         ((n, gram) for (k, gram), n in spellings.items() if k == key), key=lambda ng: ng[0]
     )[1]
