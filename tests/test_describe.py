@@ -251,7 +251,7 @@ GROUPS = {
     ],
     "votes": ["+1", "+1", "+ 1", "+1+1", "2", "1", "plus un"],
     "reactions": ["WOW", "nooooon", "oh!", "QUOI", "omg", "incroyable !"],
-    "quiz": ["Napoléon", "napoleon", "Louis XIV", "1789", "Charlemagne", "Jules César"],
+    "quiz": ["Napoléon", "napoleon", "Louis XIV", "1789", "Charlemagne", "Jules César", "NAPOLEON"],
     "discussion": [
         "je pense que le premier boss était mieux équilibré",
         "franchement la nouvelle carte est plus belle que l'ancienne",

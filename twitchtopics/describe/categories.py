@@ -24,12 +24,13 @@ copypasta), then walks this ordered decision list; the first rule that holds win
                   capitals, stretched letters (``nooon``) or an interjection (wow, oh,
                   omg, gg...) >= REACTIONS_MIN_SHARE
 9. ``quiz``       share of short answers (1 to ANSWER_MAX_WORDS words, no ``?``/``!``, none
-                  of the kinds above) >= QUIZ_MIN_SHARE, of which >= QUIZ_MIN_PROPER look
-                  like names or numbers (a capitalised word that is no stop word, not
+                  of the kinds above, or votes: "8", "C") >= QUIZ_MIN_SHARE, of which
+                  >= QUIZ_MIN_PROPER are votes or look like names or numbers (a capitalised word that is no stop word, not
                   all caps - ``Napoléon``, ``Paris`` - or a number alone - ``1789``;
                   ``pseudo_42`` is neither), with at least
                   QUIZ_MIN_DISTINCT different answers and questions < QUIZ_MAX_QUESTIONS:
-                  many people typing different guesses to a quiz or a "who is it?"
+                  many people typing different guesses to a quiz or a "who is it?"; the
+                  answers must come back (``_answers_repeat``)
 10. ``spam``      a single canonical text makes more than DOMINANT_TEXT_SHARE of the group
                   (a flood that none of the rules above explains)
 11. ``discussion`` everything else: sentences, opinions, conversation.
@@ -102,10 +103,12 @@ EMOTES_MIN_SHARE = 0.5
 QUESTIONS_MIN_SHARE = 0.4
 REACTIONS_MIN_SHARE = 0.5
 REACTION_MAX_WORDS = 4
-QUIZ_MIN_SHARE = 0.5
-QUIZ_MIN_PROPER = 0.5
+QUIZ_MIN_SHARE = 0.4  # a quiz wave comes with chatter ("trop dur", "j'ai triché mdr")
+QUIZ_MIN_PROPER = 0.3  # "de vinci" typed lowercase is still an answer
 QUIZ_MIN_DISTINCT = 3
 QUIZ_MAX_QUESTIONS = 0.2
+QUIZ_MIN_TOP_COPIES = 3
+QUIZ_MIN_REPEATED = 0.25
 ANSWER_MAX_WORDS = 3
 DOMINANT_TEXT_SHARE = 0.5
 
@@ -213,6 +216,15 @@ def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None
     return flags
 
 
+def _answers_repeat(answer_forms: Counter[str], n: int) -> bool:
+    """A quiz's answers come back: one typed QUIZ_MIN_TOP_COPIES times or more, and answers
+    typed twice or more make QUIZ_MIN_REPEATED of the group (a slow chat's short remarks
+    are all different)."""
+    repeated = sum(c for c in answer_forms.values() if c >= 2)
+    top = max(answer_forms.values(), default=0)
+    return top >= QUIZ_MIN_TOP_COPIES and repeated >= QUIZ_MIN_REPEATED * n
+
+
 def categorize_group(
     texts: Sequence[str],
     *,
@@ -275,13 +287,15 @@ def categorize_group(
         return "questions"
     if share("reaction") >= REACTIONS_MIN_SHARE:
         return "reactions"
-    answers = [(flags, form) for flags, form in rows if flags.answer]
+    answers = [(flags, form) for flags, form in rows if flags.answer or flags.vote]
     if (
         answers
         and len(answers) / n >= QUIZ_MIN_SHARE
-        and sum(1 for flags, _ in answers if flags.proper) / len(answers) >= QUIZ_MIN_PROPER
+        and sum(1 for flags, _ in answers if flags.proper or flags.vote) / len(answers)
+        >= QUIZ_MIN_PROPER
         and len({form for _, form in answers}) >= QUIZ_MIN_DISTINCT
         and question_share < QUIZ_MAX_QUESTIONS
+        and _answers_repeat(Counter(form for _, form in answers), n)
     ):
         return "quiz"
     if forms.most_common(1)[0][1] / n > DOMINANT_TEXT_SHARE:

@@ -2,8 +2,8 @@
 
 Answers
     In a ``votes`` or ``quiz`` group the answers *are* the content: ``answer_tally`` counts
-    each short message (at most ``ANSWER_MAX_WORDS`` words) by its case-folded text without
-    punctuation (``B``, ``b !`` and ``b`` are one answer), shown in its most frequent
+    each short message (at most ``ANSWER_MAX_WORDS`` words, mentions left out) by its
+    case-folded text without punctuation (``B``, ``b !`` and ``b`` are one answer), shown in its most frequent
     spelling, most frequent first. Emote-only messages are reactions, not answers. Answers
     typed once are left out (they are noise, not a
     choice), at most ``MAX_ANSWERS`` are kept.
@@ -48,7 +48,7 @@ _EDGE_PUNCT = ".,;:!?¡¿…\"'()[]*~"
 def _answer_key(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, str] | None:
     """(case-folded key, shown spelling) of a short answer; None for longer messages and for
     emote-only ones (a reaction, not an answer)."""
-    words = [w.strip(_EDGE_PUNCT) for w in clean_text(text).split()]
+    words = [w.strip(_EDGE_PUNCT) for w in clean_text(text).split() if not w.startswith("@")]
     words = [w for w in words if w]
     if not words or len(words) > ANSWER_MAX_WORDS:
         return None
