@@ -4,7 +4,8 @@ Answers
     In a ``votes`` or ``quiz`` group the answers *are* the content: ``answer_tally`` counts
     each short message (at most ``ANSWER_MAX_WORDS`` words, mentions left out) by its
     case-folded text without punctuation (``B``, ``b !`` and ``b`` are one answer), shown in its most frequent
-    spelling, most frequent first. Emote-only messages are reactions, not answers. Answers
+    spelling, most frequent first. Emotes and laughter around an answer are left out ("B mdr" is B); emote-only messages
+    are reactions, not answers. Answers
     typed once are left out (they are noise, not a
     choice), at most ``MAX_ANSWERS`` are kept.
 
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from twitchtopics.emotes import is_emoji, is_emote
-from twitchtopics.normalize import clean_text
+from twitchtopics.normalize import clean_text, is_laughter_token
 
 __all__ = [
     "ANSWER_MAX_WORDS",
@@ -52,7 +53,10 @@ def _answer_key(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str
     words = [w for w in words if w]
     if not words or len(words) > ANSWER_MAX_WORDS:
         return None
-    if all(is_emote(w, known_emotes) or is_emoji(w) for w in words):
+    # "B mdr", "C KEKW": the answer is B, C; an emote or laughter alone is no answer
+    words = [w for w in words if not (is_emote(w, known_emotes) or is_emoji(w))]
+    words = [w for w in words if not is_laughter_token(w)]
+    if not words:
         return None
     shown = " ".join(words)
     return shown.casefold(), shown
