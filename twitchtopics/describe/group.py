@@ -17,6 +17,7 @@ from twitchtopics.describe.keywords import topic_keywords
 from twitchtopics.describe.labels import group_label
 from twitchtopics.describe.representatives import representatives
 from twitchtopics.describe.tallies import answer_tally, moderation_after, moderation_offsets
+from twitchtopics.normalize import STOP_WORDS
 from twitchtopics.progress import StageProgress
 
 __all__ = ["TALLY_CATEGORIES", "describe_groups", "label_themes"]
@@ -38,14 +39,15 @@ def describe_groups(
     progress = progress or StageProgress()
     progress.total(len(groups))
     memo: dict = {}  # message analyses shared by every group's categorize_group
+    reactions = known_emotes | recurring_reactions(clustered)
     categories = {
         int(tid): categorize_group(
-            g["text"].tolist(), known_emotes=known_emotes, kinds=g["kind"].tolist(), memo=memo
+            g["text"].tolist(), known_emotes=reactions, kinds=g["kind"].tolist(), memo=memo
         )
         for tid, g in groups
     }
     answers = {
-        tid: answer_tally(g["text"].tolist(), known_emotes=known_emotes)
+        tid: answer_tally(g["text"].tolist(), known_emotes=reactions)
         for tid, g in ((int(t), g) for t, g in groups)
         if categories[tid] in TALLY_CATEGORIES
     }
@@ -107,6 +109,46 @@ def describe_groups(
             }
         )
     return topics
+
+
+RECURRING_MIN_USERS = 10
+RECURRING_MIN_SLICES = 5
+RECURRING_SLICE_S = 600.0
+
+
+def recurring_reactions(messages: pd.DataFrame) -> frozenset[str]:
+    """One-word messages the whole stream keeps typing: emotes the log's metadata misses.
+
+    A raw IRC or CSV log names no emotes, and the bundled lists miss many (``Krappa``,
+    ``Bruh``, ``WTFF``): typed alone by 40 chatters, they looked like quiz answers (14 "quiz"
+    groups on AdmiralBulldog's log). A word typed alone by at least RECURRING_MIN_USERS
+    chatters in at least RECURRING_MIN_SLICES different ten-minute slices of the stream is a
+    reaction, not an answer to one question: it is treated as an emote by the categories and
+    tallies. Numbers, letters (votes), stop words and words without a capital ("yes",
+    "what") never are.
+    """
+    if messages.empty:
+        return frozenset()
+    words = messages["text"].astype(str).str.strip().str.strip(".,;:!?")
+    single = words.str.fullmatch(r"[^\W\d_]{2,}[\w]*") & ~words.str.fullmatch(r"[a-dA-D]")
+    if not single.any():
+        return frozenset()
+    frame = pd.DataFrame(
+        {
+            "word": words[single],
+            "user": messages.loc[single, "user"].astype(str),
+            "slice": (messages.loc[single, "offset_s"].astype(float) // RECURRING_SLICE_S),
+        }
+    )
+    stats = frame.groupby("word").agg(users=("user", "nunique"), slices=("slice", "nunique"))
+    keep = stats[
+        (stats["users"] >= RECURRING_MIN_USERS) & (stats["slices"] >= RECURRING_MIN_SLICES)
+    ]
+    return frozenset(
+        str(w)
+        for w in keep.index
+        if any(ch.isupper() for ch in str(w)) and str(w).casefold() not in STOP_WORDS
+    )
 
 
 def label_themes(
