@@ -248,7 +248,7 @@ def test_words_the_whole_stream_types_alone_are_reactions_not_answers() -> None:
 
     rows = []
     for minute in range(0, 60, 2):  # "Krappa" alone, all stream long, by many chatters
-        rows += [(minute * 60.0 + i, f"user{i}", "Krappa") for i in range(3)]
+        rows += [(minute * 60.0 + i, f"user{minute + i}", "Krappa") for i in range(3)]
     rows += [(1800.0 + i, f"quiz{i}", "Napoléon") for i in range(12)]  # one quiz moment
     rows += [(float(m * 120), f"yes{m}", "yes") for m in range(30)]  # no capital: a word
     messages = pd.DataFrame(rows, columns=["offset_s", "user", "text"])
