@@ -171,7 +171,7 @@ def test_donation_and_alert_bots_are_bots() -> None:
 # --- printout -------------------------------------------------------------------------------
 
 
-_WORDS = [a + b for a in ("red", "blue", "green", "gold", "grey") for b in "abcdefgh"]
+_WORDS = [a + b for a in ("red", "blue", "green", "gold", "grey", "pink") for b in "abcdefgh"]
 
 
 def _printout_inputs(n: int = 40):
@@ -181,7 +181,11 @@ def _printout_inputs(n: int = 40):
             "time": pd.NaT,
             "offset_s": np.arange(n, dtype=float) * 10,
             "user": [f"u{i % 7}" for i in range(n)],
-            "text": [f"the boss fight {_WORDS[i]} is hard \x1b[31m" for i in range(n)],
+            "text": [
+                f"the boss fight {_WORDS[i]} {_WORDS[i + 1][::-1]} {_WORDS[i + 2].upper()}x "
+                "is hard \x1b[31m"
+                for i in range(n)
+            ],
             "kind": "chat",
             "topic": 0,
             "silhouette": 0.5,

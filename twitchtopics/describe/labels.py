@@ -36,6 +36,8 @@ _EMPTY: frozenset[str] = frozenset()
 MAX_WORDS = 6
 MIN_WRITERS = 2
 MAX_LABEL_CHARS = 48
+TOP_KEYWORDS = 3
+"""A label holds one of the group's best keywords ("en effet", with the 5th, says nothing)."""
 _TOKEN_RE = re.compile(r"[\w'’+#-]+|[^\w\s]", re.UNICODE)
 _URL_RE = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 
@@ -106,7 +108,8 @@ def group_label(
     weights = {str(w).casefold(): float(s) for w, s in keywords}  # type: ignore[misc]
     if answers:
         return " / ".join(str(a) for a, _ in list(answers)[:3])
-    phrase = best_phrase(texts, weights, users=users, known_emotes=known_emotes)
+    top = {str(w).casefold() for w, _ in list(keywords)[:TOP_KEYWORDS]}  # type: ignore[misc]
+    phrase = best_phrase(texts, weights, users=users, known_emotes=known_emotes, must=top)
     if phrase:
         return phrase
     words = [str(w) for w, _ in keywords][:3]  # type: ignore[misc]
@@ -127,8 +130,11 @@ def best_phrase(
     *,
     users: Sequence[str] | None = None,
     known_emotes: frozenset[str] | set[str] = _EMPTY,
+    must: set[str] | None = None,
 ) -> str | None:
-    """The best-scoring candidate phrase (module doc), or None."""
+    """The best-scoring candidate phrase (module doc) holding a word of ``must`` (default: any
+    keyword), or None."""
+    must = set(weights) if must is None else must
     if not weights:
         return None
     writers: dict[tuple[str, ...], set[object]] = defaultdict(set)
@@ -139,7 +145,7 @@ def best_phrase(
         for gram in _candidates(tokens):
             key = tuple(t.casefold() for t in gram)
             content = [t for t in key if _is_content(t)]
-            if len(set(content)) < len(content) or not any(t in weights for t in key):
+            if len(set(content)) < len(content) or not any(t in must for t in key):
                 continue
             writers[key].add(who)
             spellings[(key, gram)] += 1

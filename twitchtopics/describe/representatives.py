@@ -9,8 +9,8 @@ flood shows once) by
 
 and walks them best first, readable texts before the others (``is_readable``: two different
 real words, one of them no stop word, at most ``MAX_READABLE_CHARS`` characters), skipping a
-text whose keyword set is nearly the same as one already chosen (Jaccard >=
-``NEAR_DUPLICATE``). Unreadable texts ("OOF", "CCCC", "le s", emote-only) only fill places
+text whose keyword set nearly holds, or is nearly held by, one already chosen (overlap >=
+``NEAR_DUPLICATE``: "x: y: DONT COPY PASTE THE NAME" repeats "DONT COPY PASTE THE NAME"). Unreadable texts ("OOF", "CCCC", "le s", emote-only) only fill places
 that readable ones cannot. The keyword weight is as large as the centrality's: on the issue's
 examples the most central message of a group often said nothing of its keywords ("cc tlm vous
 allez bi1 ?" under ``raison / centrales / rire``); coverage pulls those back.
@@ -128,7 +128,7 @@ def typical_order(
     chosen: list[int] = []
     chosen_words: list[frozenset[str]] = []
     for _, _, i, words in scored:
-        if words and any(_jaccard(words, other) >= NEAR_DUPLICATE for other in chosen_words):
+        if words and any(_overlap(words, other) >= NEAR_DUPLICATE for other in chosen_words):
             continue
         chosen.append(i)
         chosen_words.append(words)
@@ -137,8 +137,9 @@ def typical_order(
     return chosen
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the smaller set found in the other: a copy with names prepended is a copy."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def representatives(
