@@ -23,6 +23,7 @@ from twitchtopics.describe.tallies import format_answers
 from twitchtopics.timefmt import display_times
 
 DEFAULT_TOP = 5
+MESSAGE_WIDTH = 160  # characters of a typical message shown (``top=None`` shows them whole)
 INDENT = "    "
 
 
@@ -116,7 +117,9 @@ def format_groups(
     if len(outliers):
         lines.append(f"outliers (not in any group): {len(outliers)} messages")
         shown = outliers if top is None else outliers.head(top)
-        lines.extend(_message_lines(shown, scores=False))
+        lines.extend(
+            _message_lines(shown, scores=False, width=None if top is None else MESSAGE_WIDTH)
+        )
         if len(outliers) > len(shown):
             lines.append(f"{INDENT}... {len(outliers) - len(shown)} more")
         lines.append("")
@@ -146,20 +149,24 @@ def _group_lines(
     if members is None or top == 0:
         return lines
     shown = select_messages(members, topic, top)
-    lines.extend(_message_lines(shown, scores=scores))
+    lines.extend(_message_lines(shown, scores=scores, width=None if top is None else MESSAGE_WIDTH))
     if len(members) > len(shown):
         lines.append(f"{INDENT}... {len(members) - len(shown)} more")
     return lines
 
 
-def _message_lines(rows: pd.DataFrame, *, scores: bool) -> list[str]:
+def _message_lines(rows: pd.DataFrame, *, scores: bool, width: int | None = None) -> list[str]:
+    """One line per message; cut to ``width`` characters (with "…") unless None."""
+    from twitchtopics.describe.representatives import shorten
+
     out = []
     centrality = rows["centrality"] if "centrality" in rows else pd.Series(np.nan, index=rows.index)
     for shown, cen, sil, text in zip(
         rows["shown_time"], centrality, rows["silhouette"], rows["text"], strict=True
     ):
         score = f" {_fmt_score(cen)} {_fmt_score(sil)}" if scores else ""
-        out.append(f"{INDENT}{shown}{score}  {safe_line(text)}")
+        line = safe_line(text)
+        out.append(f"{INDENT}{shown}{score}  {line if width is None else shorten(line, width)}")
     return out
 
 
