@@ -138,8 +138,13 @@ def typical_order(
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Share of the smaller set found in the other: a copy with names prepended is a copy."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+    """Share of the smaller set found in the other (a copy with names prepended is a copy);
+    for sets under 3 words, the Jaccard index ("de vinci" does not repeat a quiz question)."""
+    if not a or not b:
+        return 0.0
+    if min(len(a), len(b)) < 3:
+        return len(a & b) / len(a | b)
+    return len(a & b) / min(len(a), len(b))
 
 
 def representatives(
