@@ -257,3 +257,28 @@ def test_words_the_whole_stream_types_alone_are_reactions_not_answers() -> None:
     rows += [(float(m * 120), f"yes{m}", "yes") for m in range(30)]  # no capital: a word
     messages = pd.DataFrame(rows, columns=["offset_s", "user", "text"])
     assert recurring_reactions(messages) == frozenset({"Krappa"})
+
+
+def test_themes_get_headings_and_labels_and_old_bundles_need_none() -> None:
+    from twitchtopics.describe.group import label_themes
+
+    messages, topics, meta = _printout_inputs()
+    messages["theme"] = 0
+    messages["clean"] = messages["text"]
+    themes = [
+        {
+            "id": 0,
+            "label": "boss / fight",
+            "size": 40,
+            "keywords": [["boss", 1.0], ["fight", 0.8]],
+            "topics": [0],
+            "first_offset_s": 0.0,
+            "last_offset_s": 390.0,
+        }
+    ]
+    labelled = label_themes(messages, themes, frozenset())
+    assert labelled[0]["label"].casefold().startswith("the boss fight")
+    out = format_groups(messages, [{**topics[0], "theme": 0}], meta, themes=labelled)
+    assert out.startswith("==================== THEME 0 \u201cthe boss fight")
+    assert "1 moment \u00b7 0:00:00-0:06:30" in out.splitlines()[0]
+    assert label_themes(messages.drop(columns="theme"), themes, frozenset()) == themes

@@ -106,14 +106,20 @@ def format_groups(
     *,
     top: int | None = DEFAULT_TOP,
     scores: bool = False,
+    themes: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Every group in order of first appearance, then the outliers, then the summary line."""
+    """Every group in order of first appearance, then the outliers, then the summary line.
+
+    With ``themes`` (topics.json's, when the grouping made them), groups are shown under their
+    theme's heading, themes in order of first appearance."""
     groups, outliers = _split_for_display(result_messages, meta)
     lines: list[str] = []
-    for topic in sorted(topics, key=lambda t: t["id"]):
-        members = groups.get(topic["id"])
-        lines.extend(_group_lines(topic, members, top, scores))
-        lines.append("")
+    for heading, section in theme_sections(topics, themes):
+        if heading:
+            lines.extend([heading, ""])
+        for topic in section:
+            lines.extend(_group_lines(topic, groups.get(topic["id"]), top, scores))
+            lines.append("")
     if len(outliers):
         lines.append(f"outliers (not in any group): {len(outliers)} messages")
         shown = outliers if top is None else outliers.head(top)
@@ -125,6 +131,43 @@ def format_groups(
         lines.append("")
     lines.append(summary_line(meta))
     return "\n".join(lines)
+
+
+THEME_RULE = "=" * 20
+
+
+def theme_sections(
+    topics: list[dict[str, Any]], themes: list[dict[str, Any]] | None
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(heading, its groups) per theme; groups of no known theme last, without a heading."""
+    ordered = sorted(topics, key=lambda t: t["id"])
+    if not themes:
+        return [("", ordered)]
+    by_theme: dict[int, list[dict[str, Any]]] = {}
+    for topic in ordered:
+        by_theme.setdefault(int(topic.get("theme", -1)), []).append(topic)
+    sections = []
+    for theme in sorted(themes, key=lambda t: t["id"]):
+        members = by_theme.pop(int(theme["id"]), [])
+        if members:
+            sections.append((theme_heading(theme), members))
+    rest = [t for group in by_theme.values() for t in group]
+    if rest:
+        sections.append(("", sorted(rest, key=lambda t: t["id"])))
+    return sections
+
+
+def theme_heading(theme: dict[str, Any]) -> str:
+    """``==== THEME 3 “label” · 120 messages · 4 moments · 0:31:02-0:44:10 ====``"""
+    from twitchtopics.timefmt import format_offset
+
+    span = f"{format_offset(theme['first_offset_s'])}-{format_offset(theme['last_offset_s'])}"
+    moments = len(theme.get("topics", []))
+    label = safe_line(theme.get("label") or "")
+    return (
+        f"{THEME_RULE} THEME {theme['id']} \u201c{label}\u201d \u00b7 {theme['size']} messages "
+        f"\u00b7 {moments} moment{'s' if moments != 1 else ''} \u00b7 {span} {THEME_RULE}"
+    )
 
 
 def _group_lines(
@@ -201,8 +244,10 @@ def groups_as_json(
     meta: dict[str, Any],
     *,
     top: int | None = DEFAULT_TOP,
+    themes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The printed content as data: summary, groups with their shown messages, outliers."""
+    """The printed content as data: summary, themes, groups with their shown messages,
+    outliers."""
     groups, outliers = _split_for_display(result_messages, meta)
 
     def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -236,6 +281,7 @@ def groups_as_json(
     return {
         "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
         "bundle": meta.get("bundle_path"),
+        "themes": themes or [],
         "groups": [{**t, "messages": group_messages(t)} for t in topics],
         "outliers": {
             "count": int(len(outliers)),

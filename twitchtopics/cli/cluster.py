@@ -239,12 +239,27 @@ def cluster(
     for log, result in zip(logs, results, strict=True):
         result.meta["bundle_path"] = str(result.path)
         if as_json:
-            payloads.append(groups_as_json(result.messages, result.topics, result.meta, top=top))
+            payloads.append(
+                groups_as_json(
+                    result.messages,
+                    result.topics,
+                    result.meta,
+                    top=top,
+                    themes=getattr(result, "themes", None),
+                )
+            )
             continue
         if many:
             click.echo(f"==================== {log} ====================")
         click.echo(
-            format_groups(result.messages, result.topics, result.meta, top=top, scores=scores)
+            format_groups(
+                result.messages,
+                result.topics,
+                result.meta,
+                top=top,
+                scores=scores,
+                themes=getattr(result, "themes", None),
+            )
         )
         click.echo(f"bundle: {result.path}")
     if as_json:
