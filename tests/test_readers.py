@@ -444,7 +444,7 @@ REAL = {
     "fr_twitchdownloader_relative_1699408450.txt": (
         "twitchdownloader-text",
         5969,
-        {"chat": 5789, "system": 75, "bot": 66, "command": 39},
+        {"chat": 5762, "system": 75, "bot": 93, "command": 39},
         0,
     ),
     "fr_twitchdownloader_relative_chat.txt": (
@@ -482,10 +482,10 @@ REAL = {
     "en_raw_irc_admiralbulldog.log": (
         "irc",
         28844,
-        {"chat": 26609, "command": 1994, "bot": 148, "action": 93},
+        {"chat": 26570, "command": 1994, "bot": 187, "action": 93},
         117,
     ),
-    "en_csv_admiralbulldog.csv": ("csv", 26323, {"chat": 26158, "bot": 145, "action": 20}, 0),
+    "en_csv_admiralbulldog.csv": ("csv", 26323, {"chat": 26119, "bot": 184, "action": 20}, 0),
 }
 
 

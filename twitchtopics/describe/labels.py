@@ -78,7 +78,7 @@ def _candidates(tokens: list[str]) -> set[tuple[str, ...]]:
     for start, first in enumerate(tokens):
         # a message's opening words may be anything ("no balls no yogg"); elsewhere a phrase
         # starts on a content word
-        if not (_is_content(first) or (start == 0 and _is_word(first))):
+        if not (_is_content(first) or (start == 0 and any(ch.isalpha() for ch in first))):
             continue
         words = [first]
         for token in tokens[start + 1 :]:
