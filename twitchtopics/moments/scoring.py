@@ -189,22 +189,26 @@ def pick_windows(
 
 
 def extent(scores: BinScores, i: int) -> tuple[int, int]:
-    """First and last bin (inclusive) of the moment grown from window `i`: neighbouring bins
-    whose rate stays above the local per-bin baseline, up to `MAX_EXTEND_S` each side."""
+    """First and last bin (inclusive) of the moment grown from window `i`.
+
+    A bin belongs to the moment when its rate is above both 1.5x the local per-bin rate and a
+    quarter of the window's busiest bin (on slow chat, one stray message would otherwise do);
+    the window's quiet edges are trimmed, then it grows up to `MAX_EXTEND_S` each side.
+    """
     width = int(round(WINDOW_S / BIN_S))
-    n = len(scores.bin_counts)
-    per_bin_base = scores.count_base[i] / width
+    counts = scores.bin_counts
+    n = len(counts)
     first, last = i, min(i + width - 1, n - 1)
-    # trim quiet bins at the window's edges, then grow while the rate stays high
-    while first < last and scores.bin_counts[first] <= per_bin_base:
+    level = max(1.5 * scores.count_base[i] / width, 0.25 * float(counts[first : last + 1].max()))
+    while first < last and counts[first] <= level:
         first += 1
-    while last > first and scores.bin_counts[last] <= per_bin_base:
+    while last > first and counts[last] <= level:
         last -= 1
     limit = int(round(MAX_EXTEND_S / BIN_S))
     lo_limit, hi_limit = max(0, first - limit), min(n - 1, last + limit)
-    while first > lo_limit and scores.bin_counts[first - 1] > per_bin_base * 1.5:
+    while first > lo_limit and counts[first - 1] > level:
         first -= 1
-    while last < hi_limit and scores.bin_counts[last + 1] > per_bin_base * 1.5:
+    while last < hi_limit and counts[last + 1] > level:
         last += 1
     return first, last
 
