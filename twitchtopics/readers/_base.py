@@ -130,7 +130,7 @@ class Reader:
 FORMATS: dict[str, Reader] = {}
 
 
-_VIDEO_URL = re.compile(r"twitch\.tv/videos/(\d{5,})")
+_VIDEO_URL = re.compile(r"twitch\.tv/videos/(\d+)")
 
 
 def twitch_video_id(value: object) -> str | None:
@@ -144,7 +144,7 @@ def twitch_video_id(value: object) -> str | None:
     text = value.strip()
     if text[:1] in "vV" and text[1:].isdigit():
         text = text[1:]
-    if text.isdigit() and 5 <= len(text) <= 20:
+    if text.isdigit() and 1 <= len(text) <= 20:
         return text
     match = _VIDEO_URL.search(text)
     return match.group(1) if match else None
