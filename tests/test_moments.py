@@ -235,7 +235,7 @@ def test_real_log_highlights_and_vod_links(tmp_path):
     from twitchtopics.pipeline import ClusterOptions, cluster_log
 
     log = chatlog("en_twitch_api_v5_1087079172.json")
-    cluster_log(log, ClusterOptions(model="static"), out=tmp_path / "nl.twitchtopics")
+    cluster_log(log, ClusterOptions(), out=tmp_path / "nl.twitchtopics")
     bundle = load_bundle(tmp_path / "nl.twitchtopics")
     assert bundle.meta["stream"]["video_id"] == "1087079172"
     moments = find_moments(bundle, top=10)

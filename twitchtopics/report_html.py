@@ -196,7 +196,7 @@ def _timeline(
             f'height="{RATE_H}"/>'
             f'<path class="peak" d="M{xm - 5:.1f},{TOP_PAD - 2} L{xm + 5:.1f},{TOP_PAD - 2} '
             f'L{xm:.1f},{TOP_PAD + 6} Z"/>'
-            f'<text class="mrank" x="{xm:.1f}" y="{TOP_PAD - 4}" text-anchor="middle">'
+            f'<text class="mrank" x="{xm:.1f}" y="{TOP_PAD + 18}" text-anchor="middle">'
             f"{m['rank']}</text>"
         )
     # hover columns over the rate chart

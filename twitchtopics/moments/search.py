@@ -24,7 +24,7 @@ from twitchtopics.bundle import Bundle
 from twitchtopics.errors import BundleError, TwitchTopicsError
 from twitchtopics.moments.vectors import SearchIndex, l2_normalize, load_search_index
 
-MATCH_BAND = 0.15
+MATCH_BAND = 0.2
 MIN_MATCH = 0.35
 RATE_BINS = 60  # sparkline width in the terminal
 MAX_TIMES = 5  # times listed per distinct text
