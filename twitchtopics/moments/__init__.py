@@ -6,7 +6,7 @@ from __future__ import annotations
 __all__ = ["find_moments"]
 
 
-def find_moments(*args, **kwargs):  # noqa: ANN002, ANN003 - thin lazy re-export
+def find_moments(*args, **kwargs):  # a thin lazy re-export
     """See `twitchtopics.moments.highlights.find_moments`."""
     from twitchtopics.moments.highlights import find_moments as _find
 

@@ -160,6 +160,8 @@ def message_hits(
     bundle: Bundle, index: SearchIndex, text_sims: np.ndarray, top: int, clock, multi_day: bool
 ) -> list[dict[str, Any]]:
     """The `top` distinct texts closest to the query: text, score, how often and when."""
+    if not len(text_sims):
+        return []
     msgs = bundle.messages
     holders = np.argsort(index.text_index, kind="stable")  # message rows grouped by text
     keys = index.text_index[holders]
