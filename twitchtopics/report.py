@@ -426,14 +426,17 @@ def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
 
 
 def moment_lines(moments: list[dict[str, Any]]) -> list[str]:
-    """The report's moments: one line each (span, score, title), then why it ranked."""
+    """The report's moments: one line each (span, score, title), then why it ranked (chat
+    text made one line without control characters)."""
+    from twitchtopics.moments.exports import one_line
+
     if not moments:
         return ["moments: none stands out from the chat around it in this window"]
     lines = [f"moments ({len(moments)}, against the minutes around them):"]
     for m in moments:
         span = m["start"] if m["start"] == m["end"] else f"{m['start']}\u2013{m['end']}"
-        lines.append(f"  #{m['rank']} {span}  score {m['score']:.2f}  {shorten(m['title'], 60)}")
-        lines.append(f"      {'; '.join(m['why'])}")
+        lines.append(f"  #{m['rank']} {span}  score {m['score']:.2f}  {one_line(m['title'], 60)}")
+        lines.append(f"      {one_line('; '.join(m['why']), 400)}")
     return lines
 
 

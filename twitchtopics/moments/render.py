@@ -20,7 +20,7 @@ def render_moments_text(stream: dict[str, Any], moments: list[dict[str, Any]]) -
     for m in moments:
         span = m["start"] if m["start"] == m["end"] else f"{m['start']}\u2013{m['end']}"
         lines.append(f"#{m['rank']:<2} {span}  score {m['score']:.2f}  {one_line(m['title'], 70)}")
-        lines.append(f"    why: {'; '.join(m['why'])}")
+        lines.append(f"    why: {one_line('; '.join(m['why']), 400)}")
         for g in m["groups"]:
             rep = one_line(g["representatives"][0], 50) if g["representatives"] else ""
             kws = " / ".join(one_line(k, 20) for k in g["keywords"][:4])
@@ -29,7 +29,7 @@ def render_moments_text(stream: dict[str, Any], moments: list[dict[str, Any]]) -
                 f"\u201c{rep}\u201d  [{kws}]"
             )
         if m.get("vod_url"):
-            lines.append(f"    {m['vod_url']}")
+            lines.append(f"    {one_line(m['vod_url'], 200)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n")
 
