@@ -246,3 +246,17 @@ def test_real_log_highlights_and_vod_links(tmp_path):
     # the prank at 7:20 and the ISIS remark at 17:55 (benchmarks/events) are both in the top 5
     starts = [m["start_offset_s"] for m in moments[:5]]
     assert any(abs(s - 440) <= 60 for s in starts) and any(abs(s - 1075) <= 60 for s in starts)
+
+
+def test_report_html_marks_the_moments(tmp_path):
+    from twitchtopics.report import window_report, write_html
+
+    path = synthetic_bundle(
+        tmp_path, per_minute=20, minutes=60, bursts=[(900.0, 60, 50, "<b>bold</b>")], video_id="9"
+    )
+    bundle = load_bundle(path)
+    data = window_report(bundle, None)
+    page = write_html(bundle, data, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.count('class="moment"') == len(data["moments"]) > 0
+    assert 'href="https://www.twitch.tv/videos/9?t=' in page
+    assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
