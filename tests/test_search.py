@@ -123,7 +123,7 @@ def test_cli_text_json_html(searchable, tmp_path):
     assert out.exit_code == 0, out.output
     html = page.read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;" in html and "<svg" in html
-    for bad in ([str(searchable), ""], [str(searchable), "a", "b"]):
+    for bad in ([str(searchable), ""], [str(searchable), "a", "b"], [str(searchable)]):
         result = runner.invoke(cli, ["search", *bad])
         assert result.exit_code in (1, 2) and "Traceback" not in result.output
 

@@ -60,6 +60,8 @@ def search(
         raise click.UsageError("give one BUNDLE and one QUERY (quote a query of several words)")
     bundle = Path(args[0]) if len(args) == 2 else None
     query = args[-1]
+    if bundle is None and query.endswith(".twitchtopics") and Path(query).is_dir():
+        raise click.UsageError(f"what should be searched in {query}? give a QUERY after it")
     loaded = load_bundle(_resolve_bundle(bundle))
     result = run_search(loaded, query, top=top, model=model, use_cache=not no_cache)
     name = stream_name(loaded)
