@@ -101,6 +101,9 @@ def test_edl_parses_back():
     assert events[1]["name"] == "#2 Elan ca passe"
     assert text.isascii()
     assert "|M:#1 first |D:" in text
+    resolve = parse_edl(render_edl(moments, "s", fps=30, record_start_s=3600.0), fps=30)
+    assert resolve[0]["source_in"] == pytest.approx(60.0)
+    assert resolve[0]["record_in"] == pytest.approx(3660.0)
 
 
 def test_csv_round_trip_and_formula_guard():

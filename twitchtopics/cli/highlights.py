@@ -93,6 +93,13 @@ def video_id_option(value: str | None) -> str | None:
     show_default=True,
     help="Frame rate of the EDL timecodes.",
 )
+@click.option(
+    "--timeline-start",
+    default="0s",
+    show_default=True,
+    metavar="DURATION",
+    help="EDL: where the editor's timeline starts (DaVinci Resolve: 1h).",
+)
 @one_line_errors
 def highlights(
     bundle: Path | None,
@@ -103,6 +110,7 @@ def highlights(
     vod: str | None,
     lead: str,
     fps: int,
+    timeline_start: str,
 ) -> None:
     """The stream's moments: when chat stands out from the minutes around it.
 
@@ -117,6 +125,7 @@ def highlights(
 
     gap_s = parse_duration(min_gap, "--min-gap")
     lead_s = parse_duration(lead, "--lead")
+    record_start_s = parse_duration(timeline_start, "--timeline-start")
     video_id = video_id_option(vod)
     loaded = load_bundle(_resolve_bundle(bundle))
     resolved = bundle_window(loaded, window)
@@ -133,6 +142,6 @@ def highlights(
     elif fmt == "chapters":
         click.echo(render_chapters(moments))
     elif fmt == "edl":
-        click.echo(render_edl(moments, name, fps=fps), nl=False)
+        click.echo(render_edl(moments, name, fps=fps, record_start_s=record_start_s), nl=False)
     else:
         click.echo(render_moments_text(stream, moments))

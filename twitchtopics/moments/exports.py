@@ -131,10 +131,13 @@ def timecode(offset_s: float, fps: int = EDL_FPS) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}:{ff:02d}"
 
 
-def render_edl(moments: list[dict[str, Any]], title: str, fps: int = EDL_FPS) -> str:
-    """A CMX 3600 EDL: one cut event per moment (source = record = the VOD's own time), in time
-    order, each with a `* FROM CLIP NAME` comment and a marker line (`|C:... |M:... |D:...`,
-    the form DaVinci Resolve imports as timeline markers)."""
+def render_edl(
+    moments: list[dict[str, Any]], title: str, fps: int = EDL_FPS, record_start_s: float = 0.0
+) -> str:
+    """A CMX 3600 EDL: one cut event per moment, in time order, each with a `* FROM CLIP NAME`
+    comment and a marker line (`|C:... |M:... |D:...`, the form DaVinci Resolve imports as
+    timeline markers). Source timecodes are the VOD's own time; record timecodes add
+    `record_start_s`, the timeline's start (Premiere: 0, DaVinci Resolve: 1 h by default)."""
     lines = [f"TITLE: {ascii_line(title, EDL_NAME_WIDTH) or 'twitchtopics moments'}"]
     lines.append("FCM: NON-DROP FRAME")
     lines.append("")
@@ -143,10 +146,12 @@ def render_edl(moments: list[dict[str, Any]], title: str, fps: int = EDL_FPS) ->
         start = float(m["link_offset_s"])
         end = max(float(m["end_offset_s"]), start + 1.0 / fps)
         tc_in, tc_out = timecode(start, fps), timecode(end, fps)
+        rec_in = timecode(start + record_start_s, fps)
+        rec_out = timecode(end + record_start_s, fps)
         name = ascii_line(f"#{m['rank']} {m.get('title') or 'moment'}", EDL_NAME_WIDTH)
         duration = max(1, int(round((end - start) * fps)))
         lines.append(
-            f"{number:03d}  {EDL_REEL:<8} V     C        {tc_in} {tc_out} {tc_in} {tc_out}"
+            f"{number:03d}  {EDL_REEL:<8} V     C        {tc_in} {tc_out} {rec_in} {rec_out}"
         )
         lines.append(f"* FROM CLIP NAME: {name}")
         lines.append(f"* COMMENT: score {m['score']:g}, {m['messages']} messages")
