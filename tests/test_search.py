@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,14 +18,28 @@ from twitchtopics.moments.search import same_model, search
 from twitchtopics.pipeline import ClusterOptions, cluster_log
 
 
+@pytest.fixture(scope="module")
+def base_bundle(tmp_path_factory):
+    """One clustered bundle for the module (clustering is the slow part), made with the
+    hashing embedder of conftest."""
+    import twitchtopics.embedders as embedders
+    from tests.conftest import HashingEmbedder, write_topic_log
+
+    folder = tmp_path_factory.mktemp("search")
+    log = write_topic_log(folder / "stream.txt")
+    with pytest.MonkeyPatch.context() as patch:
+        embedder = HashingEmbedder()
+        patch.setattr(embedders, "load_embedder", lambda *a, **k: embedder)
+        options = ClusterOptions(use_cache=False, min_cluster_size=10)
+        return cluster_log(log, options, out=folder / "s.twitchtopics").path
+
+
 @pytest.fixture
-def searchable(fake_embedder, topic_log, tmp_path):
-    result = cluster_log(
-        topic_log,
-        ClusterOptions(use_cache=False, min_cluster_size=10),
-        out=tmp_path / "s.twitchtopics",
-    )
-    return result.path
+def searchable(fake_embedder, base_bundle, tmp_path):
+    """A fresh copy of the module's bundle (tests may break its files)."""
+    import shutil
+
+    return Path(shutil.copytree(base_bundle, tmp_path / base_bundle.name))
 
 
 def test_bundle_keeps_float16_vectors_per_distinct_text(searchable):
