@@ -279,6 +279,6 @@ def test_themes_get_headings_and_labels_and_old_bundles_need_none() -> None:
     labelled = label_themes(messages, themes, frozenset())
     assert labelled[0]["label"].casefold().startswith("the boss fight")
     out = format_groups(messages, [{**topics[0], "theme": 0}], meta, themes=labelled)
-    assert out.startswith("==================== THEME 0 \u201cthe boss fight")
+    assert out.startswith("==================== THEME 0: the boss fight")
     assert "1 moment \u00b7 0:00:00-0:06:30" in out.splitlines()[0]
     assert label_themes(messages.drop(columns="theme"), themes, frozenset()) == themes

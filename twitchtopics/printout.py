@@ -158,14 +158,14 @@ def theme_sections(
 
 
 def theme_heading(theme: dict[str, Any]) -> str:
-    """``==== THEME 3 “label” · 120 messages · 4 moments · 0:31:02-0:44:10 ====``"""
+    """``==== THEME 3: label · 120 messages · 4 moments · 0:31:02-0:44:10 ====``"""
     from twitchtopics.timefmt import format_offset
 
     span = f"{format_offset(theme['first_offset_s'])}-{format_offset(theme['last_offset_s'])}"
     moments = len(theme.get("topics", []))
     label = safe_line(theme.get("label") or "")
     return (
-        f"{THEME_RULE} THEME {theme['id']} \u201c{label}\u201d \u00b7 {theme['size']} messages "
+        f"{THEME_RULE} THEME {theme['id']}: {label} \u00b7 {theme['size']} messages "
         f"\u00b7 {moments} moment{'s' if moments != 1 else ''} \u00b7 {span} {THEME_RULE}"
     )
 
