@@ -130,6 +130,6 @@ def test_cluster_real_logs_of_each_issue_format(tmp_path, monkeypatch):
         path = chatlog(name)
         result = invoke("cluster", str(path), "--quiet", "--top", "2")
         assert result.exit_code == 0, result.output
-        assert "LABEL" in result.stdout
+        assert result.stdout.startswith("#0 \u201c") and "keywords: " in result.stdout
         bundle = load_bundle(tmp_path / (path.name.rsplit(".", 1)[0] + ".twitchtopics"))
         assert len(bundle.messages) == count
