@@ -105,23 +105,20 @@ def moderation_offsets(
 def moderation_after(
     group_offsets: np.ndarray, moderation: np.ndarray, window_s: float = MODERATION_WINDOW_S
 ) -> int:
-    """How many moderation offsets fall within ``window_s`` after some message of the group."""
+    """How many moderation offsets (sorted) fall within ``window_s`` after some message of the
+    group: the union of the intervals [t, t + window_s], each notice counted once."""
     if len(moderation) == 0 or len(group_offsets) == 0:
         return 0
     starts = np.sort(np.asarray(group_offsets, dtype=float))
-    total, covered_until = 0, -np.inf
-    # walk the union of [t, t + window]: count moderation offsets inside each merged interval
-    begin = starts[0]
-    end = starts[0] + window_s
+    total = 0
+    begin, end = starts[0], starts[0] + window_s
     for t in starts[1:]:
-        if t <= end:
+        if t <= end:  # overlapping: extend the current interval
             end = max(end, t + window_s)
             continue
-        total += _count_between(moderation, max(begin, covered_until), end)
-        covered_until = end
+        total += _count_between(moderation, begin, end)
         begin, end = t, t + window_s
-    total += _count_between(moderation, max(begin, covered_until), end)
-    return int(total)
+    return total + _count_between(moderation, begin, end)
 
 
 def _count_between(sorted_values: np.ndarray, low: float, high: float) -> int:
