@@ -175,7 +175,7 @@ def label_themes(
             known_emotes=known_emotes,
             users=members["user"].astype(str).tolist(),
         )
-        if len(members)
+        if len(members) and not all(own.values())
         else {}
     )
     by_theme = {int(t): g for t, g in members.groupby("theme")}
