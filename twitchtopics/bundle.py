@@ -25,6 +25,10 @@ BUNDLE_SUFFIX = ".twitchtopics"
 MESSAGES_FILE = "messages.parquet"
 TOPICS_FILE = "topics.json"
 META_FILE = "meta.json"
+CENTROIDS_FILE = "centroids.npy"
+"""float16, one row per topic in ascending id order, the mean text embedding of its messages
+(`twitchtopics.topics_model.topic_centroids`); read with allow_pickle=False. Optional: older
+bundles have none."""
 REQUIRED_COLUMNS = ("index", "time", "offset_s", "user", "text", "kind", "topic", "silhouette")
 
 
@@ -92,8 +96,13 @@ def save_bundle(
     messages: pd.DataFrame,
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
+    *,
+    centroids: Any = None,
 ) -> Path:
-    """Write a bundle atomically: build it in a temporary folder, then swap it into place."""
+    """Write a bundle atomically: build it in a temporary folder, then swap it into place.
+
+    `centroids` (n_topics x dim, ascending topic ids) is stored as float16 `centroids.npy`.
+    """
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
     if missing:
         raise BundleError(f"messages table lacks columns: {', '.join(missing)}")
@@ -104,6 +113,8 @@ def save_bundle(
         messages.reset_index(drop=True).to_parquet(tmp / MESSAGES_FILE, index=False)
         write_json(tmp / TOPICS_FILE, {"topics": topics})
         write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
+        if centroids is not None:
+            _write_centroids(tmp / CENTROIDS_FILE, centroids, len(topics))
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -115,6 +126,29 @@ def save_bundle(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _write_centroids(path: Path, centroids: Any, n_topics: int) -> None:
+    import numpy as np
+
+    array = np.asarray(centroids, dtype=np.float16)
+    if array.ndim != 2 or len(array) != n_topics:
+        raise BundleError(f"centroids have shape {array.shape}, expected ({n_topics}, dim)")
+    with open(path, "wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+
+
+def load_centroids(path: str | os.PathLike[str]) -> Any:
+    """A bundle's `centroids.npy` as float32 (n_topics x dim), or None when it has none."""
+    import numpy as np
+
+    file = Path(path) / CENTROIDS_FILE
+    if not file.is_file():
+        return None
+    try:
+        return np.load(file, allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{file} could not be read: {exc}") from None
 
 
 def load_bundle(path: str | os.PathLike[str]) -> Bundle:
