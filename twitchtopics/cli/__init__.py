@@ -27,6 +27,7 @@ def _register() -> None:
         ("inspect", "formats_command"),
         ("report", "report"),
         ("train", "train"),
+        ("export", "export"),
     ):
         try:
             module = import_module(f"twitchtopics.cli.{module_name}")
