@@ -13,6 +13,8 @@ A factory is called with the keyword arguments it declares among those the calle
 (`progress` for embedders; `random_state`, `time_scale`, `min_cluster_size`, ... for
 clusterers), so `MyEmbedder()` with no parameters is fine.
 
+Installed packages can also provide components through entry points (see `Registry`).
+
 Registrations made at run time travel to the worker processes of a multi-log run
 (`snapshot` in the parent, `restore` in each worker): a factory registered there must be
 picklable, i.e. a module-level class or function (a lambda is refused at snapshot time with
@@ -37,17 +39,24 @@ Factory = Callable[..., Any] | str
 @dataclass
 class _Entry:
     factory: Factory
-    builtin: bool
+    origin: str  # "builtin", "plugin" (an installed package's entry point) or "runtime"
 
 
 class Registry:
-    """Named factories of one kind of component, with a default name."""
+    """Named factories of one kind of component, with a default name.
 
-    def __init__(self, kind: str, default: str) -> None:
+    Installed packages add components without any import on the user's side through the
+    entry-point group `entry_point_group` (e.g. in their pyproject.toml:
+    `[project.entry-points."twitchtopics.embedders"]  my-model = "my_pkg.embed:MyEmbedder"`);
+    they are looked up the first time a name is not found.
+    """
+
+    def __init__(self, kind: str, default: str, entry_point_group: str | None = None) -> None:
         self.kind = kind
+        self.entry_point_group = entry_point_group
         self._entries: dict[str, _Entry] = {}
         self._aliases: dict[str, str] = {}
-        self._builtin_default = default
+        self._plugins_loaded = entry_point_group is None
         self.default = default
 
     def register(
@@ -67,13 +76,18 @@ class Registry:
             return lambda f: self.register(
                 name, f, aliases=aliases, replace=replace, builtin=builtin
             )
+        return self._add(name, factory, aliases, replace, "builtin" if builtin else "runtime")
+
+    def _add(
+        self, name: str, factory: Factory, aliases: tuple[str, ...], replace: bool, origin: str
+    ) -> Any:
         key = self._key(name)
         if not key:
             raise OptionError(f"a {self.kind} name cannot be empty")
         if not replace and (key in self._entries or key in self._aliases):
             raise OptionError(f"{self.kind} {name!r} is already registered (pass replace=True)")
         self._aliases.pop(key, None)
-        self._entries[key] = _Entry(factory, builtin)
+        self._entries[key] = _Entry(factory, origin)
         for alias in aliases:
             self._aliases[self._key(alias)] = key
         return factory
@@ -86,21 +100,40 @@ class Registry:
             del self._aliases[alias]
 
     def names(self) -> list[str]:
-        """Registered names, sorted (aliases left out)."""
+        """Registered names, sorted (aliases left out), installed plugins included."""
+        self._load_plugins()
         return sorted(self._entries)
 
     def is_builtin(self, name: str) -> bool:
         """True when `name` is one of the package's own components (not replaced)."""
         entry = self._entries.get(self._canonical(name))
-        return entry is not None and entry.builtin
+        return entry is not None and entry.origin == "builtin"
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._canonical(name) in self._entries
+        return isinstance(name, str) and self._lookup(name) is not None
+
+    def _lookup(self, name: str) -> _Entry | None:
+        entry = self._entries.get(self._canonical(name))
+        if entry is None and not self._plugins_loaded:
+            self._load_plugins()
+            entry = self._entries.get(self._canonical(name))
+        return entry
+
+    def _load_plugins(self) -> None:
+        """Register the entry points of installed packages (once; names already taken win)."""
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        from importlib.metadata import entry_points
+
+        for point in entry_points(group=self.entry_point_group):
+            if self._key(point.name) not in self._entries:
+                self._add(point.name, point.value, (), False, "plugin")
 
     def factory(self, name: str | None) -> Callable[..., Any]:
         """The factory registered as `name` (the default for None), imported if needed."""
         key = self._canonical(name or self.default)
-        entry = self._entries.get(key)
+        entry = self._lookup(key)
         if entry is None:
             known = ", ".join(self.names()) or "none"
             raise OptionError(f"unknown {self.kind} {name!r} (registered: {known})")
@@ -129,7 +162,7 @@ class Registry:
 
     def snapshot(self) -> dict[str, Any]:
         """The registrations made at run time, and the default: what a worker needs."""
-        entries = {k: e.factory for k, e in self._entries.items() if not e.builtin}
+        entries = {k: e.factory for k, e in self._entries.items() if e.origin == "runtime"}
         aliases = {a: k for a, k in self._aliases.items() if k in entries}
         state = {"entries": entries, "aliases": aliases, "default": self.default}
         try:
@@ -175,14 +208,14 @@ def call_with_accepted(factory: Callable[..., Any], offered: dict[str, Any]) -> 
     return factory(**{k: v for k, v in offered.items() if k in names})
 
 
-embedders = Registry("embedder", default="minilm")
+embedders = Registry("embedder", default="minilm", entry_point_group="twitchtopics.embedders")
 """Sentence encoders: a factory returns an object with `name` and `encode(list[str])`."""
 
-clusterers = Registry("clusterer", default="ward")
+clusterers = Registry("clusterer", default="ward", entry_point_group="twitchtopics.clusterers")
 """Clustering methods: a factory returns a chat clusterer or any scikit-learn-style estimator
 (see `twitchtopics.topics_model`)."""
 
-describers = Registry("describer", default="ctfidf")
+describers = Registry("describer", default="ctfidf", entry_point_group="twitchtopics.describers")
 """Group describers: a factory returns an object with `describe(messages, known_emotes, top_n)`."""
 
 ALL = {"embedders": embedders, "clusterers": clusterers, "describers": describers}
