@@ -188,6 +188,7 @@ class ChatTopics:
         A DataFrame is either a messages table (`offset_s`, `text`, ...) or a plain table
         whose time / user / text columns are found like a CSV log's (`columns=` names them).
         Raises a `TwitchTopicsError` (one clear line) when there is nothing to group.
+        `stages` (a `progress.Stages`) times and shows the steps; the CLI passes its own.
         """
         from twitchtopics.progress import Stages
 
