@@ -64,7 +64,6 @@ def chat_frame() -> pd.DataFrame:
 
 def test_notebook_fit_on_a_dataframe_with_custom_objects(tmp_path):
     from twitchtopics import ChatTopics, load_bundle
-    from twitchtopics.bundle import load_centroids
 
     embedder = WordEmbedder()
     model = ChatTopics(
@@ -92,7 +91,7 @@ def test_notebook_fit_on_a_dataframe_with_custom_objects(tmp_path):
     path = model.save(tmp_path / "notebook.twitchtopics")
     bundle = load_bundle(path)
     assert bundle.topics == json.loads(json.dumps(model.topic_list_))
-    centroids = load_centroids(path)
+    centroids = load_bundle(path).array("centroids.npy")
     assert centroids.shape == (len(info), 7)
     np.testing.assert_allclose(centroids, model.centroids_, atol=1e-3)
 
@@ -126,7 +125,6 @@ def test_reducer_and_fit_predict_estimator(fake_embedder, topic_log):
 
 def test_cli_and_library_write_the_same_bundle(fake_embedder, topic_log, tmp_path):
     from twitchtopics import ChatTopics, load_bundle, read_log
-    from twitchtopics.bundle import load_centroids
     from twitchtopics.cli import cli
 
     library = ChatTopics(min_cluster_size=10, random_state=7, use_cache=False, time_scale=300)
@@ -156,7 +154,7 @@ def test_cli_and_library_write_the_same_bundle(fake_embedder, topic_log, tmp_pat
         meta.pop("created")
         meta.pop("timings")
     assert a.meta == b.meta
-    assert np.array_equal(load_centroids(a.path), load_centroids(b.path))
+    assert np.array_equal(a.array("centroids.npy"), b.array("centroids.npy"))
 
 
 @pytest.mark.parametrize(

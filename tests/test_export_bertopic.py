@@ -21,7 +21,7 @@ def bundle_path(fake_embedder, topic_log, tmp_path):
 
 def test_bertopic_load_shows_the_same_topics_and_keywords(bundle_path, tmp_path):
     bertopic = pytest.importorskip("bertopic")
-    from twitchtopics.bundle import load_bundle, load_centroids
+    from twitchtopics.bundle import load_bundle
     from twitchtopics.cli import cli
 
     out = tmp_path / "bt"
@@ -52,7 +52,7 @@ def test_bertopic_load_shows_the_same_topics_and_keywords(bundle_path, tmp_path)
     ids = sorted(t["id"] for t in bundle.topics)
     offset = 1 if -1 in expected.index else 0
     np.testing.assert_allclose(
-        model.topic_embeddings_[offset:], load_centroids(bundle_path), atol=1e-6
+        model.topic_embeddings_[offset:], bundle.array("centroids.npy"), atol=1e-6
     )
     assert model.c_tf_idf_.shape[0] == len(ids) + offset
     assert len(model.topics_) == len(clustered)

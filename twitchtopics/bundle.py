@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from twitchtopics.errors import BundleError
@@ -25,10 +26,10 @@ BUNDLE_SUFFIX = ".twitchtopics"
 MESSAGES_FILE = "messages.parquet"
 TOPICS_FILE = "topics.json"
 META_FILE = "meta.json"
-CENTROIDS_FILE = "centroids.npy"
-"""float16, one row per topic in ascending id order, the mean text embedding of its messages
-(`twitchtopics.topics_model.topic_centroids`); read with allow_pickle=False. Optional: older
-bundles have none."""
+# Arrays a bundle may hold for search (`twitchtopics.moments.vectors`): .npy, never pickled.
+TEXT_VECTORS_FILE = "text_vectors.npy"  # float16, one L2-normalised row per distinct text
+TEXT_INDEX_FILE = "text_index.npy"  # int32, per message row: its text_vectors row, -1 = none
+CENTROIDS_FILE = "centroids.npy"  # float16, n_topics x dim, rows in ascending topic id
 REQUIRED_COLUMNS = ("index", "time", "offset_s", "user", "text", "kind", "topic", "silhouette")
 
 
@@ -40,6 +41,16 @@ class Bundle:
     messages: pd.DataFrame
     topics: list[dict[str, Any]]
     meta: dict[str, Any]
+
+    def array(self, name: str) -> np.ndarray | None:
+        """A `.npy` array stored in the bundle (None when absent); never unpickles."""
+        file = self.path / name
+        if not file.is_file():
+            return None
+        try:
+            return np.load(file, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise BundleError(f"{file} could not be read: {exc}") from None
 
     def topic(self, topic_id: int) -> dict[str, Any]:
         """The group with this id (KeyError when there is none)."""
@@ -96,12 +107,11 @@ def save_bundle(
     messages: pd.DataFrame,
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
-    *,
-    centroids: Any = None,
+    arrays: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a bundle atomically: build it in a temporary folder, then swap it into place.
 
-    `centroids` (n_topics x dim, ascending topic ids) is stored as float16 `centroids.npy`.
+    `arrays` are extra `.npy` files (name -> array, e.g. the search vectors); no object arrays.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
     if missing:
@@ -113,8 +123,8 @@ def save_bundle(
         messages.reset_index(drop=True).to_parquet(tmp / MESSAGES_FILE, index=False)
         write_json(tmp / TOPICS_FILE, {"topics": topics})
         write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
-        if centroids is not None:
-            _write_centroids(tmp / CENTROIDS_FILE, centroids, len(topics))
+        for name, array in (arrays or {}).items():
+            np.save(tmp / name, np.asarray(array), allow_pickle=False)
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -126,29 +136,6 @@ def save_bundle(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
-
-
-def _write_centroids(path: Path, centroids: Any, n_topics: int) -> None:
-    import numpy as np
-
-    array = np.asarray(centroids, dtype=np.float16)
-    if array.ndim != 2 or len(array) != n_topics:
-        raise BundleError(f"centroids have shape {array.shape}, expected ({n_topics}, dim)")
-    with open(path, "wb") as handle:
-        np.save(handle, array, allow_pickle=False)
-
-
-def load_centroids(path: str | os.PathLike[str]) -> Any:
-    """A bundle's `centroids.npy` as float32 (n_topics x dim), or None when it has none."""
-    import numpy as np
-
-    file = Path(path) / CENTROIDS_FILE
-    if not file.is_file():
-        return None
-    try:
-        return np.load(file, allow_pickle=False).astype(np.float32)
-    except (OSError, ValueError) as exc:
-        raise BundleError(f"{file} could not be read: {exc}") from None
 
 
 def load_bundle(path: str | os.PathLike[str]) -> Bundle:

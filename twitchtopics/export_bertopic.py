@@ -13,8 +13,9 @@ load:
   cluster size, ...), without `embedding_model`: BERTopic would look it up on the Hugging
   Face hub at load time (a minute of retries offline, measured); pass the model instead,
   e.g. `BERTopic.load(DIR, embedding_model=SentenceTransformer(str(packaged_model_path())))`;
-- `topic_embeddings.safetensors`: the bundle's `centroids.npy` (one row per group, the
-  outliers' row first and all zero when there are outliers);
+- `topic_embeddings.safetensors`: the bundle's `centroids.npy` (one unit-length mean text
+  embedding per group, `twitchtopics.moments.vectors.group_centroids`; the outliers' row
+  first and all zero when there are outliers);
 - `ctfidf.safetensors` + `ctfidf_config.json`: the c-TF-IDF matrix of every group (outliers
   included) over the keyword tokens of the messages, with BERTopic's formula, and a
   CountVectorizer vocabulary for `transform`-like uses (`topics_over_time`, ...).
@@ -33,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from twitchtopics.bundle import Bundle, load_bundle, load_centroids
+from twitchtopics.bundle import CENTROIDS_FILE, Bundle, load_bundle
 from twitchtopics.errors import BundleError
 
 BERTOPIC_FILES = (
@@ -53,8 +54,8 @@ def export_bertopic(
     """Write `bundle` (a Bundle or its folder) as a BERTopic model folder; returns its path."""
     if not isinstance(bundle, Bundle):
         bundle = load_bundle(bundle)
-    centroids = load_centroids(bundle.path)
-    if centroids is None:
+    centroids = bundle.array(CENTROIDS_FILE)
+    if centroids is None or centroids.ndim != 2:
         raise BundleError(
             f"{bundle.path} has no centroids.npy (made by an older version): run "
             "`twitchtopics cluster` on its log again to export it"
@@ -73,7 +74,10 @@ def export_bertopic(
     matrix, idf, vocabulary = _ctfidf(bundle, labels, classes)
     files["ctfidf_config.json"] = _ctfidf_config(vocabulary)
     embeddings = np.vstack(
-        [np.zeros((len(classes) - len(ids), centroids.shape[1]), dtype=np.float32), centroids]
+        [
+            np.zeros((len(classes) - len(ids), centroids.shape[1]), dtype=np.float32),
+            centroids.astype(np.float32),
+        ]
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -54,6 +54,7 @@ class ClusterResult:
     meta: dict[str, Any]
     path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # search vectors (.npy files)
 
 
 def sha256_of(path: Path) -> str:
@@ -97,7 +98,11 @@ def cluster_log(
         )
     model.fit(log, stages=stages)
     result = ClusterResult(
-        messages=model.messages_, topics=model.topic_list_, meta=model.meta_, timings=stages.timings
+        messages=model.messages_,
+        topics=model.topic_list_,
+        meta=model.meta_,
+        timings=stages.timings,
+        arrays=model.arrays_,
     )
     if save:
         result.path = model.save(Path(out) if out else bundle_path_for(log_path))
@@ -152,6 +157,7 @@ class DistinctTexts:
     embeddings: np.ndarray
     inverse: np.ndarray
     model_name: str
+    fingerprint: str | None = None
 
 
 def embed_distinct(
@@ -189,6 +195,7 @@ def embed_distinct(
         embeddings=np.asarray(embeddings, dtype=np.float32),
         inverse=np.asarray(inverse),
         model_name=embedder_name(embedder),
+        fingerprint=getattr(embedder, "fingerprint", None),
     )
 
 
@@ -390,6 +397,7 @@ def build_meta(
             "tz": info.tz,
             "title": info.title,
             "channel": info.channel,
+            "video_id": getattr(info, "video_id", None),
             "end": _iso(messages["time"].max()),
             "duration_s": float(offsets.max() - min(0.0, offsets.min())) if len(offsets) else 0.0,
             "emotes": sorted(info.emotes),

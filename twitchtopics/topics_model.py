@@ -218,7 +218,9 @@ class ChatTopics:
 
     def _fit_log(self, log: Any, stages: Any) -> None:
         from twitchtopics import pipeline
+        from twitchtopics.bundle import CENTROIDS_FILE
         from twitchtopics.components import resolve_describer, resolve_embedder
+        from twitchtopics.moments.vectors import search_arrays, vectors_meta
 
         options = self.cluster_options()
         name = _display_name(log.info.path)
@@ -250,14 +252,16 @@ class ChatTopics:
         meta = pipeline.build_meta(
             log, _input_path(log), options, grouping, distinct.model_name, messages, topics
         )
-        meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
         self.messages_ = messages
         self.topic_list_ = topics
         self.meta_ = meta
         self.labels_ = messages["topic"].to_numpy()
-        self.centroids_ = topic_centroids(
-            distinct.embeddings[distinct.inverse], messages["topic"].to_numpy()[selected], topics
+        self.arrays_ = search_arrays(
+            len(messages), selected, distinct.embeddings, distinct.inverse, messages["topic"]
         )
+        meta["vectors"] = vectors_meta(distinct.model_name, distinct.fingerprint, self.arrays_)
+        self.centroids_ = self.arrays_[CENTROIDS_FILE].astype(np.float32)
+        meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
         self.stages_ = stages
         self.info_ = log.info
 
@@ -330,15 +334,14 @@ class ChatTopics:
         raise KeyError(topic_id)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the bundle (messages.parquet, topics.json, meta.json, centroids.npy)."""
+        """Write the bundle: messages.parquet, topics.json, meta.json and the search arrays
+        (text_vectors.npy, text_index.npy, centroids.npy)."""
         from twitchtopics.bundle import save_bundle
 
         self._fitted()
         target = Path(path)
         with self.stages_.stage("write", str(target)):
-            return save_bundle(
-                target, self.messages_, self.topic_list_, self.meta_, centroids=self.centroids_
-            )
+            return save_bundle(target, self.messages_, self.topic_list_, self.meta_, self.arrays_)
 
     def __repr__(self) -> str:
         shown = {
@@ -380,19 +383,3 @@ def _selected_rows(messages: pd.DataFrame, options: Any, name: str) -> np.ndarra
             f"{name}: {len(selected)} messages to cluster, fewer than --min-cluster-size {min_size}"
         )
     return selected
-
-
-def topic_centroids(
-    embeddings: np.ndarray, labels: np.ndarray, topics: list[dict[str, Any]]
-) -> np.ndarray:
-    """The mean text embedding of each group's messages (duplicates count), one float32 row
-    per entry of `topics` in ascending id order; the bundle stores it as `centroids.npy`
-    (float16: half the size, and cosines move by < 1e-3). The only place they are computed."""
-    ids = sorted(int(t["id"]) for t in topics)
-    dim = embeddings.shape[1] if embeddings.ndim == 2 else 0
-    out = np.zeros((len(ids), dim), dtype=np.float32)
-    for row, topic_id in enumerate(ids):
-        members = labels == topic_id
-        if members.any():
-            out[row] = embeddings[members].mean(axis=0)
-    return out
