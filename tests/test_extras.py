@@ -89,6 +89,10 @@ def test_a_plain_install_runs_cluster_and_report(tmp_path):
     assert "LABEL" in clustered.stdout
     report = run("report", "stream.twitchtopics", "--top", "3")
     assert report.returncode == 0, report.stderr
+    assert run("inspect", str(log)).returncode == 0
+    exported = run("export", "stream.twitchtopics", "--bertopic", "bt")
+    assert exported.returncode == 0, exported.stderr
+    assert (tmp_path / "bt" / "topic_embeddings.safetensors").is_file()
     trained = run("train", str(log), "--out", "model")
     assert trained.returncode == 1
     assert "pip install 'twitchtopics[train]'" in trained.stderr
