@@ -286,3 +286,20 @@ def test_installed_packages_register_through_entry_points(tmp_path, monkeypatch)
     assert reg.create("plugged").name == "plugged"
     assert not reg.is_builtin("plugged")
     assert reg.snapshot()["entries"] == {}  # workers find it themselves
+
+
+@pytest.mark.parametrize(
+    "frame, message",
+    [
+        (pd.DataFrame(), "no rows"),
+        (pd.DataFrame({"text": ["a", "b"]}), "fit\\(df, columns="),
+        (pd.DataFrame({"offset_s": [0.0, np.nan], "text": ["a", "b"]}), "offset_s"),
+        (pd.DataFrame({"time": ["x"], "user": ["u"], "message": ["a"]}), "not understood"),
+    ],
+)
+def test_bad_dataframes_are_one_line_read_errors(frame, message):
+    from twitchtopics import ChatTopics
+    from twitchtopics.errors import ReadError
+
+    with pytest.raises(ReadError, match=message):
+        ChatTopics(embedder=WordEmbedder(), use_cache=False).fit(frame)

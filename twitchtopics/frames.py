@@ -61,7 +61,11 @@ def _from_plain_table(
     data = {
         name: frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in names
     }
-    rows = rows_from_columns(data, list(range(1, len(frame) + 1)), Rows(), columns, FRAME_PATH)
+    try:
+        rows = rows_from_columns(data, list(range(1, len(frame) + 1)), Rows(), columns, FRAME_PATH)
+    except ReadError as exc:  # the readers speak to CLI users; say it the Python way
+        message = str(exc).replace("--columns time=...,text=...", "fit(df, columns={...})")
+        raise ReadError(message.replace("--columns", "columns=")) from None
     return build(rows, path=FRAME_PATH, fmt=FRAME_FORMAT, start=start, tz=tz, bots=bots)
 
 
