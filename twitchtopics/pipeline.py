@@ -1,7 +1,10 @@
-"""The only module that chains the steps: log -> messages -> embeddings -> groups -> bundle.
+"""The steps from a log to a bundle: normalise, embed distinct texts, group (through the
+grouping cache), describe, record (`build_meta`); `ClusterOptions`, the record of a run.
 
-`cluster_log` is what `twitchtopics cluster` runs, and what the benchmarks call, so that
-every measurement goes through the same code path as a user.
+`twitchtopics.topics_model.ChatTopics.fit` is the one place that chains these steps.
+`cluster_log` (read a file, fit, save) is what `twitchtopics cluster` runs for each log and
+what the benchmarks call, so that every measurement goes through the same code path as a
+user, in the CLI or in Python.
 """
 
 from __future__ import annotations
