@@ -64,7 +64,7 @@ CATEGORY_COLORS = {
 
 @lru_cache(maxsize=1)
 def category_labels() -> dict[str, str]:
-    """Display labels of the categories (describe.py's), plus "?" for a group without one."""
+    """Display labels of the categories (describe/categories.py's), plus "?" for a group without one."""
     return {**CATEGORY_LABELS, "?": UNKNOWN_LABEL}
 
 
