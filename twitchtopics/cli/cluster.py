@@ -197,11 +197,10 @@ def cluster(
         tz=tz,
         bots=_names(bots),
     )
+    from twitchtopics.readers import check_log_path
+
     for log in logs:
-        if not log.exists():
-            raise TwitchTopicsError(f"{log}: no such file")
-        if log.is_dir():
-            raise TwitchTopicsError(f"{log}: is a directory, not a chat log")
+        check_log_path(log)  # missing, link loop, folder, device, unreadable: one line now
     many = len(logs) > 1
     targets = [_bundle_target(log, out, many) for log in logs]
     jobs = min(jobs or os.cpu_count() or 1, len(logs))

@@ -315,9 +315,9 @@ def rows_from_columns(
             continue
         user = _cell_str(users[i], user=True) if users is not None else ""
         if offsets is not None:
-            rows.add(user, _cell_str(texts[i]), offset=float(offsets[i]))
+            rows.add(user, _cell_str(texts[i]), offset=float(offsets[i]), line=number)
         else:
-            rows.add(user, _cell_str(texts[i]), time=ns)
+            rows.add(user, _cell_str(texts[i]), time=ns, line=number)
     rows.time_aware = times.aware
     rows.tz = times.tz if times.aware else None
     return rows
