@@ -148,7 +148,7 @@ def _checked_topics(doc: Any, folder: Path) -> list[dict[str, Any]]:
     if not isinstance(topics, list) or not all(
         isinstance(t, dict) and isinstance(t.get("id"), int) for t in topics
     ):
-        raise BundleError(f"{folder}/{TOPICS_FILE} is damaged: expected {{\"topics\": [...]}}")
+        raise BundleError(f'{folder}/{TOPICS_FILE} is damaged: expected {{"topics": [...]}}')
     return topics
 
 

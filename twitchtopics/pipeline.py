@@ -46,6 +46,14 @@ class ClusterOptions:
     bots: tuple[str, ...] = ()
     keywords: int = 10
 
+    def __post_init__(self) -> None:
+        """Bad numbers are one-line errors here, for Python callers as for the CLI."""
+        from twitchtopics.options_check import check_seed, check_sizes, check_time_scale
+
+        self.seed = check_seed(self.seed)
+        self.time_scale = check_time_scale(self.time_scale)
+        check_sizes(self.min_cluster_size, self.min_samples)
+
 
 @dataclass
 class ClusterResult:
@@ -61,6 +69,8 @@ class ClusterResult:
 def sha256_of(path: Path) -> str:
     """Fingerprint of the input file, recorded so a bundle can be traced to its log."""
     digest = hashlib.sha256()
+    if not Path(path).is_file():  # a FIFO was read once already; reading it again would hang
+        return ""
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)

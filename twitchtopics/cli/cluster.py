@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, reading_options, render
+from twitchtopics.cli._common import echo, one_line_errors, quiet_warnings, reading_options, render
 from twitchtopics.errors import TwitchTopicsError
 
 
@@ -24,7 +24,12 @@ def parse_time_scale(value: str) -> float | str | None:
         raise click.BadParameter("expected seconds (e.g. 600), 'auto' or 'none'") from None
     if seconds <= 0:
         raise click.BadParameter("must be positive, or 'none'")
-    return seconds
+    from twitchtopics.options_check import check_time_scale
+
+    try:
+        return check_time_scale(seconds)
+    except TwitchTopicsError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def parse_columns(value: str | None) -> dict[str, str] | None:
@@ -181,7 +186,9 @@ def cluster(
     from twitchtopics.pipeline import ClusterOptions, cluster_log
     from twitchtopics.printout import format_groups, groups_as_json
     from twitchtopics.progress import Stages
+    from twitchtopics.safe_output import sanitize_terminal
 
+    quiet_warnings(quiet)
     options = ClusterOptions(
         model=model,
         time_scale=parse_time_scale(time_scale),
@@ -203,13 +210,14 @@ def cluster(
         check_log_path(log)  # missing, link loop, folder, device, unreadable: one line now
     many = len(logs) > 1
     targets = [_bundle_target(log, out, many) for log in logs]
+    _check_targets(logs, targets)
     jobs = min(jobs or os.cpu_count() or 1, len(logs))
     if jobs > 1:
         results = _cluster_in_parallel(logs, options, targets, jobs, quiet)
     else:
         results = []
         for log, target in zip(logs, targets, strict=True):
-            stages = Stages(quiet=quiet, label=log.name if many else "")
+            stages = Stages(quiet=quiet, label=sanitize_terminal(log.name) if many else "")
             results.append(cluster_log(log, options, out=target, stages=stages))
     payloads = []
     for log, result in zip(logs, results, strict=True):
@@ -218,11 +226,20 @@ def cluster(
             payloads.append(groups_as_json(result.messages, result.topics, result.meta, top=top))
             continue
         if many:
-            click.echo(f"==================== {log} ====================")
-        click.echo(format_groups(result.messages, result.topics, result.meta, top=top))
-        click.echo(f"bundle: {result.path}")
+            echo(f"==================== {log} ====================")
+        echo(format_groups(result.messages, result.topics, result.meta, top=top))
+        echo(f"bundle: {result.path}")
     if as_json:
         click.echo(render(payloads[0] if not many else payloads, "json"))
+
+
+def _check_targets(logs, targets) -> None:
+    """Every bundle path writable before any log is embedded (a one-line error otherwise)."""
+    from twitchtopics.bundle import bundle_path_for
+    from twitchtopics.bundle_safety import check_target
+
+    for log, target in zip(logs, targets, strict=True):
+        check_target(target if target is not None else bundle_path_for(log))
 
 
 def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):

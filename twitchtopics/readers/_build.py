@@ -171,7 +171,9 @@ def build(
     return ChatLog(messages=df, info=info)
 
 
-def _follow_offsets(times: np.ndarray, offsets: np.ndarray, start_ns: int, rows: Rows) -> np.ndarray:
+def _follow_offsets(
+    times: np.ndarray, offsets: np.ndarray, start_ns: int, rows: Rows
+) -> np.ndarray:
     """Times = start + offsets when a log's wall-clock times contradict its offsets.
 
     A message's time minus its offset is the stream start, give or take chat delay: it varies

@@ -204,8 +204,7 @@ def _fill_tmi(tmi_times: list[int], rows: Rows) -> list[int]:
         else:
             last = t
     rows.notes.append(
-        f"{missing} message(s) without a valid tmi-sent-ts took the time of the message "
-        "before them"
+        f"{missing} message(s) without a valid tmi-sent-ts took the time of the message before them"
     )
     return filled
 
