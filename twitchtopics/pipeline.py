@@ -341,7 +341,7 @@ def describe_topics(
                     texts, known_emotes=known_emotes, kinds=group["kind"].tolist(), memo=memo
                 ),
                 "representatives": representatives(texts, group["centrality"].to_numpy(), k=3),
-                "users": int(group["user"].nunique()),
+                "users": int(group["user"][group["user"].astype(str) != ""].nunique()),
             }
         )
     return topics

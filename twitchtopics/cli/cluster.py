@@ -86,7 +86,7 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 
 
 @click.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option(
     "--model",
     "-m",

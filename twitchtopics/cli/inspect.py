@@ -11,7 +11,7 @@ from twitchtopics.cli.cluster import _names, parse_columns
 
 
 @click.command("inspect")
-@click.argument("log", type=click.Path(path_type=Path))
+@click.argument("log", type=click.Path(readable=False, path_type=Path))
 @reading_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @one_line_errors

@@ -33,7 +33,7 @@ def _resolve_bundle(path: Path | None) -> Path:
 
 
 @click.command(epilog=WINDOW_HELP)
-@click.argument("bundle", required=False, type=click.Path(path_type=Path))
+@click.argument("bundle", required=False, type=click.Path(readable=False, path_type=Path))
 @click.option(
     "--window",
     "-w",

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ReadError
+from ..errors import ReadError, TwitchTopicsError
 from ..kinds import assign_kinds
 from ..timefmt import check_start
 from ._base import NAT, ChatLog, LogInfo, Rows
@@ -76,6 +76,10 @@ def parse_start(start: Any) -> pd.Timestamp:
         raise ReadError(f"invalid start {start!r} (use e.g. '2021-11-04 19:15')") from None
     if ts is pd.NaT or pd.isna(ts):
         raise ReadError(f"invalid start {start!r} (use e.g. '2021-11-04 19:15')")
+    try:
+        check_start(ts)
+    except TwitchTopicsError as exc:
+        raise ReadError(str(exc)) from None
     return ts.as_unit("ns")
 
 
@@ -127,7 +131,6 @@ def build(
     start_ts: pd.Timestamp | None = None
     if start is not None:
         start_ts = parse_start(start)
-        check_start(start_ts)
         if has_time:
             start_ts = _fit_start(start_ts, aware, zone or (to_tzinfo(log_tz) if log_tz else None))
         else:
