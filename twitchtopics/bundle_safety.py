@@ -93,8 +93,7 @@ def check_target(target: Path) -> None:
     """Refuse, in one line and before any work, a bundle path that cannot be written: its
     folder is a file or cannot be created or written, or the path is a file or a folder
     that is not a bundle (never replaced: it could be anything of the user's)."""
-    parent = target.parent
-    probe = parent
+    probe = Path(os.path.abspath(target)).parent
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
