@@ -108,8 +108,10 @@ def test_irc_message_without_valid_tmi_sent_ts_keeps_everyone_elses_time(
 ) -> None:
     base = 1_700_000_000_000
     lines = [irc_line(i, base + i * 2000) for i in range(1001)]
-    lines[500] = irc_line(500, None) if bad is None else irc_line(500, 0).replace(
-        "tmi-sent-ts=0", f"tmi-sent-ts={bad}"
+    lines[500] = (
+        irc_line(500, None)
+        if bad is None
+        else irc_line(500, 0).replace("tmi-sent-ts=0", f"tmi-sent-ts={bad}")
     )
     path = tmp_path / "raw.log"
     path.write_text("\n".join(lines) + "\n")

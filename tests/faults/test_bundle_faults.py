@@ -69,7 +69,9 @@ def test_unwritable_folder_is_one_line(tmp_path, monkeypatch, fake_embedder) -> 
     monkeypatch.setattr(
         bundle_safety.os,
         "access",
-        lambda p, mode, **k: False if (mode & os.W_OK) and Path(p) == tmp_path else real_access(p, mode),
+        lambda p, mode, **k: (
+            False if (mode & os.W_OK) and Path(p) == tmp_path else real_access(p, mode)
+        ),
     )
     err = assert_one_line_error(invoke("cluster", str(_log(tmp_path)), "--quiet", "--no-cache"))
     assert "not writable" in err

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -71,15 +72,37 @@ def echo(text: str, *, err: bool = False) -> None:
     click.echo(sanitize_terminal(text), err=err)
 
 
-def quiet_warnings(quiet: bool) -> None:
+@contextlib.contextmanager
+def quiet_warnings(quiet: bool) -> Iterator[None]:
     """Under --quiet no warning (numpy, cache, libraries) reaches stderr, here or in worker
-    processes (they inherit ``PYTHONWARNINGS``)."""
+    processes (they inherit ``PYTHONWARNINGS``); both are restored afterwards."""
     if not quiet:
+        yield
         return
     import warnings
 
-    warnings.simplefilter("ignore")
+    previous = os.environ.get("PYTHONWARNINGS")
     os.environ["PYTHONWARNINGS"] = "ignore"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
+
+
+def quiet_warnings_option(func: F) -> F:
+    """Run a command whose ``quiet`` parameter is true under ``quiet_warnings``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with quiet_warnings(bool(kwargs.get("quiet"))):
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def reading_options(func: F) -> F:

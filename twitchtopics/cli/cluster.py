@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import echo, one_line_errors, quiet_warnings, reading_options, render
+from twitchtopics.cli._common import (
+    echo,
+    one_line_errors,
+    quiet_warnings_option,
+    reading_options,
+    render,
+)
 from twitchtopics.errors import TwitchTopicsError
 
 
@@ -157,6 +163,7 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @one_line_errors
+@quiet_warnings_option
 def cluster(
     logs,
     model,
@@ -188,7 +195,6 @@ def cluster(
     from twitchtopics.progress import Stages
     from twitchtopics.safe_output import sanitize_terminal
 
-    quiet_warnings(quiet)
     options = ClusterOptions(
         model=model,
         time_scale=parse_time_scale(time_scale),
