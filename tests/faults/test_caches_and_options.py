@@ -216,3 +216,19 @@ def test_internal_errors_are_one_line(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(inspect_module, "inspect_log", boom)
     err = assert_one_line_error(invoke("inspect", str(log)))
     assert "internal error" in err and "TWITCHTOPICS_DEBUG" in err
+
+
+@pytest.mark.slow
+def test_real_minilm_vectors_do_not_depend_on_the_cache(tmp_path: Path, monkeypatch) -> None:
+    """The issue's case with the packaged model: another log cached first must not change a
+    single bit of this log's vectors."""
+    from twitchtopics.embedders import load_embedder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    emb = load_embedder()
+    log_a, log_b = _texts(3, 300), _texts(4, 300)
+    alone = embed_texts(log_b, emb, cache=None)
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        embed_texts(log_a, emb, cache=cache)
+        after_a = embed_texts(log_b, emb, cache=cache)
+    assert np.array_equal(alone, after_a)
