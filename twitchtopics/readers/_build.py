@@ -170,6 +170,7 @@ def build(
         decode_errors=decode_errors,
         chapters=list(rows.chapters),
         notes=list(rows.notes),
+        video_id=rows.video_id,
     )
     return ChatLog(messages=df, info=info)
 
