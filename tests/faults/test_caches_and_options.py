@@ -174,8 +174,10 @@ def test_quiet_silences_cache_warnings(tmp_path, fake_embedder, monkeypatch) -> 
     ],
 )
 def test_library_refuses_bad_numbers_in_one_line(kwargs) -> None:
+    from twitchtopics.topics_model import ChatTopics
+
     with pytest.raises(TwitchTopicsError) as info:
-        ClusterOptions(**kwargs)
+        ChatTopics.from_options(ClusterOptions(**kwargs))
     assert "\n" not in str(info.value)
 
 
@@ -199,10 +201,15 @@ def test_cli_refuses_bad_numbers_without_traceback(tmp_path, fake_embedder, args
 
 
 def test_good_numbers_still_pass() -> None:
-    options = ClusterOptions(seed=0, time_scale=600)
-    assert options.seed == 0 and options.time_scale == 600.0
-    assert ClusterOptions(seed=2**32 - 1, time_scale="auto").time_scale == "auto"
-    assert ClusterOptions(time_scale=None).time_scale is None
+    from twitchtopics.topics_model import ChatTopics
+
+    for options in (
+        ClusterOptions(seed=0, time_scale=600),
+        ClusterOptions(seed=2**32 - 1, time_scale="auto"),
+        ClusterOptions(time_scale=None),
+        ClusterOptions(time_scale=0.001),
+    ):
+        ChatTopics.from_options(options)
 
 
 def test_internal_errors_are_one_line(tmp_path, monkeypatch) -> None:
