@@ -63,6 +63,8 @@ class ClusterResult:
 def sha256_of(path: Path) -> str:
     """Fingerprint of the input file, recorded so a bundle can be traced to its log."""
     digest = hashlib.sha256()
+    if not Path(path).is_file():  # a FIFO was read once already; reading it again would hang
+        return ""
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)

@@ -105,7 +105,7 @@ def describe_groups(
                 "answers": answers.get(tid, []),
                 "moderation": moderation_after(group["offset_s"].to_numpy(dtype=float), bans),
                 "representatives": reps,
-                "users": int(group["user"].nunique()),
+                "users": int(group["user"][group["user"].astype(str) != ""].nunique()),
             }
         )
     return topics
