@@ -236,7 +236,7 @@ def test_printout_is_short_led_by_the_label_and_escapes_control_characters() -> 
     everything = format_groups(messages, topics, meta, top=None, scores=True)
     assert sum("the boss fight" in line for line in everything.splitlines()) == 40
     assert "mean silhouette: 0.50" in everything
-    assert safe_line("a\nb\x07c") == "a b c"
+    assert safe_line("a\nb\x07 c\x1b[2J") == "a b c"
 
 
 def test_cli_top_accepts_all_and_rejects_words() -> None:

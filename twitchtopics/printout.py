@@ -12,7 +12,6 @@ Chat text is untrusted: control characters (terminal escapes) are never printed.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import numpy as np
@@ -39,12 +38,11 @@ def _split_for_display(
 
 
 def safe_line(text: object) -> str:
-    """One line of untrusted text: control characters (ANSI escapes, newlines) become spaces."""
-    cleaned = "".join(
-        " " if unicodedata.category(ch) == "Cc" else ch
-        for ch in str(text if text is not None else "")
-    )
-    return " ".join(cleaned.split())
+    """One line of untrusted text: escape sequences and control characters removed
+    (``safe_output.sanitize_terminal``), newlines and runs of spaces made one space."""
+    from twitchtopics.safe_output import sanitize_terminal
+
+    return " ".join(sanitize_terminal(str(text if text is not None else "")).split())
 
 
 def _fmt_score(value: float | None) -> str:
