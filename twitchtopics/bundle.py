@@ -12,7 +12,7 @@ import math
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ class Bundle:
     messages: pd.DataFrame
     topics: list[dict[str, Any]]
     meta: dict[str, Any]
+    themes: list[dict[str, Any]] = field(default_factory=list)
+    """topics.json's `themes` (empty for bundles written before themes existed)."""
 
     def topic(self, topic_id: int) -> dict[str, Any]:
         """The group with this id (KeyError when there is none)."""
@@ -92,6 +94,8 @@ def save_bundle(
     messages: pd.DataFrame,
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
+    *,
+    themes: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write a bundle atomically: build it in a temporary folder, then swap it into place."""
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
@@ -102,7 +106,10 @@ def save_bundle(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         messages.reset_index(drop=True).to_parquet(tmp / MESSAGES_FILE, index=False)
-        write_json(tmp / TOPICS_FILE, {"topics": topics})
+        contents: dict[str, Any] = {"topics": topics}
+        if themes is not None:
+            contents["themes"] = themes
+        write_json(tmp / TOPICS_FILE, contents)
         write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
         old = None
         if target.exists():
@@ -127,7 +134,9 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
             raise BundleError(f"{folder} is not a complete bundle: {name} is missing")
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        topics = json.loads((folder / TOPICS_FILE).read_text(encoding="utf-8"))["topics"]
+        contents = json.loads((folder / TOPICS_FILE).read_text(encoding="utf-8"))
+        topics = contents["topics"]
+        themes = contents.get("themes") or []
         messages = pd.read_parquet(folder / MESSAGES_FILE)
     except (ValueError, KeyError, OSError, TypeError) as exc:
         raise BundleError(f"{folder} could not be read: {exc}") from None
@@ -139,7 +148,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
     if missing:
         raise BundleError(f"{folder}/{MESSAGES_FILE} lacks columns: {', '.join(missing)}")
-    return Bundle(path=folder, messages=messages, topics=topics, meta=meta)
+    return Bundle(path=folder, messages=messages, topics=topics, meta=meta, themes=themes)
 
 
 def find_latest_bundle(directory: str | os.PathLike[str] = ".") -> Path:

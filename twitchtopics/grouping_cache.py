@@ -26,7 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
-GROUPING_MODULES = ("cluster", "features", "neighbors", "pipeline", "grouping_cache", "_jit")
+GROUPING_MODULES = (
+    "cluster",
+    "features",
+    "neighbors",
+    "pipeline",
+    "grouping_cache",
+    "themes",
+    "_jit",
+)
 """twitchtopics modules whose source is part of the key."""
 
 GROUPING_LIBRARIES = (
@@ -71,6 +79,8 @@ class Grouping:
     silhouette_method: str
     time_scale: float | None
     min_cluster_size: int
+    themes: np.ndarray | None = None
+    """Theme of each message (-1 where its group is -1); None when not computed."""
 
 
 def grouping_key(
@@ -110,11 +120,14 @@ def load_grouping(cache_dir: Path, key: str, n_messages: int) -> Grouping | None
                 silhouette_method=str(info["silhouette_method"]),
                 time_scale=None if info["time_scale"] is None else float(info["time_scale"]),
                 min_cluster_size=int(info["min_cluster_size"]),
+                themes=data["themes"].astype(np.int64) if "themes" in data.files else None,
             )
     except Exception:  # missing, truncated, not a zip, wrong fields: recompute, never trust
         return None
     arrays = (grouping.labels, grouping.silhouette, grouping.centrality)
     if any(a.shape != (n_messages,) for a in arrays):
+        return None
+    if grouping.themes is not None and grouping.themes.shape != (n_messages,):
         return None
     return grouping
 
@@ -137,6 +150,7 @@ def save_grouping(cache_dir: Path, key: str, grouping: Grouping) -> None:
                 silhouette=grouping.silhouette.astype(np.float64),
                 centrality=grouping.centrality.astype(np.float64),
                 info=np.array(json.dumps(info)),
+                **({} if grouping.themes is None else {"themes": grouping.themes.astype(np.int64)}),
             )
         os.replace(tmp, path)
     except OSError:

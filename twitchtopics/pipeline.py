@@ -55,6 +55,7 @@ class ClusterResult:
     topics: list[dict[str, Any]]
     meta: dict[str, Any]
     path: Path | None = None
+    themes: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -81,6 +82,7 @@ def cluster_log(
     """
     from twitchtopics.bundle import bundle_path_for, save_bundle
     from twitchtopics.readers import read_log
+    from twitchtopics.themes import describe_themes
 
     options = options or ClusterOptions()
     stages = stages or Stages(quiet=True)
@@ -124,18 +126,31 @@ def cluster_log(
         full = np.full(len(messages), empty, dtype=np.asarray(values).dtype)
         full[selected] = values
         messages[column] = full
+    messages["theme"] = message_themes(grouping, selected, len(messages))
 
     with stages.stage("keywords") as progress:
         topics = describe_topics(messages, known_emotes, options.keywords, progress=progress)
+        themes = describe_themes(messages, topics, known_emotes, options.keywords)
 
     meta = build_meta(log, log_path, options, grouping, distinct.model_name, messages, topics)
     meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
-    result = ClusterResult(messages=messages, topics=topics, meta=meta, timings=stages.timings)
+    meta["counts"]["themes"] = len(themes)
+    result = ClusterResult(
+        messages=messages, topics=topics, meta=meta, timings=stages.timings, themes=themes
+    )
     if save:
         target = Path(out) if out else bundle_path_for(log_path)
         with stages.stage("write", str(target)):
-            result.path = save_bundle(target, messages, topics, meta)
+            result.path = save_bundle(target, messages, topics, meta, themes=themes)
     return result
+
+
+def message_themes(grouping: Grouping, selected: np.ndarray, n_messages: int) -> np.ndarray:
+    """The `theme` column: each clustered message's theme, -1 elsewhere. A grouping without
+    themes (e.g. `--method hdbscan` before themes existed) gives each group its own theme."""
+    full = np.full(n_messages, -1, dtype=np.int64)
+    full[selected] = grouping.labels if grouping.themes is None else grouping.themes
+    return full
 
 
 def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, quiet: bool) -> Path:
@@ -255,9 +270,12 @@ def compute_grouping(
 ) -> Grouping:
     """Cluster, then score every clustered message (silhouette, centrality)."""
     from twitchtopics.cluster import centrality, renumber_by_first_appearance, silhouettes
+    from twitchtopics.themes import group_themes
 
     clusterer = fit_clusterer(distinct, offsets, options, stages)
-    labels = renumber_by_first_appearance(clusterer.labels_)
+    labels = renumber_by_first_appearance(clusterer.labels_)  # messages are in time order
+    reactions = np.array([r is not None for r in clusterer.reaction_], dtype=bool)
+    themes = group_themes(labels, clusterer.reduced_unique_[distinct.inverse], standalone=reactions)
     with stages.stage("silhouette"):
         sil = silhouettes(clusterer.features_, labels)
     return Grouping(
@@ -267,6 +285,7 @@ def compute_grouping(
         silhouette_method=sil.method,
         time_scale=clusterer.time_scale_,
         min_cluster_size=int(clusterer.min_cluster_size_),
+        themes=themes,
     )
 
 

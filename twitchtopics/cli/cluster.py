@@ -216,11 +216,19 @@ def cluster(
     for log, result in zip(logs, results, strict=True):
         result.meta["bundle_path"] = str(result.path)
         if as_json:
-            payloads.append(groups_as_json(result.messages, result.topics, result.meta, top=top))
+            payloads.append(
+                groups_as_json(
+                    result.messages, result.topics, result.meta, top=top, themes=result.themes
+                )
+            )
             continue
         if many:
             click.echo(f"==================== {log} ====================")
-        click.echo(format_groups(result.messages, result.topics, result.meta, top=top))
+        click.echo(
+            format_groups(
+                result.messages, result.topics, result.meta, top=top, themes=result.themes
+            )
+        )
         click.echo(f"bundle: {result.path}")
     if as_json:
         click.echo(render(payloads[0] if not many else payloads, "json"))
