@@ -60,8 +60,10 @@ def test_moments_nest_in_themes(fake_embedder, topic_log, tmp_path):
         assert (chat.loc[chat["topic"] == topic["id"], "theme"] == topic["theme"]).all()
     for theme in bundle.themes:
         members = chat[chat["theme"] == theme["id"]]
-        assert theme["size"] == len(members) == sum(
-            t["size"] for t in bundle.topics if t["theme"] == theme["id"]
+        assert (
+            theme["size"]
+            == len(members)
+            == sum(t["size"] for t in bundle.topics if t["theme"] == theme["id"])
         )
         assert theme["first_offset_s"] == members["offset_s"].min()
         assert theme["label"] and theme["keywords"]
