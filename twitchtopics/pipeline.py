@@ -57,6 +57,7 @@ class ClusterResult:
     path: Path | None = None
     themes: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # search vectors (.npy files)
 
 
 def sha256_of(path: Path) -> str:
@@ -81,6 +82,7 @@ def cluster_log(
     `out` is the bundle folder (default `<log name>.twitchtopics` in the current directory).
     """
     from twitchtopics.bundle import bundle_path_for, save_bundle
+    from twitchtopics.moments.vectors import search_arrays, vectors_meta
     from twitchtopics.readers import read_log
     from twitchtopics.themes import describe_themes
 
@@ -133,15 +135,24 @@ def cluster_log(
         themes = describe_themes(messages, topics, known_emotes, options.keywords)
 
     meta = build_meta(log, log_path, options, grouping, distinct.model_name, messages, topics)
+    arrays = search_arrays(
+        len(messages), selected, distinct.embeddings, distinct.inverse, messages["topic"]
+    )
+    meta["vectors"] = vectors_meta(distinct.model_name, distinct.fingerprint, arrays)
     meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
     meta["counts"]["themes"] = len(themes)
     result = ClusterResult(
-        messages=messages, topics=topics, meta=meta, timings=stages.timings, themes=themes
+        messages=messages,
+        topics=topics,
+        meta=meta,
+        timings=stages.timings,
+        arrays=arrays,
+        themes=themes,
     )
     if save:
         target = Path(out) if out else bundle_path_for(log_path)
         with stages.stage("write", str(target)):
-            result.path = save_bundle(target, messages, topics, meta, themes=themes)
+            result.path = save_bundle(target, messages, topics, meta, arrays, themes=themes)
     return result
 
 
@@ -195,6 +206,7 @@ class DistinctTexts:
     embeddings: np.ndarray
     inverse: np.ndarray
     model_name: str
+    fingerprint: str | None = None
 
 
 def embed_distinct(clean: list[str], options: ClusterOptions, stages: Stages) -> DistinctTexts:
@@ -219,6 +231,7 @@ def embed_distinct(clean: list[str], options: ClusterOptions, stages: Stages) ->
         embeddings=np.asarray(embeddings, dtype=np.float32),
         inverse=np.asarray(inverse),
         model_name=embedder.name,
+        fingerprint=getattr(embedder, "fingerprint", None),
     )
 
 
@@ -399,6 +412,7 @@ def build_meta(
             "tz": info.tz,
             "title": info.title,
             "channel": info.channel,
+            "video_id": getattr(info, "video_id", None),
             "end": _iso(messages["time"].max()),
             "duration_s": float(offsets.max() - min(0.0, offsets.min())) if len(offsets) else 0.0,
             "emotes": sorted(info.emotes),

@@ -26,6 +26,8 @@ def _register() -> None:
         ("inspect", "inspect_command"),
         ("inspect", "formats_command"),
         ("report", "report"),
+        ("highlights", "highlights"),
+        ("search", "search"),
         ("train", "train"),
     ):
         try:

@@ -83,7 +83,7 @@ def report(
     png: Path | None,
     html_path: Path | None,
 ) -> None:
-    """Top groups, message rate and peaks of a window of the stream.
+    """Top groups, message rate and moments of a window of the stream.
 
     BUNDLE is a folder written by `twitchtopics cluster` (or the log it came from);
     without it, the most recently written bundle in the current directory.
