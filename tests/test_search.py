@@ -30,7 +30,7 @@ def base_bundle(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         embedder = HashingEmbedder()
         patch.setattr(embedders, "load_embedder", lambda *a, **k: embedder)
-        options = ClusterOptions(use_cache=False, min_cluster_size=10)
+        options = ClusterOptions(use_cache=False)
         return cluster_log(log, options, out=folder / "s.twitchtopics").path
 
 
