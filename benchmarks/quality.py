@@ -2,8 +2,10 @@
 
 For each gold window in ../shared/data/gold/, cluster the WHOLE log with each pipeline (in
 this process, on the same MiniLM embeddings) and score the window's labelled messages:
-ARI, NMI, B-cubed P/R/F1 (outliers as singletons), coverage, number of groups, seconds,
-plus NPMI coherence of the top-10 keywords (on the log itself) and topic diversity.
+ARI, NMI, B-cubed P/R/F1 (outliers as singletons), coverage, number of groups, the grain
+(groups holding 3+ of the window's labelled messages / gold labels with 3+ messages),
+seconds, plus NPMI coherence of the top-10 keywords (on the log itself) and topic diversity.
+Every log format is read (IRC and Chatty logs: gold line numbers are matched to messages).
 
     python benchmarks/quality.py                 # all gold windows, all pipelines
     python benchmarks/quality.py --only twitchtopics --model static
