@@ -290,7 +290,9 @@ def test_sampled_silhouette_matches_exact_on_a_real_chat():
     assert abs(exact.mean() - estimate.mean()) < 0.01  # stated tolerance: the mean within 0.01
     by_group = pd.DataFrame({"g": labels[mask], "e": exact - estimate}).groupby("g")["e"].mean()
     assert by_group.abs().mean() < 0.02  # a group's mean silhouette within 0.02 on average
-    assert by_group.abs().max() < 0.08
+    # the worst group: with the content grain (issue 11) this log has ~160 groups, many of a few
+    # members, whose mean over a sample carries more noise than the ~100 groups before (0.08)
+    assert by_group.abs().max() < 0.15
 
 
 def test_sampled_silhouette_is_the_same_in_chunks(monkeypatch):
