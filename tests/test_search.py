@@ -22,14 +22,12 @@ from twitchtopics.pipeline import ClusterOptions, cluster_log
 def base_bundle(tmp_path_factory):
     """One clustered bundle for the module (clustering is the slow part), made with the
     hashing embedder of conftest."""
-    import twitchtopics.embedders as embedders
-    from tests.conftest import HashingEmbedder, write_topic_log
+    from tests.conftest import FAKE_EMBEDDER, HashingEmbedder, write_topic_log
+    from twitchtopics import registry
 
     folder = tmp_path_factory.mktemp("search")
     log = write_topic_log(folder / "stream.txt")
-    with pytest.MonkeyPatch.context() as patch:
-        embedder = HashingEmbedder()
-        patch.setattr(embedders, "load_embedder", lambda *a, **k: embedder)
+    with registry.embedders.temporarily(FAKE_EMBEDDER, HashingEmbedder, default=True):
         options = ClusterOptions(use_cache=False)
         return cluster_log(log, options, out=folder / "s.twitchtopics").path
 

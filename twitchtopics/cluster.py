@@ -297,19 +297,14 @@ class TimeAwareClusterer:
         )
         digest.update(repr(settings).encode())
         path = Path(self.cache_dir) / "reductions" / f"{digest.hexdigest()}.npy"
-        try:
-            cached = np.load(path, allow_pickle=False)
-            if cached.shape[0] == len(unique_features):
-                return cached
-        except (OSError, ValueError):
-            pass
+        from twitchtopics.safe_output import atomic_save, load_entry
+
+        cached = load_entry(path, lambda p: np.load(p, allow_pickle=False))
+        if cached is not None and cached.shape[0] == len(unique_features):
+            return cached
         reduced = self._reduce(unique_features)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                np.save(handle, reduced, allow_pickle=False)
-            os.replace(tmp, path)
+        try:  # fsynced before the rename: a crash never leaves a 0-byte entry
+            atomic_save(path, lambda handle: np.save(handle, reduced, allow_pickle=False))
         except OSError:
             pass  # a read-only cache only costs speed
         return reduced

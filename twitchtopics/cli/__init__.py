@@ -29,6 +29,7 @@ def _register() -> None:
         ("highlights", "highlights"),
         ("search", "search"),
         ("train", "train"),
+        ("export", "export"),
     ):
         try:
             module = import_module(f"twitchtopics.cli.{module_name}")

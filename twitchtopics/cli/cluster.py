@@ -7,24 +7,24 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, reading_options, render
-from twitchtopics.errors import TwitchTopicsError
+from twitchtopics.cli._common import (
+    echo,
+    one_line_errors,
+    quiet_warnings_option,
+    reading_options,
+    render,
+)
+from twitchtopics.errors import OptionError, TwitchTopicsError
 
 
 def parse_time_scale(value: str) -> float | str | None:
-    """`600` (seconds), `none` (no time feature) or `auto` (from the stream's span)."""
-    text = value.strip().lower()
-    if text in ("none", "off", "0"):
-        return None
-    if text == "auto":
-        return "auto"
+    """`600` (seconds), `none` (no time feature) or `auto`; checked by the library."""
+    from twitchtopics.options import parse_time_scale as check
+
     try:
-        seconds = float(text)
-    except ValueError:
-        raise click.BadParameter("expected seconds (e.g. 600), 'auto' or 'none'") from None
-    if seconds <= 0:
-        raise click.BadParameter("must be positive, or 'none'")
-    return seconds
+        return check(value)
+    except OptionError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def parse_columns(value: str | None) -> dict[str, str] | None:
@@ -45,25 +45,14 @@ def _names(value: str | None) -> tuple[str, ...]:
     return tuple(n.strip() for n in (value or "").split(",") if n.strip())
 
 
-KIND_ALIASES = {
-    "commands": "command",
-    "bots": "bot",
-    "actions": "action",
-    "system": "system",
-    "chat": "chat",
-}
-
-
 def parse_include(value: str | None) -> tuple[str, ...]:
     """Kinds clustered besides chat and action: `commands,bots,system`."""
-    kinds = ["chat", "action"]
-    for name in _names(value):
-        kind = KIND_ALIASES.get(name.lower(), name.lower())
-        if kind not in ("chat", "action", "command", "bot", "system"):
-            raise click.BadParameter(f"unknown kind {name!r} (commands, bots, system)")
-        if kind not in kinds:
-            kinds.append(kind)
-    return tuple(kinds)
+    from twitchtopics.options import parse_kinds
+
+    try:
+        return parse_kinds(value)
+    except OptionError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
@@ -81,7 +70,7 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 
 
 @click.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option(
     "--model",
     "-m",
@@ -99,11 +88,12 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 )
 @click.option(
     "--method",
-    type=click.Choice(["ward", "hdbscan"]),
     default="ward",
     show_default=True,
+    metavar="ward|hdbscan|NAME",
     help="ward: every message in a group (kNN-graph Ward, reactions grouped by kind); "
-    "hdbscan: the seed's density clustering, with outliers.",
+    "hdbscan: the seed's density clustering, with outliers; or a method registered in "
+    "twitchtopics.registry.clusterers.",
 )
 @click.option(
     "--min-cluster-size",
@@ -118,7 +108,11 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
     help="HDBSCAN min_samples (with --method hdbscan).",
 )
 @click.option(
-    "--seed", type=int, default=42, show_default=True, help="Random seed (same seed, same topics)."
+    "--seed",
+    type=int,
+    default=42,
+    show_default=True,
+    help="Random seed, 0..4294967295 (same seed, same topics).",
 )
 @click.option(
     "--top",
@@ -152,6 +146,7 @@ def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @one_line_errors
+@quiet_warnings_option
 def cluster(
     logs,
     model,
@@ -181,6 +176,8 @@ def cluster(
     from twitchtopics.pipeline import ClusterOptions, cluster_log
     from twitchtopics.printout import format_groups, groups_as_json
     from twitchtopics.progress import Stages
+    from twitchtopics.safe_output import sanitize_terminal
+    from twitchtopics.topics_model import ChatTopics
 
     options = ClusterOptions(
         model=model,
@@ -197,20 +194,21 @@ def cluster(
         tz=tz,
         bots=_names(bots),
     )
+    ChatTopics.from_options(options)  # the library checks every option before any work
+    from twitchtopics.readers import check_log_path
+
     for log in logs:
-        if not log.exists():
-            raise TwitchTopicsError(f"{log}: no such file")
-        if log.is_dir():
-            raise TwitchTopicsError(f"{log}: is a directory, not a chat log")
+        check_log_path(log)  # missing, link loop, folder, device, unreadable: one line now
     many = len(logs) > 1
     targets = [_bundle_target(log, out, many) for log in logs]
+    _check_targets(logs, targets)
     jobs = min(jobs or os.cpu_count() or 1, len(logs))
     if jobs > 1:
         results = _cluster_in_parallel(logs, options, targets, jobs, quiet)
     else:
         results = []
         for log, target in zip(logs, targets, strict=True):
-            stages = Stages(quiet=quiet, label=log.name if many else "")
+            stages = Stages(quiet=quiet, label=sanitize_terminal(log.name) if many else "")
             results.append(cluster_log(log, options, out=target, stages=stages))
     payloads = []
     for log, result in zip(logs, results, strict=True):
@@ -223,15 +221,24 @@ def cluster(
             )
             continue
         if many:
-            click.echo(f"==================== {log} ====================")
-        click.echo(
+            echo(f"==================== {log} ====================")
+        echo(
             format_groups(
                 result.messages, result.topics, result.meta, top=top, themes=result.themes
             )
         )
-        click.echo(f"bundle: {result.path}")
+        echo(f"bundle: {result.path}")
     if as_json:
         click.echo(render(payloads[0] if not many else payloads, "json"))
+
+
+def _check_targets(logs, targets) -> None:
+    """Every bundle path writable before any log is embedded (a one-line error otherwise)."""
+    from twitchtopics.bundle import bundle_path_for
+    from twitchtopics.bundle_safety import check_target
+
+    for log, target in zip(logs, targets, strict=True):
+        check_target(target if target is not None else bundle_path_for(log))
 
 
 def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):
@@ -239,11 +246,15 @@ def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from twitchtopics import registry
     from twitchtopics.pipeline import ClusterResult, cluster_to_bundle, single_thread_worker
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=single_thread_worker
+        max_workers=jobs,
+        mp_context=context,
+        initializer=single_thread_worker,
+        initargs=(registry.snapshot(),),
     ) as pool:
         futures = [
             pool.submit(cluster_to_bundle, log, options, target, quiet)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.cli._common import echo, one_line_errors, render
 
 WINDOW_HELP = """\b
 Window syntax (FROM-TO, either end may be left open):
@@ -33,7 +33,7 @@ def _resolve_bundle(path: Path | None) -> Path:
 
 
 @click.command(epilog=WINDOW_HELP)
-@click.argument("bundle", required=False, type=click.Path(path_type=Path))
+@click.argument("bundle", required=False, type=click.Path(readable=False, path_type=Path))
 @click.option(
     "--window",
     "-w",
@@ -120,8 +120,8 @@ def report(
     elif as_csv:
         click.echo(render(report_rows(data), "csv", columns=CSV_COLUMNS))
     else:
-        click.echo(f"ranked by {level} (--level {other} for the other view)", err=True)
-        click.echo(render_report_text(data))
+        echo(f"ranked by {level} (--level {other} for the other view)", err=True)
+        echo(render_report_text(data))
     for target, write in (
         (png, lambda p: write_png(data, p)),
         (html_path, lambda p: write_html(views[level], data, p, alt=alt, level=level)),

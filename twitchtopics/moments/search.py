@@ -78,7 +78,10 @@ def embed_query(
         raise TwitchTopicsError("the search query is empty")
     emotes = frozenset((bundle.meta.get("stream") or {}).get("emotes") or ())
     clean = normalize_text(text, emotes) or text
-    embedder = loaded_embedder(model_argument(index.model))
+    params = bundle.meta.get("params") or {}
+    # the name the bundle was made with (a registered name, a folder), else its model's name
+    name = params["model"] if "model" in params else model_argument(index.model)
+    embedder = loaded_embedder(name)
     fingerprint = getattr(embedder, "fingerprint", None)
     if not same_model(fingerprint, index.fingerprint):
         raise BundleError(
@@ -99,13 +102,16 @@ _EMBEDDERS: dict[tuple[Any, str | None], Any] = {}
 
 
 def loaded_embedder(name: str | None) -> Any:
-    """The query model, loaded once per process (a session searching many times pays once)."""
-    import twitchtopics.embedders as embedders
+    """The query model, loaded once per process (a session searching many times pays once),
+    found like `cluster` finds it (`twitchtopics.registry`, then folders and hub names)."""
+    from twitchtopics import registry
+    from twitchtopics.components import resolve_embedder
 
-    key = (embedders.load_embedder, name)
+    registered = name is None or name in registry.embedders
+    key = (registry.embedders.factory(name) if registered else None, name)
     if key not in _EMBEDDERS:
         _EMBEDDERS.clear()
-        _EMBEDDERS[key] = embedders.load_embedder(name, lazy=True)
+        _EMBEDDERS[key] = resolve_embedder(name)
     return _EMBEDDERS[key]
 
 
