@@ -13,7 +13,7 @@ import math
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,8 @@ class Bundle:
     messages: pd.DataFrame
     topics: list[dict[str, Any]]
     meta: dict[str, Any]
+    themes: list[dict[str, Any]] = field(default_factory=list)
+    """topics.json's `themes` (empty for bundles written before themes existed)."""
 
     def array(self, name: str) -> np.ndarray | None:
         """A `.npy` array stored in the bundle (None when absent); never unpickles."""
@@ -112,6 +114,8 @@ def save_bundle(
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
     arrays: dict[str, np.ndarray] | None = None,
+    *,
+    themes: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write a bundle atomically: build it in a temporary folder, fsync, swap it into place
     (see ``bundle_safety``: kills between the renames are repaired, concurrent writers take
@@ -132,7 +136,10 @@ def save_bundle(
         raise BundleError(safety.os_error_message(target, exc)) from None
     try:
         messages.reset_index(drop=True).to_parquet(tmp / MESSAGES_FILE, index=False)
-        write_json(tmp / TOPICS_FILE, {"topics": topics})
+        contents: dict[str, Any] = {"topics": topics}
+        if themes is not None:
+            contents["themes"] = themes
+        write_json(tmp / TOPICS_FILE, contents)
         write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
         for name, array in (arrays or {}).items():
             np.save(tmp / name, np.asarray(array), allow_pickle=False)
@@ -173,6 +180,17 @@ def _checked_topics(doc: Any, folder: Path) -> list[dict[str, Any]]:
     return topics
 
 
+def _checked_themes(doc: Any) -> list[dict[str, Any]]:
+    """``topics.json``'s themes: [] for bundles made before themes existed, or a damaged list
+    (themes are a view over the topics; a report then falls back to them)."""
+    themes = doc.get("themes") if isinstance(doc, dict) else None
+    if not isinstance(themes, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("id"), int) for t in themes
+    ):
+        return []
+    return themes
+
+
 def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     """Read a bundle folder back; a clear BundleError when it is not one."""
     folder = Path(path)
@@ -186,7 +204,9 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     meta = _read_json(folder / META_FILE, folder)
     if not isinstance(meta, dict):
         raise BundleError(f"{folder}/{META_FILE} is damaged: expected a JSON object")
-    topics = _checked_topics(_read_json(folder / TOPICS_FILE, folder), folder)
+    contents = _read_json(folder / TOPICS_FILE, folder)
+    topics = _checked_topics(contents, folder)
+    themes = _checked_themes(contents)
     version = meta.get("bundle_version")
     if version != BUNDLE_VERSION:
         raise BundleError(
@@ -199,7 +219,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
     if missing:
         raise BundleError(f"{folder}/{MESSAGES_FILE} lacks columns: {', '.join(missing)}")
-    return Bundle(path=folder, messages=messages, topics=topics, meta=meta)
+    return Bundle(path=folder, messages=messages, topics=topics, meta=meta, themes=themes)
 
 
 def find_latest_bundle(directory: str | os.PathLike[str] = ".") -> Path:

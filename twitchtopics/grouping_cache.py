@@ -34,6 +34,7 @@ GROUPING_MODULES = (
     "pipeline",
     "components",
     "grouping_cache",
+    "themes",
     "_jit",
 )
 """twitchtopics modules whose source is part of the key."""
@@ -80,6 +81,8 @@ class Grouping:
     silhouette_method: str
     time_scale: float | None
     min_cluster_size: int
+    themes: np.ndarray | None = None
+    """Theme of each message (-1 where its group is -1); None when not computed."""
 
 
 def grouping_key(
@@ -119,6 +122,7 @@ def load_grouping(cache_dir: Path, key: str, n_messages: int) -> Grouping | None
                 silhouette_method=str(info["silhouette_method"]),
                 time_scale=None if info["time_scale"] is None else float(info["time_scale"]),
                 min_cluster_size=int(info["min_cluster_size"]),
+                themes=data["themes"].astype(np.int64) if "themes" in data.files else None,
             )
     except FileNotFoundError:
         return None
@@ -128,6 +132,8 @@ def load_grouping(cache_dir: Path, key: str, n_messages: int) -> Grouping | None
         return None
     arrays = (grouping.labels, grouping.silhouette, grouping.centrality)
     if any(a.shape != (n_messages,) for a in arrays):
+        return None
+    if grouping.themes is not None and grouping.themes.shape != (n_messages,):
         return None
     return grouping
 
@@ -149,6 +155,7 @@ def save_grouping(cache_dir: Path, key: str, grouping: Grouping) -> None:
             silhouette=grouping.silhouette.astype(np.float64),
             centrality=grouping.centrality.astype(np.float64),
             info=np.array(json.dumps(info)),
+            **({} if grouping.themes is None else {"themes": grouping.themes.astype(np.int64)}),
         )
 
     try:  # temporary file, fsync, rename: a crash never leaves a half entry

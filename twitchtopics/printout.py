@@ -220,7 +220,7 @@ def summary_line(meta: dict[str, Any]) -> str:
         f"{c['read']} messages read",
         f"{c['clustered']} clustered",
         f"{c['outliers']} outliers ({100 * c['outliers'] / considered:.1f}%)",
-        f"{c['groups']} groups",
+        f"{c['groups']} groups" + (f" in {c['themes']} themes" if c.get("themes") else ""),
         f"mean silhouette {sil:.2f}" if sil is not None else "mean silhouette n/a",
         f"{sum(meta.get('timings', {}).values()):.1f} s",
     ]

@@ -140,6 +140,7 @@ def test_quiet_silences_cache_warnings(tmp_path, fake_embedder, monkeypatch) -> 
     monkeypatch.chdir(tmp_path)
     log = tmp_path / "stream.txt"
     log.write_text("\n".join(td_lines(150)) + "\n")
+
     def run(*args: str) -> tuple[object, list[str]]:
         (cache / "embeddings.sqlite").write_bytes(b"this is not a database" * 100)
         with warnings.catch_warnings(record=True) as caught:

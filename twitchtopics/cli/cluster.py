@@ -243,7 +243,7 @@ def cluster(
                     result.topics,
                     result.meta,
                     top=top,
-                    themes=getattr(result, "themes", None),
+                    themes=result.themes,
                 )
             )
             continue
@@ -256,7 +256,7 @@ def cluster(
                 result.meta,
                 top=top,
                 scores=scores,
-                themes=getattr(result, "themes", None),
+                themes=result.themes,
             )
         )
         echo(f"bundle: {result.path}")
