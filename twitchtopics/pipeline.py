@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics import __version__
+from twitchtopics.centroids import CENTROIDS_FILE, topic_centroids
 from twitchtopics.embedding_cache import cache_dir
 from twitchtopics.errors import TwitchTopicsError
 from twitchtopics.grouping_cache import Grouping
@@ -128,13 +129,18 @@ def cluster_log(
     with stages.stage("keywords") as progress:
         topics = describe_topics(messages, known_emotes, options.keywords, progress=progress)
 
+    centroids = topic_centroids(
+        distinct.embeddings, distinct.inverse, grouping.labels, [t["id"] for t in topics]
+    )
     meta = build_meta(log, log_path, options, grouping, distinct.model_name, messages, topics)
     meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
     result = ClusterResult(messages=messages, topics=topics, meta=meta, timings=stages.timings)
     if save:
         target = Path(out) if out else bundle_path_for(log_path)
         with stages.stage("write", str(target)):
-            result.path = save_bundle(target, messages, topics, meta)
+            result.path = save_bundle(
+                target, messages, topics, meta, arrays={CENTROIDS_FILE: centroids}
+            )
     return result
 
 
