@@ -77,7 +77,8 @@ def report(
 ) -> None:
     """Top groups, message rate and peaks of a window of the stream.
 
-    BUNDLE is a folder written by `twitchtopics cluster` (or the log it came from);
+    BUNDLE is a folder written by `twitchtopics cluster` (or the log it came from), or a
+    season folder written by `twitchtopics season` (recurring themes, heatmap);
     without it, the most recently written bundle in the current directory.
     Nothing is re-embedded or re-clustered.
     """
@@ -94,6 +95,20 @@ def report(
 
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")
+    from twitchtopics.season import is_season_folder
+
+    if bundle is not None and is_season_folder(bundle):
+        from twitchtopics.cli.season import report_season
+
+        return report_season(
+            bundle,
+            window=window,
+            top=top,
+            as_json=as_json,
+            as_csv=as_csv,
+            png=png,
+            html_path=html_path,
+        )
     loaded = load_bundle(_resolve_bundle(bundle))
     resolved = bundle_window(loaded, window)
     data = window_report(loaded, resolved, top=top)
