@@ -97,6 +97,8 @@ def report(
         raise click.UsageError("--json and --csv are exclusive")
     from twitchtopics.season import is_season_folder
 
+    if bundle is None and is_season_folder("."):
+        bundle = Path(".")  # inside a season folder: the season, not one of its bundles
     if bundle is not None and is_season_folder(bundle):
         from twitchtopics.cli.season import report_season
 

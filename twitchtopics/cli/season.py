@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from twitchtopics.cli._common import one_line_errors, reading_options
-from twitchtopics.cli.cluster import _names, parse_columns, parse_include, parse_time_scale
+from twitchtopics.cli.cluster import (
+    _names,
+    distinct_logs,
+    parse_columns,
+    parse_include,
+    parse_time_scale,
+)
 
 
 @click.command()
@@ -97,7 +103,7 @@ def season(
         bots=_names(bots),
     )
     run = run_season(
-        list(logs),
+        distinct_logs(logs),
         out,
         options,
         scheduler=scheduler_address(scheduler),
