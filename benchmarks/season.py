@@ -31,7 +31,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,9 +44,10 @@ import resource, subprocess, sys, time
 t = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 wall = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 sys.stdout.buffer.write(code.stdout)
-print(f"__MEASURE__ {wall} {rss} {code.returncode}", file=sys.stderr)
+cpu = usage.ru_utime + usage.ru_stime
+print(f"__MEASURE__ {wall} {usage.ru_maxrss} {code.returncode} {cpu}", file=sys.stderr)
 sys.stderr.buffer.write(code.stderr[-3000:])
 """
 
@@ -63,13 +63,25 @@ records = [summarise_bundle(folder / s["bundle"]) for s in season["streams"]]
 for r, s in zip(records, season["streams"]):
     r["log"] = s["log"]
 t_load = time.perf_counter() - t
+copies = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+if copies > 1:  # the same streams again as further streams, centroids jittered (seeded)
+    import copy, numpy as np
+    rng = np.random.default_rng(0)
+    base = records
+    records = []
+    for c in range(copies):
+        for r in base:
+            r2 = dict(r, bundle=f"{c}-{r['bundle']}")
+            noise = rng.normal(scale=0.02, size=r["centroids"].shape)
+            r2["centroids"] = (r["centroids"].astype(np.float32) + noise).astype(np.float16)
+            records.append(r2)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 linked = build_season(records)
 t_link = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-same = json.dumps(linked["themes"]) == json.dumps(season["themes"])
-print(json.dumps({"load": t_load, "link": t_link, "units": sum(len(r["units"]) for r in records),
+same = copies > 1 or json.dumps(linked["themes"]) == json.dumps(season["themes"])
+print(json.dumps({"streams": len(records), "load": t_load, "link": t_link, "units": sum(len(r["units"]) for r in records),
                   "rss_before_mib": before / 1024, "peak_mib": peak / 1024, "same": same}))
 """
 
@@ -137,15 +149,17 @@ def fresh_cache(root: Path) -> Path:
     return cache
 
 
-def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str]:
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str, float]:
+    """Run `cmd` in a fresh process: wall s, peak RSS MiB of its largest process, exit code,
+    stdout, stderr, CPU seconds of the whole process tree."""
     proc = subprocess.run(
         [sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env
     )
     line = next((x for x in proc.stderr.splitlines() if x.startswith("__MEASURE__")), None)
     if line is None:
         raise SystemExit(f"measurement failed: {proc.stderr[-2000:]}")
-    _, wall, rss, code = line.split()
-    return float(wall), int(rss) / 1024, int(code), proc.stdout, proc.stderr
+    _, wall, rss, code, cpu = line.split()
+    return float(wall), int(rss) / 1024, int(code), proc.stdout, proc.stderr, float(cpu)
 
 
 def season_cmd(logs: list[Path], out: Path, model: str, extra: list[str]) -> list[str]:
@@ -169,10 +183,10 @@ def season_cmd(logs: list[Path], out: Path, model: str, extra: list[str]) -> lis
 def run_local(logs, model: str, root: Path) -> dict:
     env = {**os.environ, "TWITCHTOPICS_CACHE_DIR": str(fresh_cache(root)), "HF_HUB_OFFLINE": "1"}
     out = root / "local"
-    wall, rss, code, stdout, stderr = measured(season_cmd(logs, out, model, []), env)
+    wall, rss, code, stdout, stderr, cpu = measured(season_cmd(logs, out, model, []), env)
     if code != 0:
         print(stderr[-2000:], file=sys.stderr)
-    return {"wall": wall, "rss": rss, "code": code, "out": out, "line": stdout.strip()}
+    return {"wall": wall, "rss": rss, "code": code, "out": out, "line": stdout.strip(), "cpu": cpu}
 
 
 def free_port() -> int:
@@ -240,7 +254,7 @@ def run_dask(logs, model: str, root: Path) -> dict:
     poller.start()
     out = root / "dask"
     try:
-        wall, rss, code, stdout, stderr = measured(
+        wall, rss, code, stdout, stderr, _cpu = measured(
             season_cmd(logs, out, model, ["--scheduler", address]), env
         )
     finally:
@@ -265,9 +279,14 @@ def run_dask(logs, model: str, root: Path) -> dict:
     }
 
 
-def run_linking(out: Path) -> dict:
+def run_linking(out: Path, copies: int = 1) -> dict:
+    """The linking step alone in a fresh process, on the run's summaries (repeated `copies`
+    times as further streams, to time linking at 10x the streams without clustering them)."""
     proc = subprocess.run(
-        [sys.executable, "-c", LINK, str(out)], capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-c", LINK, str(out), str(copies)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-2000:])
@@ -280,33 +299,43 @@ def speed(sizes: list[int], model: str, dask: bool) -> None:
         logs = build_streams(n)
         messages = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in logs)
         print(f"\n== {n} streams, {messages:,} chat messages, --model {model}", flush=True)
-        with tempfile.TemporaryDirectory(dir=WORK) as tmp:
-            root = Path(tmp)
-            local = run_local(logs, model, root)
-            walls[n] = local["wall"]
+        root = WORK / f"run_{n}"  # kept until the next run, to compare local and Dask
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        local = run_local(logs, model, root)
+        walls[n] = local["wall"]
+        print(
+            f"local processes: {local['wall']:7.1f} s  peak {local['rss']:6.0f} MiB per "
+            f"process  CPU {local['cpu']:.0f} s (/{os.cpu_count()} cores = "
+            f"{local['cpu'] / os.cpu_count():.0f} s)  exit {local['code']}  "
+            f"({local['line'].splitlines()[-1] if local['line'] else ''})",
+            flush=True,
+        )
+        link = run_linking(local["out"])
+        print(
+            f"linking alone:   {link['link']:7.2f} s  ({link['units']:,} units; reading the "
+            f"bundles' summaries {link['load']:.1f} s; process peak {link['peak_mib']:.0f} MiB, "
+            f"{link['peak_mib'] - link['rss_before_mib']:.0f} MiB above the summaries)",
+            flush=True,
+        )
+        big = run_linking(local["out"], 10)
+        print(
+            f"linking at 10x:  {big['link']:7.2f} s  ({big['streams']} streams, "
+            f"{big['units']:,} units; process peak {big['peak_mib']:.0f} MiB, "
+            f"{big['peak_mib'] - big['rss_before_mib']:.0f} MiB above the summaries)",
+            flush=True,
+        )
+        if dask:
+            remote = run_dask(logs, model, root)
+            same = (remote["out"] / "season.json").read_bytes() == (
+                local["out"] / "season.json"
+            ).read_bytes()
             print(
-                f"local processes: {local['wall']:7.1f} s  peak {local['rss']:6.0f} MiB per "
-                f"process  exit {local['code']}  ({local['line'].splitlines()[-1] if local['line'] else ''})",
+                f"Dask (scheduler + 2 workers x 1 thread): {remote['wall']:7.1f} s  peak "
+                f"{remote['rss']:6.0f} MiB per process (client {remote['client_rss']:.0f})  "
+                f"exit {remote['code']}  season.json identical to local: {same}",
                 flush=True,
             )
-            link = run_linking(local["out"])
-            print(
-                f"linking alone:   {link['link']:7.2f} s  ({link['units']:,} units; reading the "
-                f"bundles' summaries {link['load']:.1f} s; process peak {link['peak_mib']:.0f} MiB, "
-                f"{link['peak_mib'] - link['rss_before_mib']:.0f} MiB above the summaries)",
-                flush=True,
-            )
-            if dask:
-                remote = run_dask(logs, model, root)
-                same = (remote["out"] / "season.json").read_bytes() == (
-                    local["out"] / "season.json"
-                ).read_bytes()
-                print(
-                    f"Dask (scheduler + 2 workers x 1 thread): {remote['wall']:7.1f} s  peak "
-                    f"{remote['rss']:6.0f} MiB per process (client {remote['client_rss']:.0f})  "
-                    f"exit {remote['code']}  season.json identical to local: {same}",
-                    flush=True,
-                )
     if len(walls) > 1:
         small, large = min(walls), max(walls)
         print(

@@ -60,7 +60,7 @@ def theme_streams(season: dict, word: str) -> set[str]:
 
 
 def test_season_links_recurring_themes_and_keeps_streams_apart(season_logs, tmp_path):
-    run = run_season(season_logs, tmp_path / "out", options(), jobs=1, quiet=True)
+    run = run_season(season_logs, tmp_path / "out", options(), in_process=True, quiet=True)
     season = json.loads((tmp_path / "out" / SEASON_FILE).read_text())
     bundles = [s["bundle"] for s in season["streams"]]
     assert sorted(bundles) == ["a-chat.twitchtopics", "b-chat.twitchtopics", "c.twitchtopics"]
@@ -86,16 +86,16 @@ def test_season_links_recurring_themes_and_keeps_streams_apart(season_logs, tmp_
 
 def test_rerun_skips_up_to_date_bundles_and_redoes_changed_ones(season_logs, tmp_path):
     out = tmp_path / "out"
-    first = run_season(season_logs, out, options(), jobs=1, quiet=True)
+    first = run_season(season_logs, out, options(), in_process=True, quiet=True)
     assert {r["status"] for r in first.records} == {"clustered"}
     text = (out / SEASON_FILE).read_text()
-    second = run_season(season_logs, out, options(), jobs=1, quiet=True)
+    second = run_season(season_logs, out, options(), in_process=True, quiet=True)
     assert {r["status"] for r in second.records} == {"up to date"}
     assert (out / SEASON_FILE).read_text() == text
     write_stream(season_logs[2], [CATS, FOOT, CATS], seed=4)
-    third = run_season(season_logs, out, options(), jobs=1, quiet=True)
+    third = run_season(season_logs, out, options(), in_process=True, quiet=True)
     assert [r["status"] for r in third.records] == ["up to date", "up to date", "clustered"]
-    fourth = run_season(season_logs, out, options(seed=7), jobs=1, quiet=True)
+    fourth = run_season(season_logs, out, options(seed=7), in_process=True, quiet=True)
     assert {r["status"] for r in fourth.records} == {"clustered"}
 
 
@@ -165,7 +165,7 @@ def test_scheduler_without_dask_names_the_extra(season_logs, tmp_path, monkeypat
 def test_unreachable_scheduler_is_one_line(season_logs, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:9")
-    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "2s")
+    monkeypatch.setattr("twitchtopics.season.runners.CONNECT_TIMEOUT_S", 2)
     result = CliRunner().invoke(
         cli, ["season", str(season_logs[0]), "--out", str(tmp_path / "o"), "-q"]
     )
@@ -175,7 +175,7 @@ def test_unreachable_scheduler_is_one_line(season_logs, tmp_path, monkeypatch):
 
 def test_dask_cluster_gives_the_same_season_as_local_processes(season_logs, tmp_path):
     distributed = pytest.importorskip("distributed")
-    local = run_season(season_logs, tmp_path / "local", options(), jobs=1, quiet=True)
+    local = run_season(season_logs, tmp_path / "local", options(), jobs=2, quiet=True)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
@@ -186,10 +186,10 @@ def test_dask_cluster_gives_the_same_season_as_local_processes(season_logs, tmp_
     assert (tmp_path / "dask" / SEASON_FILE).read_bytes() == local.path.read_bytes()
 
 
-def test_season_report_text_json_html_png(season_logs, tmp_path):
+def test_season_report_text_json_html_png(season_logs, tmp_path, monkeypatch):
     out = tmp_path / "out"
     logs = [*season_logs, write_stream(tmp_path / "x.txt", [["<script>alert(1)</script> mdr"] * 4])]
-    run_season(logs, out, options(), jobs=1, quiet=True)
+    run_season(logs, out, options(), in_process=True, quiet=True)
     runner = CliRunner()
     text = runner.invoke(cli, ["report", str(out)])
     assert text.exit_code == 0, text.output
@@ -205,11 +205,13 @@ def test_season_report_text_json_html_png(season_logs, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
     window = runner.invoke(cli, ["report", str(out), "--window", "0:10-0:20"])
     assert window.exit_code == 2 and "one stream" in window.output
+    monkeypatch.chdir(out)  # inside the season folder, `report` alone is the season's
+    assert runner.invoke(cli, ["report"]).stdout == text.stdout
 
 
 def test_same_name_logs_get_distinct_bundles_in_a_season(tmp_path):
     logs = [write_stream(tmp_path / d / "x.txt", [PASTA, NUKE], seed=i) for i, d in enumerate("pq")]
-    run = run_season(logs, tmp_path / "out", options(), jobs=1, quiet=True)
+    run = run_season(logs, tmp_path / "out", options(), in_process=True, quiet=True)
     assert sorted(s["bundle"] for s in run.season["streams"]) == [
         "p-x.twitchtopics",
         "q-x.twitchtopics",

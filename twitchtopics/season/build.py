@@ -59,6 +59,7 @@ def run_season(
     scheduler: Any = None,
     jobs: int | None = None,
     quiet: bool = False,
+    in_process: bool = False,
 ) -> SeasonRun:
     """Cluster every log into a bundle in `out_dir` (up-to-date bundles are kept), link the
     themes and write `out_dir/season.json`. Raises only when no stream could be clustered."""
@@ -77,6 +78,7 @@ def run_season(
         scheduler=scheduler,
         jobs=jobs,
         quiet=quiet,
+        in_process=in_process,
     )
     for record, log in zip(records, given, strict=True):
         record["log"] = log  # as the user wrote it, not as a worker saw it

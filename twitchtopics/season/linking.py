@@ -32,7 +32,7 @@ GROUP_THRESHOLD = 0.45
 TEXT_THRESHOLD = 0.5
 NEIGHBOURS = 10
 BLOCK_ROWS = 1024
-"""Rows of the similarity matrix computed at once: 1024 x 20,000 float32 = 80 MB."""
+"""Rows of the similarity matrix computed at once: 1024 x 30,000 float32 = 120 MB."""
 
 TEXTUAL_CATEGORIES = frozenset(
     {"laughter", "emotes", "reactions", "spam", "greetings", "votes", "commands"}
@@ -120,25 +120,38 @@ def meaning_links(
     stream_of: np.ndarray, x: np.ndarray, *, same_stream: bool
 ) -> list[tuple[float, int, int]]:
     """(cosine, i, j) of mutual nearest units (i < j) whose centred cosine passes the
-    threshold, strongest first; `x` = `centred(centroids)`."""
+    threshold, strongest first; `x` = `centred(centroids)`.
+
+    Blocked exact search with torch's `topk` (numpy's argpartition took 9 of the 15 s of
+    linking 9,200 units here; topk a fraction of a second)."""
+    import torch
+
     n = len(x)
     if n < 2:
         return []
     k = min(NEIGHBOURS, n - 1)
-    candidates: dict[tuple[int, int], float] = {}
+    xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    streams = torch.from_numpy(np.asarray(stream_of, dtype=np.int64))
+    found_i, found_j, found_s = [], [], []
     for start in range(0, n, BLOCK_ROWS):
-        rows = slice(start, min(start + BLOCK_ROWS, n))
-        sims = x[rows] @ x.T
-        local = np.arange(rows.stop - rows.start)
-        sims[local, local + start] = -np.inf
+        stop = min(start + BLOCK_ROWS, n)
+        sims = xt[start:stop] @ xt.T
+        local = torch.arange(stop - start)
+        sims[local, local + start] = -torch.inf
         if not same_stream:
-            sims[stream_of[rows][:, None] == stream_of[None, :]] = -np.inf
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        for r, neighbours in enumerate(top):
-            for j in neighbours[sims[r, neighbours] >= MEANING_THRESHOLD]:
-                candidates[(start + r, int(j))] = float(sims[r, j])
-    pairs = [(sim, i, j) for (i, j), sim in candidates.items() if i < j and (j, i) in candidates]
-    return sorted(pairs, key=lambda p: (-p[0], p[1], p[2]))
+            sims[streams[start:stop, None] == streams[None, :]] = -torch.inf
+        values, neighbours = torch.topk(sims, k, dim=1)
+        keep = values >= MEANING_THRESHOLD
+        rows = (local + start)[:, None].expand(-1, k)
+        found_i.append(rows[keep].numpy())
+        found_j.append(neighbours[keep].numpy())
+        found_s.append(values[keep].numpy())
+    i, j, sim = (np.concatenate(a) for a in (found_i, found_j, found_s))
+    forward = i * n + j
+    mutual = (i < j) & np.isin(forward, j * n + i)
+    i, j, sim = i[mutual], j[mutual], sim[mutual]
+    order = np.lexsort((j, i, -sim))
+    return list(zip(sim[order].tolist(), i[order].tolist(), j[order].tolist(), strict=True))
 
 
 def text_links(

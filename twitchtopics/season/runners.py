@@ -18,6 +18,8 @@ from twitchtopics.season.streams import process_stream
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 DISTRIBUTED_HINT = "pip install 'twitchtopics[distributed]'"
+CONNECT_TIMEOUT_S = 15
+"""How long the client waits for the scheduler before saying it cannot reach it."""
 
 
 class SeasonBar:
@@ -54,18 +56,22 @@ def run_streams(
     scheduler: Any = None,
     jobs: int | None = None,
     quiet: bool = False,
+    in_process: bool = False,
 ) -> list[dict[str, Any]]:
     """Cluster (or keep) every stream's bundle; one record per log, in the logs' order.
 
     `scheduler`: a Dask scheduler address (`tcp://host:8786`) or a `distributed` cluster
-    object; None runs local processes (`jobs` at once; 1 = in this process)."""
+    object; None runs local worker processes, `jobs` at once (even one: a stream that
+    crashes its process or runs out of memory fails alone, and every stream runs in a fresh
+    one-thread process as on Dask, which gives the same bundles). `in_process` runs them here,
+    one after the other (tests, debugging)."""
     bar = SeasonBar(len(logs), quiet)
     try:
         if scheduler is not None:
             return _on_dask(scheduler, logs, targets, options, bar.done)
-        jobs = min(jobs or os.cpu_count() or 1, max(len(logs), 1))
-        if jobs == 1:
+        if in_process:
             return _in_this_process(logs, targets, options, bar.done)
+        jobs = min(jobs or os.cpu_count() or 1, max(len(logs), 1))
         return _in_local_processes(logs, targets, options, jobs, bar.done)
     finally:
         bar.close()
@@ -74,7 +80,7 @@ def run_streams(
 def _in_this_process(logs, targets, options, done: Callable) -> list[dict[str, Any]]:
     records = []
     for log, target in zip(logs, targets, strict=True):
-        records.append(process_stream(log, target, options, single_thread=False))
+        records.append(process_stream(log, target, options))
         done(records[-1])
     return records
 
@@ -128,7 +134,7 @@ def _client(scheduler: Any):
             f"--scheduler needs Dask's distributed scheduler: {DISTRIBUTED_HINT}"
         ) from None
     try:
-        return Client(scheduler, timeout="15s", set_as_default=False)
+        return Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise TwitchTopicsError(
             f"cannot reach the Dask scheduler at {scheduler}: {' '.join(str(exc).split())}"

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -61,10 +63,10 @@ def _why(exc: BaseException) -> str:
 
 
 def _cluster_quietly(log: str, target: str, options: Any, single_thread: bool) -> None:
-    """One thread per stream (several streams run side by side), no per-stage output: the
-    season shows one bar for all streams."""
+    """No per-stage output (the season shows one bar for all streams); one thread per stream
+    when others run beside it."""
     from twitchtopics.errors import TwitchTopicsError
-    from twitchtopics.pipeline import cluster_log, single_thread_worker
+    from twitchtopics.pipeline import cluster_log
     from twitchtopics.progress import Stages
 
     path = Path(log)
@@ -72,9 +74,30 @@ def _cluster_quietly(log: str, target: str, options: Any, single_thread: bool) -
         raise TwitchTopicsError(f"{log}: no such file")
     if path.is_dir():
         raise TwitchTopicsError(f"{log}: is a directory, not a chat log")
-    if single_thread:
-        single_thread_worker()
-    cluster_log(path, options, out=target, stages=Stages(quiet=True))
+    with one_thread(single_thread):
+        cluster_log(path, options, out=target, stages=Stages(quiet=True))
+
+
+@contextmanager
+def one_thread(active: bool = True) -> Iterator[None]:
+    """BLAS/OpenMP, torch and numba limited to one thread for the duration, whatever the
+    process's environment said when numpy was imported (a local pool's worker imports numpy
+    before its initializer runs; a Dask worker's nanny sets OMP_NUM_THREADS=1 first). Ward
+    is sensitive to the last bits of its inputs (README "Topic quality"), so the same thread
+    count everywhere is what makes a local and a Dask season the same file."""
+    if not active:
+        yield
+        return
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def options_fingerprint(options: Any) -> dict[str, Any]:
