@@ -163,6 +163,14 @@ def main(argv: list[str] | None = None) -> int:
     from twitchtopics.readers import read_log
 
     wanted = set(args.only or ["vanilla", "seed", "twitchtopics"])
+    if wanted & {"vanilla", "seed"}:
+        from twitchtopics.errors import MissingExtraError
+        from twitchtopics.extras import require
+
+        try:
+            require("bertopic", "the vanilla BERTopic and seed recipe pipelines")
+        except MissingExtraError as exc:
+            raise SystemExit(f"{exc} (or run with --only twitchtopics)") from None
     embedder = None
     header = f"{'log (window)':<28} {'pipeline':<18} {'ARI':>6} {'NMI':>6} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'cover':>6} {'groups':>6} {'NPMI':>6} {'div':>5} {'sec':>6}"
     print(header)

@@ -184,6 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     if not CHATLOGS.is_dir():
         print("skipped: ../shared/data/chatlogs not available")
         return 0
+    if not args.no_anchor:
+        from twitchtopics.errors import MissingExtraError
+        from twitchtopics.extras import require
+
+        try:
+            require("bertopic", "the vanilla BERTopic reference")
+        except MissingExtraError as exc:
+            raise SystemExit(f"{exc} (or run with --no-anchor)") from None
     print(f"machine: {os.cpu_count()} cores; model: {args.model or 'packaged all-MiniLM-L6-v2'}")
     for size in args.sizes:
         log = build_log(size)

@@ -51,6 +51,7 @@ class HashingEmbedder:
     """
 
     name = "test-hashing-trigrams"
+    fingerprint = "test-hashing-trigrams-v1"
     dim = 256
 
     def __init__(self) -> None:
@@ -71,14 +72,20 @@ class HashingEmbedder:
         return out / np.where(norms > 0, norms, 1.0)
 
 
-@pytest.fixture
-def fake_embedder(monkeypatch):
-    """Make every model name load the hashing embedder (no torch, no model files)."""
-    import twitchtopics.embedders as embedders
+FAKE_EMBEDDER = "test-hashing"
 
-    embedder = HashingEmbedder()
-    monkeypatch.setattr(embedders, "load_embedder", lambda *a, **k: embedder)
-    return embedder
+
+@pytest.fixture
+def fake_embedder():
+    """Register the hashing embedder as the default model (no torch, no model files).
+
+    A registration, not a monkeypatch: `--jobs` worker processes receive it too (the
+    registry's snapshot is their start-up argument), so no test loads the real model.
+    """
+    from twitchtopics import registry
+
+    with registry.embedders.temporarily(FAKE_EMBEDDER, HashingEmbedder, default=True):
+        yield HashingEmbedder()
 
 
 def write_topic_log(path: Path, *, minutes: int = 60) -> Path:

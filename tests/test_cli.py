@@ -56,11 +56,22 @@ def test_cluster_out_and_several_logs(fake_embedder, topic_log, tmp_path):
     other = tmp_path / "other.txt"
     other.write_text(topic_log.read_text())
     result = invoke(
-        "cluster", str(topic_log), str(other), "--no-cache", "-q", "--out", str(tmp_path / "res")
+        "cluster",
+        str(topic_log),
+        str(other),
+        "--no-cache",
+        "-q",
+        "--jobs",
+        "2",
+        "--out",
+        str(tmp_path / "res"),
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "res" / "stream.twitchtopics").is_dir()
     assert (tmp_path / "res" / "other.twitchtopics").is_dir()
+    for name in ("stream", "other"):  # the registered fake reached the worker processes
+        meta = json.loads((tmp_path / "res" / f"{name}.twitchtopics" / "meta.json").read_text())
+        assert meta["model"] == "test-hashing-trigrams"
 
 
 @pytest.mark.parametrize(

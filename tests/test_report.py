@@ -1,4 +1,4 @@
-"""`report`: window tables, representatives, peaks, text/JSON/CSV/PNG/HTML, and the CLI."""
+"""`report`: window tables, representatives, moments, text/JSON/CSV/PNG/HTML, and the CLI."""
 
 from __future__ import annotations
 
@@ -189,30 +189,32 @@ def test_offsets_only_bundle(tmp_path):
     d = window_report(b, "0:40:00-0:50:00")
     assert d["groups"][0]["topic"] == 1
     assert d["groups"][0]["first"].startswith("0:4")
-    assert d["peaks"] and d["peaks"][0]["minute"] == "0:42"
+    assert d["moments"] and d["moments"][0]["start"] == "0:41:57"  # the burst's first message
     with pytest.raises(WindowError, match="offsets"):
         bundle_window(b, "19:30-20:00")
 
 
-# --- peaks ----------------------------------------------------------------------------------
+# --- moments --------------------------------------------------------------------------------
 
 
-def test_peak_found_with_its_driving_group(window_30):
+def test_moment_found_with_its_driving_group(window_30):
     d = window_30
     assert d["rate"]["stream_median_per_minute"] == 4
-    assert d["rate"]["peak_threshold"] == 12
-    assert len(d["peaks"]) == 1
-    peak = d["peaks"][0]
-    assert peak["minute"] == "19:42"
-    assert peak["count"] >= 60 and peak["ratio"] > 10
-    assert peak["groups"][0]["topic"] == 1
-    assert 1 <= len(peak["groups"]) <= 3
+    assert "peaks" not in d and "peak_threshold" not in d["rate"]
+    first = d["moments"][0]
+    assert first["rank"] == 1 and first["start"].startswith("19:42")
+    assert first["messages"] >= 60
+    assert first["groups"][0]["topic"] == 1
+    assert 1 <= len(first["groups"]) <= 3
+    assert first["why"] and "chatters in a minute" in first["why"][0]
 
 
-def test_peaks_only_inside_the_window_but_threshold_from_the_stream(bundle):
+def test_moments_only_inside_the_window(bundle):
     d = window_report(bundle, "20:00-20:30")
-    assert d["peaks"] == []
-    assert d["rate"]["peak_threshold"] == 12
+    lo, hi = d["window"]["start_offset_s"], d["window"]["end_offset_s"]
+    for m in d["moments"]:
+        assert m["end_offset_s"] >= lo - 60 and m["start_offset_s"] < hi
+        assert not m["start"].startswith("19:42")
 
 
 def test_rate(window_30):
@@ -233,7 +235,7 @@ def test_text_output(window_30):
         re.match(r"\s+1\s+81\s+35\.7%\s+laughter\s+KEKW that was insane", line) for line in lines
     )
     assert "kekw / lul / insane" in text
-    assert "rate: " in text and "19:42" in text and "peaks (1)" in text
+    assert "rate: " in text and "19:42" in text and "moments (" in text
 
 
 def test_text_shortens_long_representatives(bundle):
@@ -329,7 +331,7 @@ def test_cli_text_json_csv(bundle_dir):
     runner = CliRunner()
     text = runner.invoke(cli, ["report", str(bundle_dir), "--window", "19:30-20:00", "--top", "3"])
     assert text.exit_code == 0, text.output
-    assert "KEKW that was insane" in text.output and "peaks (1)" in text.output
+    assert "KEKW that was insane" in text.output and "moments (" in text.output
     js = runner.invoke(cli, ["report", str(bundle_dir), "-w", "1:10:00-1:40:00", "--json"])
     assert js.exit_code == 0, js.output
     data = json.loads(js.output)

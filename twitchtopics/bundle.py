@@ -26,6 +26,10 @@ BUNDLE_SUFFIX = ".twitchtopics"
 MESSAGES_FILE = "messages.parquet"
 TOPICS_FILE = "topics.json"
 META_FILE = "meta.json"
+# Arrays a bundle may hold for search (`twitchtopics.moments.vectors`): .npy, never pickled.
+TEXT_VECTORS_FILE = "text_vectors.npy"  # float16, one L2-normalised row per distinct text
+TEXT_INDEX_FILE = "text_index.npy"  # int32, per message row: its text_vectors row, -1 = none
+CENTROIDS_FILE = "centroids.npy"  # float16, n_topics x dim, rows in ascending topic id
 REQUIRED_COLUMNS = ("index", "time", "offset_s", "user", "text", "kind", "topic", "silhouette")
 
 
@@ -37,6 +41,16 @@ class Bundle:
     messages: pd.DataFrame
     topics: list[dict[str, Any]]
     meta: dict[str, Any]
+
+    def array(self, name: str) -> np.ndarray | None:
+        """A `.npy` array stored in the bundle (None when absent); never unpickles."""
+        file = self.path / name
+        if not file.is_file():
+            return None
+        try:
+            return np.load(file, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise BundleError(f"{file} could not be read: {exc}") from None
 
     def topic(self, topic_id: int) -> dict[str, Any]:
         """The group with this id (KeyError when there is none)."""
@@ -140,13 +154,12 @@ def save_bundle(
     messages: pd.DataFrame,
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
-    *,
-    arrays: dict[str, Any] | None = None,
+    arrays: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a bundle atomically: build it in a temporary folder, then swap it into place.
 
-    `arrays` maps a file name (`centroids.npy`) to a numeric numpy array saved beside the
-    tables (never pickled)."""
+    `arrays` are extra `.npy` files (name -> array, e.g. the search vectors); no object arrays.
+    """
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
     if missing:
         raise BundleError(f"messages table lacks columns: {', '.join(missing)}")
@@ -158,7 +171,7 @@ def save_bundle(
         write_json(tmp / TOPICS_FILE, {"topics": topics})
         write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
         for name, array in (arrays or {}).items():
-            np.save(tmp / name, array, allow_pickle=False)
+            np.save(tmp / name, np.asarray(array), allow_pickle=False)
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -19,3 +19,11 @@ class WindowError(TwitchTopicsError):
 
 class ModelError(TwitchTopicsError):
     """An embedding model could not be loaded or trained."""
+
+
+class OptionError(TwitchTopicsError, ValueError):
+    """An option (of the library or the CLI) has a value it cannot take."""
+
+
+class MissingExtraError(TwitchTopicsError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""

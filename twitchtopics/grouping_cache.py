@@ -26,7 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
-GROUPING_MODULES = ("cluster", "features", "neighbors", "pipeline", "grouping_cache", "_jit")
+GROUPING_MODULES = (
+    "cluster",
+    "features",
+    "neighbors",
+    "pipeline",
+    "components",
+    "grouping_cache",
+    "_jit",
+)
 """twitchtopics modules whose source is part of the key."""
 
 GROUPING_LIBRARIES = (

@@ -1,7 +1,10 @@
-"""The only module that chains the steps: log -> messages -> embeddings -> groups -> bundle.
+"""The steps from a log to a bundle: normalise, embed distinct texts, group (through the
+grouping cache), describe, record (`build_meta`); `ClusterOptions`, the record of a run.
 
-`cluster_log` is what `twitchtopics cluster` runs, and what the benchmarks call, so that
-every measurement goes through the same code path as a user.
+`twitchtopics.topics_model.ChatTopics.fit` is the one place that chains these steps.
+`cluster_log` (read a file, fit, save) is what `twitchtopics cluster` runs for each log and
+what the benchmarks call, so that every measurement goes through the same code path as a
+user, in the CLI or in Python.
 """
 
 from __future__ import annotations
@@ -17,13 +20,10 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics import __version__
-from twitchtopics.centroids import CENTROIDS_FILE, topic_centroids
 from twitchtopics.embedding_cache import cache_dir
-from twitchtopics.errors import TwitchTopicsError
 from twitchtopics.grouping_cache import Grouping
+from twitchtopics.options import CLUSTERED_KINDS
 from twitchtopics.progress import StageProgress, Stages
-
-CLUSTERED_KINDS = ("chat", "action")
 
 
 @dataclass
@@ -57,6 +57,7 @@ class ClusterResult:
     meta: dict[str, Any]
     path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # search vectors (.npy files)
 
 
 def sha256_of(path: Path) -> str:
@@ -76,17 +77,19 @@ def cluster_log(
     stages: Stages | None = None,
     save: bool = True,
 ) -> ClusterResult:
-    """Read, normalise, embed, cluster and describe one log; write its bundle unless `save=False`.
+    """Read one log, fit `ChatTopics` on it (normalise, embed, cluster, describe) and write its
+    bundle unless `save=False`: what `twitchtopics cluster` runs for each log.
 
     `out` is the bundle folder (default `<log name>.twitchtopics` in the current directory).
     """
-    from twitchtopics.bundle import bundle_path_for, save_bundle
+    from twitchtopics.bundle import bundle_path_for
     from twitchtopics.readers import read_log
+    from twitchtopics.topics_model import ChatTopics
 
     options = options or ClusterOptions()
+    model = ChatTopics.from_options(options)  # checks every option before reading
     stages = stages or Stages(quiet=True)
     log_path = Path(path)
-
     with stages.stage("read", str(log_path)):
         log = read_log(
             log_path,
@@ -96,51 +99,16 @@ def cluster_log(
             tz=options.tz,
             bots=options.bots,
         )
-    messages = log.messages.reset_index(drop=True).copy()
-    known_emotes = frozenset(log.info.emotes)
-
-    with stages.stage("normalize"):
-        messages["clean"] = normalized_texts(messages["text"], known_emotes)
-    selected = np.flatnonzero(messages["kind"].isin(options.include).to_numpy())
-    if len(selected) == 0:
-        raise TwitchTopicsError(
-            f"{log_path.name}: no message of kind {', '.join(options.include)} to cluster"
-        )
-    min_size = options.min_cluster_size
-    if min_size is not None and len(selected) < min_size:
-        raise TwitchTopicsError(
-            f"{log_path.name}: {len(selected)} messages to cluster, fewer than "
-            f"--min-cluster-size {min_size}"
-        )
-
-    clean = messages["clean"].to_numpy()[selected].tolist()
-    distinct = embed_distinct(clean, options, stages)
-    offsets = messages["offset_s"].to_numpy(dtype=np.float64)[selected]
-    grouping = group_messages(distinct, offsets, options, stages)
-    for column, values, empty in (
-        ("topic", grouping.labels, -1),
-        ("silhouette", grouping.silhouette, np.nan),
-        ("centrality", grouping.centrality, np.nan),
-    ):
-        full = np.full(len(messages), empty, dtype=np.asarray(values).dtype)
-        full[selected] = values
-        messages[column] = full
-
-    with stages.stage("keywords") as progress:
-        topics = describe_topics(messages, known_emotes, options.keywords, progress=progress)
-
-    centroids = topic_centroids(
-        distinct.embeddings, distinct.inverse, grouping.labels, [t["id"] for t in topics]
+    model.fit(log, stages=stages)
+    result = ClusterResult(
+        messages=model.messages_,
+        topics=model.topic_list_,
+        meta=model.meta_,
+        timings=stages.timings,
+        arrays=model.arrays_,
     )
-    meta = build_meta(log, log_path, options, grouping, distinct.model_name, messages, topics)
-    meta["timings"] = stages.timings  # the same dict: stages timed later (write) appear too
-    result = ClusterResult(messages=messages, topics=topics, meta=meta, timings=stages.timings)
     if save:
-        target = Path(out) if out else bundle_path_for(log_path)
-        with stages.stage("write", str(target)):
-            result.path = save_bundle(
-                target, messages, topics, meta, arrays={CENTROIDS_FILE: centroids}
-            )
+        result.path = model.save(Path(out) if out else bundle_path_for(log_path))
     return result
 
 
@@ -152,8 +120,14 @@ def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, qui
     return result.path
 
 
-def single_thread_worker() -> None:
-    """Worker start-up for parallel runs: one thread each, so that N logs use N cores."""
+def single_thread_worker(registrations: dict[str, Any] | None = None) -> None:
+    """Worker start-up for parallel runs: one thread each, so that N logs use N cores, and the
+    parent's run-time registrations (`twitchtopics.registry.snapshot()`), so that a component
+    registered by the caller (a test's fake embedder) is what the worker uses too."""
+    if registrations:
+        from twitchtopics import registry
+
+        registry.restore(registrations)
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["NUMBA_NUM_THREADS"] = "1"
     try:
@@ -186,30 +160,45 @@ class DistinctTexts:
     embeddings: np.ndarray
     inverse: np.ndarray
     model_name: str
+    fingerprint: str | None = None
 
 
-def embed_distinct(clean: list[str], options: ClusterOptions, stages: Stages) -> DistinctTexts:
-    """Embed each distinct normalised text once (through the on-disk cache)."""
-    from twitchtopics.embedders import (
-        EmbeddingCache,
-        embed_texts,
-        load_embedder,
-        unique_with_inverse,
+def embed_distinct(
+    clean: list[str], options: ClusterOptions, stages: Stages, *, embedder: Any = None
+) -> DistinctTexts:
+    """Embed each distinct normalised text once: through the on-disk cache when the embedder
+    has a `fingerprint` and `dim`, else by calling its `encode` (see `components`).
+
+    `embedder` None resolves `options.model` (a registered name, a folder or a hub name).
+    """
+    from twitchtopics.components import (
+        embedder_name,
+        encode_uncached,
+        is_cacheable,
+        resolve_embedder,
     )
+    from twitchtopics.embedders import EmbeddingCache, embed_texts, unique_with_inverse
 
     uniques, inverse, _counts = unique_with_inverse(clean)
-    with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
-        embedder = load_embedder(options.model, progress=stages.show_bars, lazy=True)
-    cache = EmbeddingCache() if options.use_cache else None
+    if embedder is None:
+        with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
+            embedder = resolve_embedder(options.model, progress=stages.show_bars)
     with stages.stage(
         "embed", f"{len(uniques)} distinct texts of {len(clean)} messages", bar=False
     ):
-        embeddings = embed_texts(list(uniques), embedder, cache=cache, progress=stages.show_bars)
+        if is_cacheable(embedder):
+            cache = EmbeddingCache() if options.use_cache else None
+            embeddings = embed_texts(
+                list(uniques), embedder, cache=cache, progress=stages.show_bars
+            )
+        else:
+            embeddings = encode_uncached(list(uniques), embedder)
     return DistinctTexts(
         texts=list(uniques),
         embeddings=np.asarray(embeddings, dtype=np.float32),
         inverse=np.asarray(inverse),
-        model_name=embedder.name,
+        model_name=embedder_name(embedder),
+        fingerprint=getattr(embedder, "fingerprint", None),
     )
 
 
@@ -257,12 +246,18 @@ def grouping_settings(options: ClusterOptions) -> dict[str, Any]:
 
 
 def compute_grouping(
-    distinct: DistinctTexts, offsets: np.ndarray, options: ClusterOptions, stages: Stages
+    distinct: DistinctTexts,
+    offsets: np.ndarray,
+    options: ClusterOptions,
+    stages: Stages,
+    *,
+    clusterer: Any = None,
 ) -> Grouping:
-    """Cluster, then score every clustered message (silhouette, centrality)."""
+    """Cluster (with `clusterer`, a chat clusterer, or the one `options.method` names), then
+    score every clustered message (silhouette, centrality)."""
     from twitchtopics.cluster import centrality, renumber_by_first_appearance, silhouettes
 
-    clusterer = fit_clusterer(distinct, offsets, options, stages)
+    clusterer = fit_clusterer(distinct, offsets, options, stages, clusterer=clusterer)
     labels = renumber_by_first_appearance(clusterer.labels_)
     with stages.stage("silhouette"):
         sil = silhouettes(clusterer.features_, labels)
@@ -276,22 +271,32 @@ def compute_grouping(
     )
 
 
-def fit_clusterer(
-    distinct: DistinctTexts, offsets: np.ndarray, options: ClusterOptions, stages: Stages
-):
-    """Reduce, attach time and cluster the selected messages."""
-    from twitchtopics.cluster import TimeAwareClusterer
+def make_clusterer(options: ClusterOptions) -> Any:
+    """The clusterer `options.method` names in `twitchtopics.registry.clusterers`."""
+    from twitchtopics import registry
 
-    clusterer = TimeAwareClusterer(
+    return registry.clusterers.create(
+        options.method,
         n_components=options.n_components,
         n_neighbors=options.n_neighbors,
         time_scale=options.time_scale,
         min_cluster_size=options.min_cluster_size,
         min_samples=options.min_samples,
-        method=options.method,
         random_state=options.seed,
         cache_dir=cache_dir() if options.use_cache else None,
     )
+
+
+def fit_clusterer(
+    distinct: DistinctTexts,
+    offsets: np.ndarray,
+    options: ClusterOptions,
+    stages: Stages,
+    *,
+    clusterer: Any = None,
+):
+    """Reduce, attach time and cluster the selected messages."""
+    clusterer = clusterer if clusterer is not None else make_clusterer(options)
     clusterer.fit(
         distinct.embeddings, distinct.inverse, offsets, texts=distinct.texts, stage=stages.stage
     )
@@ -352,9 +357,23 @@ def _iso(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).isoformat()
 
 
+def input_meta(log_path: Path | None, fmt: str, messages: pd.DataFrame) -> dict[str, Any]:
+    """meta.json's `input`: the log file and its sha256, or a DataFrame's content digest."""
+    if log_path is None:
+        from twitchtopics.frames import frame_fingerprint
+
+        return {"path": None, "name": None, "sha256": frame_fingerprint(messages), "format": fmt}
+    return {
+        "path": str(log_path),
+        "name": log_path.name,
+        "sha256": sha256_of(log_path),
+        "format": fmt,
+    }
+
+
 def build_meta(
     log,
-    log_path: Path,
+    log_path: Path | None,
     options: ClusterOptions,
     grouping: Grouping,
     model_name: str,
@@ -375,17 +394,13 @@ def build_meta(
     return {
         "tool_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "input": {
-            "path": str(log_path),
-            "name": log_path.name,
-            "sha256": sha256_of(log_path),
-            "format": info.format,
-        },
+        "input": input_meta(log_path, info.format, messages),
         "stream": {
             "start": _iso(info.start),
             "tz": info.tz,
             "title": info.title,
             "channel": info.channel,
+            "video_id": getattr(info, "video_id", None),
             "end": _iso(messages["time"].max()),
             "duration_s": float(offsets.max() - min(0.0, offsets.min())) if len(offsets) else 0.0,
             "emotes": sorted(info.emotes),

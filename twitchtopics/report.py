@@ -1,4 +1,4 @@
-"""The story of a window of the stream, from a bundle alone: top groups, rate, peaks.
+"""The story of a window of the stream, from a bundle alone: top groups, rate, moments.
 
 `window_report` builds a JSON-able dict; `render_report_text` and `report_rows` show it in the
 terminal and as CSV rows; the PNG chart and the HTML page live in `report_png.py` and
@@ -17,10 +17,10 @@ Rules:
   central readable message, and several representatives are distinct after lowercasing and
   collapsing stretched letters (`LOOOOL` = `lool`) and repeated words.
 * **Rates** are chat messages per minute. Minutes are wall-clock minutes when the stream's
-  start is known (offset minutes otherwise). A **peak** is a minute with at least
-  `PEAK_FACTOR` (3) times the stream's median per-minute rate, the median being taken over
-  every minute of the stream's span, empty minutes included (the mean when that median is 0),
-  and at least `MIN_PEAK_MESSAGES` messages. Each peak lists the 1-3 groups that drove it.
+  start is known (offset minutes otherwise); the stream's median per-minute rate counts every
+  minute of its span, empty minutes included.
+* **Moments** are the window's best `REPORT_MOMENTS` highlights (`twitchtopics.moments`):
+  chat measured against the minutes around it, not against a stream-wide threshold.
 """
 
 from __future__ import annotations
@@ -40,9 +40,7 @@ from twitchtopics.describe import CATEGORY_LABELS
 from twitchtopics.windows import Clock, Window, parse_window, stream_span_text
 
 DEFAULT_CHAT_KINDS = ("chat", "action")
-PEAK_FACTOR = 3.0
-MIN_PEAK_MESSAGES = 5
-MAX_PEAK_GROUPS = 3
+REPORT_MOMENTS = 5  # moments listed by `report` (`highlights` lists more)
 REPRESENTATIVE_WIDTH = 60
 
 UNKNOWN_LABEL = "uncategorised"
@@ -245,6 +243,8 @@ def window_report(
     bundle: Bundle, window: Window | str | None = None, top: int = 10
 ) -> dict[str, Any]:
     """Everything `report` shows about a window, as a JSON-able dict."""
+    from twitchtopics.moments.highlights import find_moments
+
     if not isinstance(window, Window):
         window = bundle_window(bundle, window)
     clock, duration = stream_clock(bundle)
@@ -298,50 +298,13 @@ def window_report(
             }
         )
 
-    # Rates and peaks, over chat messages of the whole stream.
+    # Rates over chat messages of the whole stream; moments against their own surroundings.
     origin = minute_origin(clock)
     chat_offsets = offsets[is_chat].to_numpy()
     per_minute = minute_counts(chat_offsets, origin, duration)
     median = float(np.median(per_minute)) if per_minute.size else 0.0
-    base = median if median > 0 else (float(per_minute.mean()) if per_minute.size else 0.0)
-    threshold = max(PEAK_FACTOR * base, float(MIN_PEAK_MESSAGES))
     minutes = window.duration_s / 60.0
-    peaks = []
-    chat_grouped = msgs[is_chat & (topic_col >= 0)]
-    g_bins = ((chat_grouped["offset_s"].astype(float) + origin) // 60).astype(int)
-    for k in np.flatnonzero(per_minute >= threshold):
-        lo, hi = float(k * 60 - origin), float((k + 1) * 60 - origin)
-        past_end = lo > window.end_s if window.end_s >= duration else lo >= window.end_s
-        if past_end or hi <= window.start_s:
-            continue
-        in_minute = chat_grouped[g_bins == k]["topic"].astype(int).value_counts()
-        total = int(per_minute[k])
-        drivers = []
-        for tid, c in sorted(in_minute.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PEAK_GROUPS]:
-            if drivers and c < 0.1 * total:
-                break
-            topic = topics_by_id.get(int(tid), {})
-            reps = representatives(
-                chat_grouped[(g_bins == k) & (chat_grouped["topic"] == tid)], k=1
-            )
-            drivers.append(
-                {
-                    "topic": int(tid),
-                    "count": int(c),
-                    "category": topic.get("category") or "?",
-                    "keywords": _keywords(topic, 3),
-                    "representative": reps[0] if reps else "",
-                }
-            )
-        peaks.append(
-            {
-                "minute": clock.label(max(lo, 0.0), date=multi_day, seconds=False),
-                "start_offset_s": round(max(lo, 0.0), 3),
-                "count": total,
-                "ratio": round(total / base, 2) if base else None,
-                "groups": drivers,
-            }
-        )
+    moments = find_moments(bundle, window, top=REPORT_MOMENTS)
 
     stream = bundle.meta.get("stream") or {}
     by_kind = {str(k): int(v) for k, v in win["kind"].value_counts().items()}
@@ -379,10 +342,9 @@ def window_report(
             "chat_per_minute": round(n_chat / minutes, 2) if minutes > 0 else float(n_chat),
             "messages_per_minute": round(len(win) / minutes, 2) if minutes > 0 else float(len(win)),
             "stream_median_per_minute": round(median, 2),
-            "peak_threshold": round(threshold, 2),
         },
         "groups": groups,
-        "peaks": peaks,
+        "moments": moments,
     }
 
 
@@ -419,7 +381,7 @@ def _fmt_num(n: float) -> str:
 
 
 def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
-    """The terminal view: header, one line per top group, then rate and peaks."""
+    """The terminal view: header, one line per top group, then rate and moments."""
     s, w, t, r = d["stream"], d["window"], d["totals"], d["rate"]
     lines = [f"{s['name']} \u00b7 window {w['text']} \u00b7 {w['minutes']:g} min"]
     others = ", ".join(
@@ -457,21 +419,25 @@ def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
     lines.append("")
     lines.append(
         f"rate: {_fmt_num(r['chat_per_minute'])} chat messages/min in the window "
-        f"(stream median {_fmt_num(r['stream_median_per_minute'])}/min; "
-        f"peak = at least {_fmt_num(r['peak_threshold'])}/min)"
+        f"(stream median {_fmt_num(r['stream_median_per_minute'])}/min)"
     )
-    if not d["peaks"]:
-        lines.append("peaks: none in this window")
-    else:
-        lines.append(f"peaks ({len(d['peaks'])}):")
-        for p in d["peaks"]:
-            drivers = "; ".join(
-                f"#{g['topic']} {g['category']} {g['count']} \u201c{shorten(g['representative'], 28)}\u201d"
-                for g in p["groups"]
-            )
-            ratio = f" ({p['ratio']:g}\u00d7)" if p["ratio"] else ""
-            lines.append(f"  {p['minute']:>8}  {p['count']:>5}/min{ratio}  {drivers}")
+    lines.extend(moment_lines(d.get("moments") or []))
     return "\n".join(lines)
+
+
+def moment_lines(moments: list[dict[str, Any]]) -> list[str]:
+    """The report's moments: one line each (span, score, title), then why it ranked (chat
+    text made one line without control characters)."""
+    from twitchtopics.moments.exports import one_line
+
+    if not moments:
+        return ["moments: none stands out from the chat around it in this window"]
+    lines = [f"moments ({len(moments)}, against the minutes around them):"]
+    for m in moments:
+        span = m["start"] if m["start"] == m["end"] else f"{m['start']}\u2013{m['end']}"
+        lines.append(f"  #{m['rank']} {span}  score {m['score']:.2f}  {one_line(m['title'], 60)}")
+        lines.append(f"      {one_line('; '.join(m['why']), 400)}")
+    return lines
 
 
 def write_png(d: dict[str, Any], path: str | Path) -> Path:

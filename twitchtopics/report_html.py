@@ -8,7 +8,7 @@ as `\\u003c`, `\\u003e`, `\\u0026`, so chat text can never become markup or scri
 writes tooltips with `textContent` only.
 
 Timeline: chat messages per minute (bins of one or more minutes, so a long stream stays
-light) with the peak threshold and peaks, then one lane per group for the stream's largest
+light) with the moments marked (ranked bands), then one lane per group for the stream's largest
 groups plus the window's top groups, each lane's cells coloured by category with an opacity
 that follows the group's count in that bin. Hover a bin for its count and leading groups,
 a cell for the group's keywords, its count there and a representative message of that bin.
@@ -132,8 +132,7 @@ def _timeline(
     lanes_y0 = TOP_PAD + RATE_H + AXIS_H + 10
     height = lanes_y0 + LANE_H * len(lane_ids) + 8
     peak_max = float(rates.max()) if rates.size else 0.0
-    threshold = float(d["rate"]["peak_threshold"])
-    y_max = max(peak_max, threshold, 1.0) * 1.1
+    y_max = max(peak_max, 1.0) * 1.1
 
     def y(rate: float) -> float:
         return TOP_PAD + RATE_H - rate / y_max * RATE_H
@@ -168,11 +167,6 @@ def _timeline(
         f'<text class="axis" transform="translate({LEFT - 42},{TOP_PAD + RATE_H / 2:.0f}) rotate(-90)" '
         'text-anchor="middle">chat messages / min</text>'
     )
-    parts.append(
-        f'<line class="thr" x1="{LEFT}" x2="{CHART_W - RIGHT}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}"/>'
-        f'<text class="thrlabel" x="{CHART_W - RIGHT - 4}" y="{y(threshold) - 4:.1f}" text-anchor="end">'
-        f"peak threshold {threshold:g}/min</text>"
-    )
     # x axis
     axis_y = TOP_PAD + RATE_H
     parts.append(
@@ -193,11 +187,17 @@ def _timeline(
             f'<text class="tick" x="{xt:.1f}" y="{axis_y + 16}" text-anchor="middle">{_e(label)}</text>'
         )
         tick += step
-    # peak marks
-    for p in d.get("peaks", []):
-        xp = x(p["start_offset_s"] + 30 * per_bin_minutes)
+    # moment marks: a band over the moment's span and its rank above the chart
+    for m in d.get("moments", []):
+        xa, xb = x(m["start_offset_s"]), x(m["end_offset_s"])
+        xm = (xa + xb) / 2
         parts.append(
-            f'<path class="peak" d="M{xp - 5:.1f},{TOP_PAD - 2} L{xp + 5:.1f},{TOP_PAD - 2} L{xp:.1f},{TOP_PAD + 6} Z"/>'
+            f'<rect class="moment" x="{xa:.1f}" y="{TOP_PAD}" width="{max(xb - xa, 2.0):.1f}" '
+            f'height="{RATE_H}"/>'
+            f'<path class="peak" d="M{xm - 5:.1f},{TOP_PAD - 2} L{xm + 5:.1f},{TOP_PAD - 2} '
+            f'L{xm:.1f},{TOP_PAD + 6} Z"/>'
+            f'<text class="mrank" x="{xm:.1f}" y="{TOP_PAD + 18}" text-anchor="middle">'
+            f"{m['rank']}</text>"
         )
     # hover columns over the rate chart
     bin_data = []
@@ -283,8 +283,8 @@ h1{font-size:22px;margin:0 0 2px}h2{font-size:16px;margin:26px 0 8px}
 #timeline .winlabel{font-size:11px;fill:#8a6d00;font-weight:bold;pointer-events:none}
 #timeline .grid{stroke:#ececec;stroke-width:1}#timeline .axisline{stroke:#999}
 #timeline .tick{font-size:11px;fill:#666}#timeline .axis{font-size:11px;fill:#444}
-#timeline .thr{stroke:#d62728;stroke-dasharray:4 3;stroke-width:1}
-#timeline .thrlabel{font-size:10px;fill:#d62728}#timeline .peak{fill:#d62728}
+#timeline .peak{fill:#d62728}#timeline .mrank{font-size:10px;fill:#d62728;font-weight:bold}
+#timeline .moment{fill:#d62728;fill-opacity:.12;pointer-events:none}
 #timeline .hov{fill:transparent}#timeline .hov:hover{fill:#000;fill-opacity:.06}
 #timeline .band{fill:#f7f7f7}#timeline .lane{font-size:11px;fill:#444}
 #timeline .lane.inwin{font-weight:bold;fill:#111}
@@ -390,18 +390,26 @@ def _table(d: dict[str, Any]) -> str:
     return f'<table id="window-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def _peaks(d: dict[str, Any]) -> str:
-    if not d["peaks"]:
-        return '<p class="peaks">No peak in this window.</p>'
+def _moments(d: dict[str, Any]) -> str:
+    moments = d.get("moments") or []
+    if not moments:
+        return '<p class="peaks">No moment stands out from the chat around it in this window.</p>'
     items = []
-    for p in d["peaks"]:
+    for m in moments:
+        span = m["start"] if m["start"] == m["end"] else f"{m['start']} \u2013 {m['end']}"
         drivers = "; ".join(
-            f"#{g['topic']} {_e(g['category'])} ({g['count']}): \u201c{_e(shorten(g['representative'], 70))}\u201d"
-            for g in p["groups"]
+            f"#{g['topic']} {_e(g['category'])} ({g['count']}): \u201c{_e(shorten(g['label'], 70))}\u201d"
+            for g in m["groups"]
         )
-        ratio = f" ({p['ratio']:g}\u00d7 the median)" if p["ratio"] else ""
+        link = (
+            f' <a href="{_e(m["vod_url"])}" rel="noopener noreferrer">VOD</a>'
+            if m.get("vod_url")
+            else ""
+        )
         items.append(
-            f"<li><b>{_e(p['minute'])}</b> \u2014 {p['count']} messages{ratio}: {drivers}</li>"
+            f"<li><b>#{m['rank']} {_e(span)}</b> \u2014 {_e(shorten(m['title'], 90))} "
+            f"(score {m['score']:g}){link}<br><small>{_e('; '.join(m['why']))}</small>"
+            f"<br><small>{drivers}</small></li>"
         )
     return f'<ul class="peaks">{"".join(items)}</ul>'
 
@@ -436,9 +444,9 @@ def render_html(bundle: Bundle, d: dict[str, Any]) -> str:
         "<h2>Timeline of the stream</h2>"
         f"{svg}"
         f'<div class="legend">{legend}<span><span class="sw" style="background:#ffd54f"></span>window</span>'
-        '<span><span class="sw" style="background:#d62728"></span>peak</span></div>'
+        '<span><span class="sw" style="background:#d62728"></span>moment</span></div>'
         f"<h2>Top groups in the window</h2>{_table(d)}"
-        f"<h2>Peaks (\u2265 {r['peak_threshold']:g} chat messages/min)</h2>{_peaks(d)}"
+        f"<h2>Moments (chat against the minutes around it)</h2>{_moments(d)}"
         '<p class="foot">Made by twitchtopics from the bundle alone; hover the timeline for details.</p>'
         '<div id="tip" hidden></div>'
         f'<script type="application/json" id="tt-data">{script_json(data)}</script>'

@@ -160,17 +160,10 @@ def _offline() -> None:
 
 
 def _check_training_deps() -> None:
-    missing = []
-    for module in ("accelerate", "datasets"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
-    if missing:
-        raise ModelError(
-            f"twitchtopics train needs the package(s) {', '.join(missing)} "
-            f"(pip install {' '.join(missing)})"
-        )
+    """`train` needs the [train] extra (accelerate, datasets); one line when it is missing."""
+    from twitchtopics.extras import require
+
+    require("train", "twitchtopics train")
 
 
 # --------------------------------------------------------------------------------------------

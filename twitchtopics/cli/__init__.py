@@ -27,7 +27,10 @@ def _register() -> None:
         ("inspect", "formats_command"),
         ("report", "report"),
         ("season", "season"),
+        ("highlights", "highlights"),
+        ("search", "search"),
         ("train", "train"),
+        ("export", "export"),
     ):
         try:
             module = import_module(f"twitchtopics.cli.{module_name}")

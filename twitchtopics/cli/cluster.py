@@ -8,23 +8,17 @@ from pathlib import Path
 import click
 
 from twitchtopics.cli._common import one_line_errors, reading_options, render
-from twitchtopics.errors import TwitchTopicsError
+from twitchtopics.errors import OptionError, TwitchTopicsError
 
 
 def parse_time_scale(value: str) -> float | str | None:
-    """`600` (seconds), `none` (no time feature) or `auto` (from the stream's span)."""
-    text = value.strip().lower()
-    if text in ("none", "off", "0"):
-        return None
-    if text == "auto":
-        return "auto"
+    """`600` (seconds), `none` (no time feature) or `auto`; checked by the library."""
+    from twitchtopics.options import parse_time_scale as check
+
     try:
-        seconds = float(text)
-    except ValueError:
-        raise click.BadParameter("expected seconds (e.g. 600), 'auto' or 'none'") from None
-    if seconds <= 0:
-        raise click.BadParameter("must be positive, or 'none'")
-    return seconds
+        return check(value)
+    except OptionError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def parse_columns(value: str | None) -> dict[str, str] | None:
@@ -45,25 +39,14 @@ def _names(value: str | None) -> tuple[str, ...]:
     return tuple(n.strip() for n in (value or "").split(",") if n.strip())
 
 
-KIND_ALIASES = {
-    "commands": "command",
-    "bots": "bot",
-    "actions": "action",
-    "system": "system",
-    "chat": "chat",
-}
-
-
 def parse_include(value: str | None) -> tuple[str, ...]:
     """Kinds clustered besides chat and action: `commands,bots,system`."""
-    kinds = ["chat", "action"]
-    for name in _names(value):
-        kind = KIND_ALIASES.get(name.lower(), name.lower())
-        if kind not in ("chat", "action", "command", "bot", "system"):
-            raise click.BadParameter(f"unknown kind {name!r} (commands, bots, system)")
-        if kind not in kinds:
-            kinds.append(kind)
-    return tuple(kinds)
+    from twitchtopics.options import parse_kinds
+
+    try:
+        return parse_kinds(value)
+    except OptionError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def bundle_targets(logs: list[Path], out: str | None) -> list[Path]:
@@ -113,11 +96,12 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
 )
 @click.option(
     "--method",
-    type=click.Choice(["ward", "hdbscan"]),
     default="ward",
     show_default=True,
+    metavar="ward|hdbscan|NAME",
     help="ward: every message in a group (kNN-graph Ward, reactions grouped by kind); "
-    "hdbscan: the seed's density clustering, with outliers.",
+    "hdbscan: the seed's density clustering, with outliers; or a method registered in "
+    "twitchtopics.registry.clusterers.",
 )
 @click.option(
     "--min-cluster-size",
@@ -132,7 +116,11 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
     help="HDBSCAN min_samples (with --method hdbscan).",
 )
 @click.option(
-    "--seed", type=int, default=42, show_default=True, help="Random seed (same seed, same topics)."
+    "--seed",
+    type=int,
+    default=42,
+    show_default=True,
+    help="Random seed, 0..4294967295 (same seed, same topics).",
 )
 @click.option(
     "--top",
@@ -195,6 +183,7 @@ def cluster(
     from twitchtopics.pipeline import ClusterOptions, cluster_log
     from twitchtopics.printout import format_groups, groups_as_json
     from twitchtopics.progress import Stages
+    from twitchtopics.topics_model import ChatTopics
 
     options = ClusterOptions(
         model=model,
@@ -211,6 +200,7 @@ def cluster(
         tz=tz,
         bots=_names(bots),
     )
+    ChatTopics.from_options(options)  # the library checks every option before any work
     for log in logs:
         if not log.exists():
             raise TwitchTopicsError(f"{log}: no such file")
@@ -246,11 +236,15 @@ def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from twitchtopics import registry
     from twitchtopics.pipeline import ClusterResult, cluster_to_bundle, single_thread_worker
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=single_thread_worker
+        max_workers=jobs,
+        mp_context=context,
+        initializer=single_thread_worker,
+        initargs=(registry.snapshot(),),
     ) as pool:
         futures = [
             pool.submit(cluster_to_bundle, log, options, target, quiet)

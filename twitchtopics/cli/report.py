@@ -75,7 +75,7 @@ def report(
     png: Path | None,
     html_path: Path | None,
 ) -> None:
-    """Top groups, message rate and peaks of a window of the stream.
+    """Top groups, message rate and moments of a window of the stream.
 
     BUNDLE is a folder written by `twitchtopics cluster` (or the log it came from), or a
     season folder written by `twitchtopics season` (recurring themes, heatmap);

@@ -13,6 +13,7 @@ rules once for every format (see ``_finish.py``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,6 +43,8 @@ class LogInfo:
     decode_errors: int = 0
     # Beyond the contract: chapters of a TwitchDownloader JSON video, (start offset s, name).
     chapters: list[tuple[float, str]] = field(default_factory=list)
+    # The Twitch VOD the log belongs to (digits only), when the log names it; for VOD links.
+    video_id: str | None = None
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Rows:
     channel: str | None = None
     emote_set: set[str] = field(default_factory=set)
     chapters: list[tuple[float, str]] = field(default_factory=list)
+    video_id: str | None = None
     skipped: int = 0
     examples: list[tuple[int, str]] = field(default_factory=list)
     system_lines: int = 0  # recognised non-message lines (for the "only system lines" error)
@@ -124,6 +128,26 @@ class Reader:
 
 
 FORMATS: dict[str, Reader] = {}
+
+
+_VIDEO_URL = re.compile(r"twitch\.tv/videos/(\d+)")
+
+
+def twitch_video_id(value: object) -> str | None:
+    """The VOD id in a Twitch video id (digits, possibly `v`-prefixed) or a video URL, or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value) if value > 0 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text[:1] in "vV" and text[1:].isdigit():
+        text = text[1:]
+    if text.isdigit() and 1 <= len(text) <= 20:
+        return text
+    match = _VIDEO_URL.search(text)
+    return match.group(1) if match else None
 
 
 def register(name: str, *, sniff: Sniffer, description: str) -> Callable[[ReadFunc], ReadFunc]:

@@ -160,6 +160,7 @@ def build(
         skipped_examples=list(rows.examples),
         decode_errors=decode_errors,
         chapters=list(rows.chapters),
+        video_id=rows.video_id,
     )
     return ChatLog(messages=df, info=info)
 

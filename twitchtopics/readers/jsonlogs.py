@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._base import NAT, Rows, parse_iso, register
+from ._base import NAT, Rows, parse_iso, register, twitch_video_id
 from ._io import Source
 
 CHAT_DOWNLOADER_CHAT_TYPES = {"text_message", "chat_message", "action", "me_message", ""}
@@ -157,6 +157,7 @@ def _td_metadata(doc: dict[str, Any], rows: Rows) -> None:
         start = _time(video.get("start"))
     if start != NAT:
         rows.start = pd.Timestamp(start, unit="ns", tz="UTC")
+    rows.video_id = twitch_video_id(video.get("id")) or twitch_video_id(video.get("url"))
     title = video.get("title")
     rows.title = title if isinstance(title, str) and title else None
     streamer = _dict(doc.get("streamer"))
@@ -223,6 +224,16 @@ def _comment(rows: Rows, number: int, comment: Any, *, snake: bool) -> None:
     rows.emote_set.update(emotes)
     hint = "system" if notice else ("action" if is_action else None)
     rows.add(user, body, time=time, offset=offset, hint=hint, emotes=emotes)
+    if rows.video_id is None:
+        rows.video_id = _comment_video_id(comment, snake=snake)
+
+
+def _comment_video_id(comment: dict[str, Any], *, snake: bool) -> str | None:
+    """The VOD a comment belongs to: ``content_id`` when ``content_type`` is ``video``."""
+    kind = comment.get("content_type" if snake else "contentType")
+    if kind != "video":
+        return None
+    return twitch_video_id(comment.get("content_id" if snake else "contentId"))
 
 
 def _fragment_emotes(fragments: list[Any]) -> list[str]:
@@ -280,6 +291,9 @@ def read_gql(source: Source, *, columns: dict[str, str] | None = None) -> Rows:
     if comments is None:
         rows.skip(1, "not a JSON list of GQL comments")
         return rows
+    doc = source.json()
+    if isinstance(doc, dict):
+        rows.video_id = twitch_video_id(_dict(_dict(doc.get("data")).get("video")).get("id"))
     for number, comment in enumerate(comments, 1):
         _comment(rows, number, comment, snake=False)
     return rows
@@ -383,4 +397,16 @@ def _cd_item(rows: Rows, number: int, item: Any) -> bool:
     ]
     rows.emote_set.update(emotes)
     rows.add(user, text, time=time, offset=offset, hint=hint, emotes=emotes)
+    if rows.video_id is None:
+        rows.video_id = _cd_video_id(item)
     return time != NAT
+
+
+def _cd_video_id(item: dict[str, Any]) -> str | None:
+    """A Twitch VOD named by a chat-downloader item (its ``video_id`` or a ``twitch.tv/videos``
+    URL in ``url``/``video_url``/``source_url``), when the writer kept one."""
+    for key in ("video_url", "source_url", "url"):
+        found = twitch_video_id(item.get(key)) if isinstance(item.get(key), str) else None
+        if found and "/videos/" in str(item.get(key)):
+            return found
+    return twitch_video_id(item.get("video_id"))

@@ -1,0 +1,300 @@
+"""The built-in components behind the registry's names, and adapters for users' own objects.
+
+Two clusterer protocols meet here:
+
+- a **chat clusterer** (the built-in `TimeAwareClusterer`, or any object with a true
+  `chat_clusterer` attribute) sees the chat as it is: one embedding per *distinct* text,
+  which text each message holds (`inverse`), each message's seconds since the start and the
+  texts; `fit(unique_embeddings, inverse, offsets_s, texts=..., stage=...)` sets `labels_`
+  (one per message, -1 = outlier), `features_` (the space silhouettes are measured in),
+  `time_scale_` and `min_cluster_size_`;
+- any **scikit-learn-style estimator** (KMeans, HDBSCAN, AgglomerativeClustering, ...) with
+  `fit_predict(X)` or `fit(X)` + `labels_`. `EstimatorClusterer` adapts it: X has one row per
+  clustered message, its text embedding (reduced by `reducer.fit_transform` when a reducer
+  is given, fitted on distinct texts like the built-ins do) followed by
+  `offset_s / time_scale` when time is on. Its own parameters (seed included) are left as the
+  user set them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twitchtopics.errors import OptionError
+
+# --------------------------------------------------------------------------------------------
+# embedders
+
+
+def packaged_minilm(*, progress: bool = False) -> Any:
+    """The packaged all-MiniLM-L6-v2, loaded only when a text misses the cache."""
+    from twitchtopics.embedders import load_embedder
+
+    return load_embedder(None, progress=progress, lazy=True)
+
+
+def static_minilm(*, progress: bool = False) -> Any:
+    """The model2vec distillation of the packaged MiniLM (`--model static`)."""
+    from twitchtopics.embedders import load_embedder
+
+    return load_embedder("static", progress=progress)
+
+
+def hashing_embedder() -> Any:
+    """A model-free hashed bag of words, for smoke runs."""
+    from twitchtopics.embedders import HashingEmbedder
+
+    return HashingEmbedder()
+
+
+def resolve_embedder(spec: Any, *, progress: bool = False) -> Any:
+    """An embedder object from a registered name, a model folder / hub name, None (the
+    default) or an object with `encode`."""
+    from twitchtopics import registry
+
+    if spec is not None and not isinstance(spec, str):
+        if not callable(getattr(spec, "encode", None)):
+            raise OptionError(
+                f"embedder must be a name or an object with encode(list[str]), "
+                f"not {type(spec).__name__}"
+            )
+        return spec
+    if spec is None or spec in registry.embedders:
+        return registry.embedders.create(spec, progress=progress)
+    from twitchtopics.embedders import load_embedder
+
+    return load_embedder(spec, progress=progress, lazy=True)
+
+
+def embedder_name(embedder: Any) -> str:
+    """What meta.json records as the model."""
+    return str(getattr(embedder, "name", None) or type(embedder).__name__)
+
+
+def is_cacheable(embedder: Any) -> bool:
+    """Vectors are cached only under a `fingerprint` and a known `dim`: an object without them
+    could change its weights under the same name, and a stale vector would change results."""
+    return bool(getattr(embedder, "fingerprint", None)) and isinstance(
+        getattr(embedder, "dim", None), int
+    )
+
+
+def encode_uncached(texts: list[str], embedder: Any, chunk: int = 1024) -> np.ndarray:
+    """Encode distinct texts with an object that only has `encode`; checks what comes back."""
+    from twitchtopics.errors import ModelError
+
+    name = embedder_name(embedder)
+    parts = []
+    for start in range(0, len(texts), chunk):
+        batch = texts[start : start + chunk]
+        vectors = np.asarray(embedder.encode(batch), dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(batch):
+            raise ModelError(
+                f"embedder {name} returned shape {vectors.shape} for {len(batch)} texts"
+            )
+        parts.append(vectors)
+    if not parts:
+        return np.zeros((0, 1), dtype=np.float32)
+    out = np.vstack(parts)
+    if not np.isfinite(out).all():
+        raise ModelError(f"embedder {name} returned NaN or infinite values")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# clusterers
+
+
+def _time_aware(method: str, **settings: Any) -> Any:
+    from twitchtopics.cluster import TimeAwareClusterer
+
+    return TimeAwareClusterer(method=method, **settings)
+
+
+def ward_clusterer(
+    *,
+    n_components: int = 5,
+    n_neighbors: int = 15,
+    time_scale: float | str | None = "auto",
+    min_cluster_size: int | None = None,
+    random_state: int | None = 42,
+    cache_dir: Any = None,
+) -> Any:
+    """Ward on a kNN graph of [UMAP(text), time]; every message in a group (the default)."""
+    return _time_aware(
+        "ward",
+        n_components=n_components,
+        n_neighbors=n_neighbors,
+        time_scale=time_scale,
+        min_cluster_size=min_cluster_size,
+        random_state=random_state,
+        cache_dir=cache_dir,
+    )
+
+
+def hdbscan_clusterer(
+    *,
+    n_components: int = 5,
+    n_neighbors: int = 15,
+    time_scale: float | str | None = "auto",
+    min_cluster_size: int | None = None,
+    min_samples: int | None = None,
+    random_state: int | None = 42,
+    cache_dir: Any = None,
+) -> Any:
+    """HDBSCAN on [UMAP(text), time], with outliers (the seed's density clustering)."""
+    return _time_aware(
+        "hdbscan",
+        n_components=n_components,
+        n_neighbors=n_neighbors,
+        time_scale=time_scale,
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        random_state=random_state,
+        cache_dir=cache_dir,
+    )
+
+
+def is_chat_clusterer(obj: Any) -> bool:
+    """True for clusterers that take distinct texts + inverse + offsets (see module doc)."""
+    from twitchtopics.cluster import TimeAwareClusterer
+
+    return isinstance(obj, TimeAwareClusterer) or bool(getattr(obj, "chat_clusterer", False))
+
+
+def is_estimator(obj: Any) -> bool:
+    return callable(getattr(obj, "fit_predict", None)) or callable(getattr(obj, "fit", None))
+
+
+class EstimatorClusterer:
+    """A scikit-learn-style estimator seen as a chat clusterer (see the module docstring)."""
+
+    chat_clusterer = True
+
+    def __init__(
+        self,
+        estimator: Any,
+        *,
+        reducer: Any = None,
+        time_scale: float | str | None = "auto",
+        min_cluster_size: int | None = None,
+    ) -> None:
+        self.estimator = estimator
+        self.reducer = reducer
+        self.time_scale = time_scale
+        self.min_cluster_size = min_cluster_size
+
+    def fit(
+        self,
+        unique_embeddings: np.ndarray,
+        inverse: np.ndarray,
+        offsets_s: np.ndarray,
+        *,
+        texts: list[str] | None = None,
+        stage: Callable[[str], AbstractContextManager[Any]] | None = None,
+    ) -> EstimatorClusterer:
+        from twitchtopics.cluster import auto_time_scale, drop_small_groups
+
+        inverse = np.asarray(inverse, dtype=np.int64)
+        offsets = np.asarray(offsets_s, dtype=np.float64)
+        self.timings_: dict[str, float] = {}
+        with self._step("reduce", stage):
+            reduced = np.asarray(unique_embeddings, dtype=np.float64)
+            if self.reducer is not None:
+                reduced = np.asarray(self.reducer.fit_transform(reduced), dtype=np.float64)
+                if reduced.ndim != 2 or len(reduced) != len(unique_embeddings):
+                    raise OptionError(
+                        f"reducer returned shape {reduced.shape} for {len(unique_embeddings)} rows"
+                    )
+        if self.time_scale is None:
+            self.time_scale_ = None
+        elif isinstance(self.time_scale, str):
+            self.time_scale_ = auto_time_scale(offsets)
+        else:
+            self.time_scale_ = float(self.time_scale)
+        rows = reduced[inverse]
+        if self.time_scale_ is not None:
+            rows = np.hstack([rows, (offsets / self.time_scale_).reshape(-1, 1)])
+        self.features_ = rows
+        with self._step("cluster", stage):
+            labels = self._labels(rows)
+        self.min_cluster_size_ = int(self.min_cluster_size or 1)
+        if self.min_cluster_size:
+            labels = drop_small_groups(labels, self.min_cluster_size)
+        self.labels_ = labels
+        return self
+
+    def _labels(self, features: np.ndarray) -> np.ndarray:
+        name = type(self.estimator).__name__
+        if callable(getattr(self.estimator, "fit_predict", None)):
+            labels = self.estimator.fit_predict(features)
+        else:
+            fitted = self.estimator.fit(features)
+            labels = getattr(fitted if fitted is not None else self.estimator, "labels_", None)
+            if labels is None:
+                labels = getattr(self.estimator, "labels_", None)
+            if labels is None:
+                raise OptionError(f"clusterer {name}: fit(X) set no labels_ attribute")
+        labels = np.asarray(labels)
+        if labels.shape != (len(features),):
+            raise OptionError(
+                f"clusterer {name} returned {labels.shape} labels for {len(features)} messages"
+            )
+        if not np.issubdtype(labels.dtype, np.integer):
+            if not np.all(np.isfinite(labels)) or not np.all(labels == np.round(labels)):
+                raise OptionError(f"clusterer {name} returned labels that are not integers")
+        labels = labels.astype(np.int64)
+        if (labels < -1).any():
+            raise OptionError(f"clusterer {name} returned labels below -1 (-1 = outlier)")
+        return labels
+
+    @contextmanager
+    def _step(
+        self, name: str, stage: Callable[[str], AbstractContextManager[Any]] | None
+    ) -> Iterator[None]:
+        began = time.perf_counter()
+        with stage(name) if stage is not None else nullcontext():
+            yield
+        self.timings_[name] = time.perf_counter() - began
+
+
+# --------------------------------------------------------------------------------------------
+# describers
+
+
+class CTfidfDescriber:
+    """Keywords (c-TF-IDF), category, representatives, size, silhouette and span per group."""
+
+    name = "ctfidf"
+
+    def describe(
+        self,
+        messages: pd.DataFrame,
+        known_emotes: frozenset[str],
+        top_n: int,
+        *,
+        progress: Any = None,
+    ) -> list[dict[str, Any]]:
+        from twitchtopics.pipeline import describe_topics
+
+        return describe_topics(messages, known_emotes, top_n, progress=progress)
+
+
+def resolve_describer(spec: Any) -> Any:
+    """A describer object from a registered name (None = the default) or an object."""
+    from twitchtopics import registry
+
+    if spec is None or isinstance(spec, str):
+        return registry.describers.create(spec)
+    if not callable(getattr(spec, "describe", None)):
+        raise OptionError(
+            "describer must be a name or an object with "
+            f"describe(messages, known_emotes, top_n), not {type(spec).__name__}"
+        )
+    return spec

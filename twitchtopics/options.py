@@ -1,0 +1,97 @@
+"""Validation of clustering options, shared by the Python API and the CLI.
+
+Every check raises `OptionError` (a `TwitchTopicsError` and a `ValueError`) with one line
+that names the option; the CLI only turns these into click's usage errors.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from numbers import Integral, Real
+from typing import Any
+
+from twitchtopics.errors import OptionError
+
+KINDS = ("chat", "action", "command", "bot", "system")
+CLUSTERED_KINDS = ("chat", "action")
+"""What is clustered by default; the other kinds stay in the bundle with topic -1."""
+KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
+MAX_SEED = 2**32 - 1
+"""numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""
+
+
+def parse_time_scale(value: Any) -> float | str | None:
+    """Seconds (a number or `"600"`), `"auto"`, or None / `"none"` (no time feature)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("none", "off", "0"):
+            return None
+        if text == "auto":
+            return "auto"
+        try:
+            value = float(text)
+        except ValueError:
+            raise OptionError(
+                f"time_scale: expected seconds (e.g. 600), 'auto' or 'none', not {value!r}"
+            ) from None
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise OptionError(f"time_scale: expected seconds, 'auto' or None, not {value!r}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise OptionError(f"time_scale must be a finite positive number of seconds, not {value}")
+    return seconds
+
+
+def parse_kinds(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Kinds to cluster: chat and action always, plus e.g. `"commands,bots"`."""
+    names = value.split(",") if isinstance(value, str) else list(value or ())
+    kinds = ["chat", "action"]
+    for name in names:
+        key = str(name).strip().lower()
+        if not key:
+            continue
+        kind = KIND_ALIASES.get(key, key)
+        if kind not in KINDS:
+            raise OptionError(f"unknown kind {name!r} (commands, bots, system)")
+        if kind not in kinds:
+            kinds.append(kind)
+    return tuple(kinds)
+
+
+def check_int(name: str, value: Any, *, low: int, high: int | None = None, none: bool = False):
+    """An integer in [low, high] (or None when `none`), else OptionError."""
+    if value is None and none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise OptionError(f"{name} must be an integer, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise OptionError(f"{name} must be {bound}, not {value}")
+    return int(value)
+
+
+def check_settings(
+    *,
+    random_state: Any,
+    time_scale: Any,
+    min_cluster_size: Any,
+    min_samples: Any,
+    n_components: Any,
+    n_neighbors: Any,
+    keywords: Any,
+    include: Iterable[str],
+) -> None:
+    """Every clustering option's range; raises OptionError on the first bad one."""
+    check_int("random_state (seed)", random_state, low=0, high=MAX_SEED)
+    parse_time_scale(time_scale)
+    check_int("min_cluster_size", min_cluster_size, low=2, none=True)
+    check_int("min_samples", min_samples, low=1, none=True)
+    check_int("n_components", n_components, low=1)
+    check_int("n_neighbors", n_neighbors, low=2)
+    check_int("keywords", keywords, low=1)
+    bad = [k for k in include if k not in KINDS]
+    if bad or not include:
+        raise OptionError(f"include: kinds are {', '.join(KINDS)}; got {list(include)!r}")
