@@ -141,10 +141,16 @@ def test_no_stream_clustered_is_one_line(tmp_path):
     assert result.stderr.startswith("Error:") and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_scheduler_without_dask_names_the_extra(season_logs, tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["not installed", "broken"])
+def test_scheduler_without_dask_names_the_extra(how, season_logs, tmp_path, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    from twitchtopics import extras
+
+    if how == "not installed":
+        monkeypatch.setattr(extras, "_find", lambda module: None)
+    else:
+        monkeypatch.setitem(sys.modules, "dask.distributed", None)
     result = CliRunner().invoke(
         cli,
         [

@@ -127,9 +127,12 @@ def scheduler_address(option: str | None) -> str | None:
 
 def _client(scheduler: Any):
     """A Dask client for an address or a cluster object; one clear line when it fails."""
+    from twitchtopics.extras import require
+
+    require("distributed", "--scheduler (running the streams on Dask)")
     try:
         from dask.distributed import Client
-    except ImportError:
+    except ImportError:  # found but broken, or blocked
         raise TwitchTopicsError(
             f"--scheduler needs Dask's distributed scheduler: {DISTRIBUTED_HINT}"
         ) from None
