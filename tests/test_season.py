@@ -250,3 +250,17 @@ def test_meaning_links_are_centred_and_mutual():
     assert (centroids @ centroids.T).min() > 0.5
     groups = link_units(np.array([0, 1, 2, 3]), centroids, [[]] * 4, [None] * 4, same_stream=False)
     assert groups[0] == groups[1] and len(set(groups.tolist())) == 3
+
+
+def test_a_streams_own_look_does_not_glue_its_groups():
+    """Six groups of one stream share a strong offset (its language): centred on the stream's
+    own mean they stay apart, and each still finds its twin in the other stream."""
+    rng = np.random.default_rng(1)
+    topics = rng.normal(size=(6, 48))
+    accent = rng.normal(size=48) * 4
+    rows = np.vstack([topics + accent, topics + 0.2 * rng.normal(size=(6, 48))])
+    centroids = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    stream_of = np.array([0] * 6 + [1] * 6)
+    groups = link_units(stream_of, centroids, [[]] * 12, [None] * 12, same_stream=True)
+    assert len(set(groups[:6].tolist())) == 6
+    assert (groups[:6] == groups[6:]).all()

@@ -2,11 +2,13 @@
 
 Two units (themes, or topics for bundles without themes) of the season are linked when
 
-* **by meaning**: the cosine of their centroids, after removing the season's mean centroid,
-  is at least `MEANING_THRESHOLD` and each is among the other's `NEIGHBOURS` nearest units.
+* **by meaning**: the cosine of their centroids, each minus its own stream's mean centroid,
+  is at least `MEANING_THRESHOLD`, each is among the other's `NEIGHBOURS` nearest units, and
+  the two groups they would join keep an average cosine of at least `GROUP_THRESHOLD`.
   Centring matters: raw MiniLM centroids of chat all look alike (cosines of 0.6-0.9 between
-  unrelated groups, see README "Topic quality"), the mean direction is what they share;
-  mutual nearest neighbours stop a generic unit from gathering everything;
+  unrelated groups), and a stream's own groups look even more alike (its language, channel
+  words, emotes); mutual nearest neighbours and the average stop a generic unit or a chain
+  of look-alikes from gathering everything;
 * **by text** (reactions and copypastas, whose meaning is their words): both are in a
   textual category (`TEXTUAL_CATEGORIES`) and their most frequent texts overlap by at least
   `TEXT_THRESHOLD` (the sum over shared texts of the smaller share of each unit's top texts).
@@ -28,9 +30,10 @@ from typing import Any
 import numpy as np
 
 MEANING_THRESHOLD = 0.55
-GROUP_THRESHOLD = 0.45
+GROUP_THRESHOLD = 0.55
 TEXT_THRESHOLD = 0.5
 NEIGHBOURS = 10
+MIN_UNITS_FOR_OWN_MEAN = 5
 BLOCK_ROWS = 1024
 """Rows of the similarity matrix computed at once: 1024 x 30,000 float32 = 120 MB."""
 
@@ -81,7 +84,7 @@ def link_units(
     for i, j in text_links(stream_of, texts, categories, same_stream=same_stream):
         groups.union(i, j)
     if centroids is not None and n > 1:
-        x = centred(centroids)
+        x = centred(centroids, stream_of)
         sums = {i: x[i].astype(np.float64) for i in range(n)}
         sizes = {i: 1 for i in range(n)}
         for i in range(n):  # text-linked groups start with their summed vectors
@@ -105,13 +108,26 @@ def link_units(
     return np.array([index.setdefault(r, len(index)) for r in roots], dtype=np.int64)
 
 
-def centred(centroids: np.ndarray) -> np.ndarray:
-    """Unit rows minus the mean of the rows that have a centroid, renormalised."""
-    x = np.asarray(centroids, dtype=np.float32)
+def centred(centroids: np.ndarray, stream_of: np.ndarray | None = None) -> np.ndarray:
+    """Unit rows minus the mean row of their own stream (of the whole set without
+    `stream_of`; a stream of fewer than `MIN_UNITS_FOR_OWN_MEAN` units, whose mean would be
+    its groups themselves, uses the season's), renormalised; rows without a centroid stay 0.
+
+    A stream's groups share its language, its channel's words and emotes: after removing
+    only the season's mean, the 100 discussion groups of one real stream here were all each
+    other's neighbours and linked into one theme of 68 % of its chat; removing each stream's
+    own mean leaves what sets a group apart within its stream, which is what recurs."""
+    x = np.asarray(centroids, dtype=np.float32).copy()
     present = np.linalg.norm(x, axis=1) > 0
     if not present.any():
         return x
-    x = np.where(present[:, None], x - x[present].mean(axis=0), 0.0).astype(np.float32)
+    season_mean = x[present].mean(axis=0)
+    groups = np.zeros(len(x), dtype=np.int64) if stream_of is None else np.asarray(stream_of)
+    for stream in np.unique(groups[present]):
+        rows = present & (groups == stream)
+        own = rows.sum() >= MIN_UNITS_FOR_OWN_MEAN
+        x[rows] -= x[rows].mean(axis=0) if own else season_mean
+    x[~present] = 0.0
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms > 0, norms, 1.0)
 

@@ -135,6 +135,14 @@ def heatmap_matrix(season: dict[str, Any], top: int) -> tuple[list[dict], Any]:
     return rows, matrix
 
 
+def _stream_tick(stream: dict[str, Any]) -> str:
+    """A stream's column label: its start date, else its bundle name, short."""
+    if stream.get("start"):
+        return str(stream["start"])[:10]
+    name = str(stream["bundle"]).removesuffix(".twitchtopics")
+    return _term(name, 22)
+
+
 def write_season_png(season: dict[str, Any], path: str | Path, *, top: int = 20) -> Path:
     """A themes x streams heatmap (share of each stream's chat) as a PNG."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -144,8 +152,8 @@ def write_season_png(season: dict[str, Any], path: str | Path, *, top: int = 20)
 
     rows, matrix = heatmap_matrix(season, top)
     streams = season.get("streams") or []
-    width = min(4.0 + 0.32 * len(streams), 40.0)
-    figure = Figure(figsize=(width, 1.6 + 0.34 * max(len(rows), 1)), dpi=100)
+    width = min(6.5 + 0.32 * len(streams), 40.0)
+    figure = Figure(figsize=(width, 2.4 + 0.3 * max(len(rows), 1)), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     image = axes.imshow(100 * matrix, aspect="auto", cmap="viridis", interpolation="nearest")
@@ -155,13 +163,9 @@ def write_season_png(season: dict[str, Any], path: str | Path, *, top: int = 20)
         fontsize=8,
     )
     axes.set_xticks(range(len(streams)))
-    axes.set_xticklabels(
-        [_short_start(s.get("start"))[:10] if s.get("start") else s["bundle"] for s in streams],
-        rotation=90,
-        fontsize=7,
-    )
-    axes.set_title(f"Season themes x streams ({len(streams)} streams): % of each stream's chat")
-    figure.colorbar(image, ax=axes, label="% of the stream's chat", fraction=0.03)
+    axes.set_xticklabels([_stream_tick(s) for s in streams], rotation=90, fontsize=7)
+    axes.set_title(f"Season themes x {len(streams)} streams", fontsize=10)
+    figure.colorbar(image, ax=axes, label="% of the stream's chat", fraction=0.04)
     figure.tight_layout()
     target = Path(path)
     figure.savefig(target, format="png")
