@@ -208,6 +208,7 @@ def test_season_report_text_json_html_png(season_logs, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     page = html.read_text()
     assert "<script>alert" not in page and 'data-k="0:' in page
+    assert '"busiest":[["0:' in page  # each moment's busiest minutes, in VOD time
     assert png.read_bytes()[:4] == b"\x89PNG"
     window = runner.invoke(cli, ["report", str(out), "--window", "0:10-0:20"])
     assert window.exit_code == 2 and "one stream" in window.output

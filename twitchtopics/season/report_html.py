@@ -38,16 +38,46 @@ def _stream_topics(folder: Path, bundle: str) -> dict[int, dict[str, Any]]:
     return {int(t["id"]): t for t in data.get("topics") or [] if "id" in t}
 
 
+BUSIEST_MINUTES = 3
+"""Busiest minutes listed per moment: a laughter or greeting topic spans the whole stream
+(reactions are one topic whatever their time), so its minutes are where an editor looks."""
+
+
+def _busiest_minutes(folder: Path, bundle: str) -> dict[int, list[list[Any]]]:
+    """Each topic's `BUSIEST_MINUTES` busiest minutes of the stream: [[VOD time, messages]]."""
+    import pandas as pd
+
+    try:
+        table = pd.read_parquet(folder / bundle / "messages.parquet", columns=["topic", "offset_s"])
+    except (OSError, ValueError, KeyError):
+        return {}
+    table = table[table["topic"] >= 0]
+    minutes = (table["offset_s"] // 60).astype("int64")
+    counts = table.groupby([table["topic"], minutes]).size().rename("n").reset_index()
+    counts = counts.sort_values(["topic", "n", "offset_s"], ascending=[True, False, True])
+    busiest: dict[int, list[list[Any]]] = {}
+    for topic, group in counts.groupby("topic", sort=False):
+        busiest[int(topic)] = [
+            [_clock(60.0 * m), int(n)]
+            for m, n in zip(
+                group["offset_s"][:BUSIEST_MINUTES], group["n"][:BUSIEST_MINUTES], strict=True
+            )
+        ]
+    return busiest
+
+
 def cell_moments(folder: Path, season: dict[str, Any], rows: list[dict]) -> dict[str, Any]:
     """`"theme:stream"` -> the moments of that theme in that stream, biggest first."""
     streams = season.get("streams") or []
     topics_of: dict[int, dict[int, dict[str, Any]]] = {}
+    minutes_of: dict[int, dict[int, list[list[Any]]]] = {}
     cells: dict[str, Any] = {}
     for theme in rows:
         for entry in theme.get("streams") or []:
             s = entry["stream"]
             if s not in topics_of:
                 topics_of[s] = _stream_topics(folder, streams[s]["bundle"])
+                minutes_of[s] = _busiest_minutes(folder, streams[s]["bundle"])
             found = [topics_of[s][t] for t in entry["topics"] if t in topics_of[s]]
             found.sort(key=lambda t: (-(t.get("size") or 0), t["id"]))
             cells[f"{theme['id']}:{s}"] = {
@@ -63,6 +93,7 @@ def cell_moments(folder: Path, season: dict[str, Any], rows: list[dict]) -> dict
                         "size": t.get("size"),
                         "keywords": [w for w, _ in (t.get("keywords") or [])[:5]],
                         "messages": [str(m) for m in (t.get("representatives") or [])[:3]],
+                        "busiest": minutes_of[s].get(int(t["id"]), []),
                     }
                     for t in sorted(found[:MAX_MOMENTS], key=lambda t: t.get("first_offset_s") or 0)
                 ],
@@ -152,6 +183,7 @@ document.querySelectorAll('td.c').forEach(td=>td.addEventListener('click',()=>{
  c.moments.forEach(m=>{const d=el('div','m');
   d.append(el('b',null,m.from+' \\u2013 '+m.to+' \\u00b7 '+m.size+' messages'));
   d.append(el('div','kw',m.keywords.join(' / ')));
+  if(m.busiest.length)d.append(el('div','kw','busiest minutes: '+m.busiest.map(b=>b[0]+' ('+b[1]+')').join(', ')));
   m.messages.forEach(t=>d.append(el('div','msg',t)));box.append(d);});
  if(c.more)box.append(el('p',null,'+ '+c.more+' smaller moments'));
 }));
