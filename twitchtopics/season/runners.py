@@ -86,37 +86,54 @@ def _in_this_process(logs, targets, options, done: Callable) -> list[dict[str, A
 
 
 def _in_local_processes(logs, targets, options, jobs: int, done: Callable) -> list[dict]:
-    """One process per stream at a time (spawned, one thread each), as `cluster --jobs`."""
+    """One process per stream at a time (spawned, one thread each), as `cluster --jobs`.
+
+    A worker that dies (killed, out of memory) breaks the whole pool, and every stream still
+    in it fails with it: those streams are run again one at a time, each in a pool of its
+    own, so that only the stream that kills its process is reported failed."""
+    records: list[dict[str, Any] | None] = [None] * len(logs)
+    broken = _run_pool(range(len(logs)), logs, targets, options, jobs, records, done)
+    for i in broken:
+        _run_pool([i], logs, targets, options, 1, records, done)
+    return [r for r in records if r is not None]
+
+
+def _run_pool(indices, logs, targets, options, jobs, records, done: Callable) -> list[int]:
+    """Run these streams in one pool; the indices of those lost to a broken pool (not done)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     from twitchtopics.pipeline import single_thread_worker
 
+    lost = []
     context = multiprocessing.get_context("spawn")
-    records: list[dict[str, Any] | None] = [None] * len(logs)
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=single_thread_worker
     ) as pool:
-        futures = {
-            pool.submit(process_stream, log, target, options): i
-            for i, (log, target) in enumerate(zip(logs, targets, strict=True))
-        }
+        futures = {pool.submit(process_stream, logs[i], targets[i], options): i for i in indices}
         for future in as_completed(futures):
             i = futures[future]
+            if isinstance(future.exception(), BrokenProcessPool) and len(futures) > 1:
+                lost.append(i)
+                continue
             records[i] = _record_or_failure(future, logs[i], targets[i])
             done(records[i])
-    return [r for r in records if r is not None]
+    return sorted(lost)
 
 
 def _record_or_failure(future, log: str, target: str) -> dict[str, Any]:
     """The task's record; a worker that died (killed, out of memory) is that stream's failure."""
+    from concurrent.futures.process import BrokenProcessPool
     from pathlib import Path
 
     try:
         return future.result()
+    except BrokenProcessPool:
+        reason = "its worker process died (killed, or out of memory)"
     except Exception as exc:  # noqa: BLE001 - the worker process, not the stream, failed
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        return {"log": log, "bundle": Path(target).name, "status": "failed", "reason": reason}
+    return {"log": log, "bundle": Path(target).name, "status": "failed", "reason": reason}
 
 
 def scheduler_address(option: str | None) -> str | None:
