@@ -2,8 +2,10 @@
 
 For each gold window in ../shared/data/gold/, cluster the WHOLE log with each pipeline (in
 this process, on the same MiniLM embeddings) and score the window's labelled messages:
-ARI, NMI, B-cubed P/R/F1 (outliers as singletons), coverage, number of groups, seconds,
-plus NPMI coherence of the top-10 keywords (on the log itself) and topic diversity.
+ARI, NMI, B-cubed P/R/F1 (outliers as singletons), coverage, number of groups, the grain
+(groups holding 3+ of the window's labelled messages / gold labels with 3+ messages),
+seconds, plus NPMI coherence of the top-10 keywords (on the log itself) and topic diversity.
+Every log format is read (IRC and Chatty logs: gold line numbers are matched to messages).
 
     python benchmarks/quality.py                 # all gold windows, all pipelines
     python benchmarks/quality.py --only twitchtopics --model static
@@ -30,6 +32,13 @@ SHARED = REPO.parent / "shared" / "data"
 GOLD = SHARED / "gold"
 CHATLOGS = SHARED / "chatlogs"
 TOKEN = re.compile(r"[\w+']+")
+LOG_SUFFIXES = {".txt", ".log", ".json", ".csv", ".tcd", ".gz"}
+MATCH_LOOKAHEAD = 5000
+"""Lines searched ahead of the previous match for a message's own line (IRC and Chatty logs
+interleave server lines, joins and notices with the messages)."""
+GRAIN_MIN = 3
+"""The grain column counts groups (and gold labels) with at least this many messages in the
+window: smaller ones are noise a reader does not see as a topic (issue 11)."""
 
 
 @dataclass
@@ -46,9 +55,10 @@ def gold_windows() -> list[tuple[Path, Path]]:
     """(log, gold csv) pairs found in ../shared/data/gold."""
     pairs = []
     for gold in sorted(GOLD.glob("*.gold.csv")):
-        log = CHATLOGS / gold.name.replace(".gold.csv", ".txt")
-        if log.exists():
-            pairs.append((log, gold))
+        stem = gold.name.removesuffix(".gold.csv")
+        logs = sorted(p for p in CHATLOGS.glob(stem + ".*") if p.suffix in LOG_SUFFIXES)
+        if logs:
+            pairs.append((logs[0], gold))
     return pairs
 
 
@@ -58,16 +68,27 @@ def read_gold(path: Path) -> dict[int, str]:
         return {int(row["line"]): row["label"] for row in csv.DictReader(handle)}
 
 
-def line_numbers(log_path: Path, n_messages: int) -> np.ndarray:
-    """1-based line of each message (by `index`): one message per non-empty line in these logs."""
-    lines = [
-        i + 1
-        for i, line in enumerate(log_path.read_text(encoding="utf-8").splitlines())
-        if line.strip()
-    ]
-    if len(lines) != n_messages:
-        raise SystemExit(f"{log_path.name}: {len(lines)} lines but {n_messages} messages read")
-    return np.asarray(lines)
+def line_numbers(log_path: Path, messages) -> np.ndarray:
+    """1-based line of each message (rows in `index` order).
+
+    One message per non-empty line (TwitchDownloader text): the n-th such line. Otherwise
+    (IRC, Chatty: server lines, joins and notices between messages) each message is matched to
+    the next line, after the previous message's, that holds its user and the start of its text.
+    """
+    lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    nonempty = [i + 1 for i, line in enumerate(lines) if line.strip()]
+    if len(nonempty) == len(messages):
+        return np.asarray(nonempty)
+    lowered = [line.lower() for line in lines]
+    out = np.zeros(len(messages), dtype=np.int64)
+    pos = 0
+    for i, (user, text) in enumerate(zip(messages["user"], messages["text"], strict=True)):
+        probe_text, probe_user = str(text).strip().lower()[:40], str(user).lower()
+        for j in range(pos, min(len(lines), pos + MATCH_LOOKAHEAD)):
+            if probe_text in lowered[j] and probe_user in lowered[j]:
+                out[i], pos = j + 1, j + 1
+                break
+    return out
 
 
 def vanilla_bertopic(texts: list[str], embeddings: np.ndarray, seed: int) -> Run:
@@ -137,10 +158,18 @@ def score(run: Run, gold_idx: np.ndarray, gold_labels: list[str], docs: list[set
 
     scores = score_against_gold(gold_labels, run.labels[gold_idx])
     scores["groups"] = int(len(set(run.labels[run.labels >= 0])))
+    scores["grain"] = groups_of_at_least(run.labels[gold_idx], GRAIN_MIN)
     scores["seconds"] = run.seconds
     scores["npmi"] = npmi_coherence(run.keywords, docs)
     scores["diversity"] = topic_diversity(run.keywords)
     return scores
+
+
+def groups_of_at_least(labels: np.ndarray, size: int) -> int:
+    """Groups (outliers excluded) holding at least `size` of the given messages."""
+    labels = np.asarray(labels)
+    _, counts = np.unique(labels[labels >= 0], return_counts=True)
+    return int((counts >= size).sum())
 
 
 def doc_tokens(text: str) -> set[str]:
@@ -172,15 +201,18 @@ def main(argv: list[str] | None = None) -> int:
         except MissingExtraError as exc:
             raise SystemExit(f"{exc} (or run with --only twitchtopics)") from None
     embedder = None
-    header = f"{'log (window)':<28} {'pipeline':<18} {'ARI':>6} {'NMI':>6} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'cover':>6} {'groups':>6} {'NPMI':>6} {'div':>5} {'sec':>6}"
+    header = f"{'log (window)':<28} {'pipeline':<18} {'ARI':>6} {'NMI':>6} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'cover':>6} {'groups':>6} {'grain':>8} {'NPMI':>6} {'div':>5} {'sec':>6}"
     print(header)
     print("-" * len(header))
     for log_path, gold_path in pairs:
         gold = read_gold(gold_path)
         log = read_log(log_path)
         messages = log.messages.sort_values("index").reset_index(drop=True)
-        lines = line_numbers(log_path, len(messages))
-        line_to_idx = {line: i for i, line in enumerate(lines)}
+        lines = line_numbers(log_path, messages)
+        line_to_idx = {int(line): i for i, line in enumerate(lines) if line > 0}
+        missing = [line for line in gold if line not in line_to_idx]
+        if missing:
+            raise SystemExit(f"{gold_path.name}: no message found at lines {missing[:5]}")
         keep = [
             (line_to_idx[line], label) for line, label in sorted(gold.items()) if label != "none"
         ]
@@ -202,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
         window = f"{log_path.stem.split('_')[-1]}"
         start, end = offsets[gold_idx].min(), offsets[gold_idx].max()
         label = f"{window} ({int(start // 60)}-{int(end // 60)} min)"
+        gold_grain = groups_of_at_least(np.unique(gold_labels, return_inverse=True)[1], GRAIN_MIN)
         for run in runs:
             s = score(run, gold_idx, gold_labels, docs)
             print(
                 f"{label:<28} {run.name:<18} {s['ari']:6.3f} {s['nmi']:6.3f} {s['bcubed_p']:6.3f} {s['bcubed_r']:6.3f} "
-                f"{s['bcubed_f1']:6.3f} {s['coverage']:6.2f} {s['groups']:6d} {s['npmi']:6.3f} {s['diversity']:5.2f} {s['seconds']:6.1f}",
+                f"{s['bcubed_f1']:6.3f} {s['coverage']:6.2f} {s['groups']:6d} {s['grain']:>3d}/{gold_grain:<4d} {s['npmi']:6.3f} {s['diversity']:5.2f} {s['seconds']:6.1f}",
                 flush=True,
             )
     return 0

@@ -26,7 +26,7 @@ def test_every_message_read_is_in_the_bundle(fake_embedder, topic_log, tmp_path)
 
 
 def test_topics_found_and_described(fake_embedder, topic_log, tmp_path):
-    result = run(topic_log, tmp_path, min_cluster_size=10)
+    result = run(topic_log, tmp_path)
     assert len(result.topics) >= 3
     ids = [t["id"] for t in result.topics]
     assert ids == sorted(ids)
@@ -41,6 +41,33 @@ def test_topics_found_and_described(fake_embedder, topic_log, tmp_path):
     clustered = result.messages[result.messages["topic"] >= 0]
     assert clustered["silhouette"].notna().all()
     assert result.messages.loc[result.messages["topic"] < 0, "silhouette"].isna().all()
+
+
+def test_moments_nest_in_themes(fake_embedder, topic_log, tmp_path):
+    """A slow topic (2.4 messages a minute for 16 minutes) may come out as several moments;
+    themes gather them (never across topics), and the bundle says so at both levels."""
+    result = run(topic_log, tmp_path)
+    bundle = load_bundle(result.path)
+    chat = bundle.messages[bundle.messages["topic"] >= 0]
+    pasta = chat[chat["clean"].str.contains("pâtes")]
+    nuclear = chat[chat["clean"].str.contains("nucléaire")]
+    assert pasta["theme"].nunique() < pasta["topic"].nunique()
+    assert set(pasta["theme"]).isdisjoint(set(nuclear["theme"]))
+    themes = {t["id"]: t for t in bundle.themes}
+    for topic in bundle.topics:
+        theme = themes[topic["theme"]]
+        assert topic["id"] in theme["topics"]
+        assert (chat.loc[chat["topic"] == topic["id"], "theme"] == topic["theme"]).all()
+    for theme in bundle.themes:
+        members = chat[chat["theme"] == theme["id"]]
+        assert (
+            theme["size"]
+            == len(members)
+            == sum(t["size"] for t in bundle.topics if t["theme"] == theme["id"])
+        )
+        assert theme["first_offset_s"] == members["offset_s"].min()
+        assert theme["label"] and theme["keywords"]
+    assert (bundle.messages.loc[bundle.messages["topic"] < 0, "theme"] == -1).all()
 
 
 def test_time_splits_the_same_words(fake_embedder, tmp_path):

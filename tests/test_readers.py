@@ -219,7 +219,7 @@ def test_chatty_sessions_midnight_system_lines() -> None:
     df, info = log.messages, log.info
     assert info.tz == "+08:00"
     assert info.start == pd.Timestamp("2016-09-16 15:58:47", tz="UTC")
-    assert info.lines_skipped == 1  # the trailing "-"; Joining/MOD/Viewerstats are not skipped
+    assert info.lines_skipped == 0  # the "-" after "# Log closed", Joining/MOD/... not skipped
     assert len(df) == 10
     ts = df.set_index("text")["time"]
     assert ts["minuit passé"] == pd.Timestamp("2016-09-17 00:00:03+08:00")
@@ -471,7 +471,7 @@ REAL = {
         "chatty",
         14192,
         {"chat": 13838, "command": 171, "bot": 109, "action": 49, "system": 25},
-        1,
+        0,  # the "-" after "# Log closed" is Chatty's separator, not an unreadable line
     ),
     "en_tcd_irc_0511875486.tcd": (
         "tcd-irc",

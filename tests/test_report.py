@@ -287,7 +287,9 @@ def test_html(tmp_path, bundle, window_30):
         r"""(src|href)\s*=\s*["']?(https?:)?//""", page
     )  # offline: nothing external
     assert "cdn" not in page.lower()
-    block = re.search(r'<script type="application/json" id="tt-data">(.*?)</script>', page, re.S)
+    block = re.search(
+        r'<script type="application/json" id="tt-timeline">(.*?)</script>', page, re.S
+    )
     data = json.loads(block.group(1))
     assert XSS in data["cells"].values() or any(XSS in g["reps"] for g in data["groups"].values())
     assert data["bins"] and data["groups"]["1"]["keywords"][:2] == ["kekw", "lul"]

@@ -28,7 +28,7 @@ def base_bundle(tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
     log = write_topic_log(folder / "stream.txt")
     with registry.embedders.temporarily(FAKE_EMBEDDER, HashingEmbedder, default=True):
-        options = ClusterOptions(use_cache=False, min_cluster_size=10)
+        options = ClusterOptions(use_cache=False)
         return cluster_log(log, options, out=folder / "s.twitchtopics").path
 
 

@@ -1,8 +1,9 @@
 """Save and load a result folder: `messages.parquet`, `topics.json`, `meta.json`.
 
 A bundle is what `cluster` leaves behind so that later commands (report, exports) never
-recompute anything. It is written to a temporary sibling folder and renamed into place, so a
-crash never leaves a half bundle; it holds no pickle, only Parquet and JSON.
+recompute anything. It is written to a temporary sibling folder, fsynced and renamed into
+place, so a crash never leaves a half bundle (and a kill between the renames is repaired on
+the next read or write: `bundle_safety`); it holds no pickle, only Parquet and JSON.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import math
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from twitchtopics import bundle_safety as safety
 from twitchtopics.errors import BundleError
+from twitchtopics.safe_output import fsync_dir
 
 BUNDLE_VERSION = 1
 BUNDLE_SUFFIX = ".twitchtopics"
@@ -41,6 +44,8 @@ class Bundle:
     messages: pd.DataFrame
     topics: list[dict[str, Any]]
     meta: dict[str, Any]
+    themes: list[dict[str, Any]] = field(default_factory=list)
+    """topics.json's `themes` (empty for bundles written before themes existed)."""
 
     def array(self, name: str) -> np.ndarray | None:
         """A `.npy` array stored in the bundle (None when absent); never unpickles."""
@@ -69,6 +74,7 @@ def bundle_path_for(
         if name.endswith(suffix):
             name = name[: -len(suffix)]
     stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    stem = stem.lstrip(".") or "log"  # `..txt` or `.log` must not make a hidden bundle
     return Path(out_dir) / f"{stem}{BUNDLE_SUFFIX}"
 
 
@@ -155,8 +161,12 @@ def save_bundle(
     topics: list[dict[str, Any]],
     meta: dict[str, Any],
     arrays: dict[str, np.ndarray] | None = None,
+    *,
+    themes: list[dict[str, Any]] | None = None,
 ) -> Path:
-    """Write a bundle atomically: build it in a temporary folder, then swap it into place.
+    """Write a bundle atomically: build it in a temporary folder, fsync, swap it into place
+    (see ``bundle_safety``: kills between the renames are repaired, concurrent writers take
+    turns, OS errors are one-line ``BundleError``s).
 
     `arrays` are extra `.npy` files (name -> array, e.g. the search vectors); no object arrays.
     """
@@ -164,55 +174,105 @@ def save_bundle(
     if missing:
         raise BundleError(f"messages table lacks columns: {', '.join(missing)}")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    safety.check_target(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        safety.recover(target)
+        tmp = Path(tempfile.mkdtemp(prefix=safety.temp_prefix(target), dir=target.parent))
+    except OSError as exc:
+        raise BundleError(safety.os_error_message(target, exc)) from None
     try:
         messages.reset_index(drop=True).to_parquet(tmp / MESSAGES_FILE, index=False)
-        write_json(tmp / TOPICS_FILE, {"topics": topics})
+        contents: dict[str, Any] = {"topics": topics}
+        if themes is not None:
+            contents["themes"] = themes
+        write_json(tmp / TOPICS_FILE, contents)
         write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
         for name, array in (arrays or {}).items():
             np.save(tmp / name, np.asarray(array), allow_pickle=False)
-        old = None
-        if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
-        os.replace(tmp, target)
+        safety.fsync_tree(tmp)
+        with safety.swap_lock(target):
+            safety.check_target(target)  # another run may have put something there
+            old = None
+            if target.exists():
+                old = safety.old_path(target)
+                os.replace(target, old)
+            os.replace(tmp, target)
+            fsync_dir(target.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BundleError(safety.os_error_message(target, exc)) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
 
 
+def _read_json(path: Path, folder: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise BundleError(f"{folder} could not be read: {path.name}: {exc}") from None
+
+
+def _checked_topics(doc: Any, folder: Path) -> list[dict[str, Any]]:
+    """``topics.json``'s list of groups, each an object with an integer id."""
+    topics = doc.get("topics") if isinstance(doc, dict) else None
+    if not isinstance(topics, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("id"), int) for t in topics
+    ):
+        raise BundleError(f'{folder}/{TOPICS_FILE} is damaged: expected {{"topics": [...]}}')
+    return topics
+
+
+def _checked_themes(doc: Any) -> list[dict[str, Any]]:
+    """``topics.json``'s themes: [] for bundles made before themes existed, or a damaged list
+    (themes are a view over the topics; a report then falls back to them)."""
+    themes = doc.get("themes") if isinstance(doc, dict) else None
+    if not isinstance(themes, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("id"), int) for t in themes
+    ):
+        return []
+    return themes
+
+
 def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     """Read a bundle folder back; a clear BundleError when it is not one."""
     folder = Path(path)
+    if not folder.is_dir():
+        safety.recover(folder)  # a run killed mid-swap left the previous bundle hidden
     if not folder.is_dir():
         raise BundleError(f"no bundle at {folder} (run `twitchtopics cluster LOG` first)")
     for name in (MESSAGES_FILE, TOPICS_FILE, META_FILE):
         if not (folder / name).is_file():
             raise BundleError(f"{folder} is not a complete bundle: {name} is missing")
-    try:
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        topics = json.loads((folder / TOPICS_FILE).read_text(encoding="utf-8"))["topics"]
-        messages = pd.read_parquet(folder / MESSAGES_FILE)
-    except (ValueError, KeyError, OSError, TypeError) as exc:
-        raise BundleError(f"{folder} could not be read: {exc}") from None
+    meta = _read_json(folder / META_FILE, folder)
+    if not isinstance(meta, dict):
+        raise BundleError(f"{folder}/{META_FILE} is damaged: expected a JSON object")
+    contents = _read_json(folder / TOPICS_FILE, folder)
+    topics = _checked_topics(contents, folder)
+    themes = _checked_themes(contents)
     version = meta.get("bundle_version")
     if version != BUNDLE_VERSION:
         raise BundleError(
             f"{folder} has bundle version {version!r}; this tool reads {BUNDLE_VERSION}"
         )
+    try:
+        messages = pd.read_parquet(folder / MESSAGES_FILE)
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise BundleError(f"{folder}/{MESSAGES_FILE} could not be read: {exc}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
     if missing:
         raise BundleError(f"{folder}/{MESSAGES_FILE} lacks columns: {', '.join(missing)}")
-    return Bundle(path=folder, messages=messages, topics=topics, meta=meta)
+    return Bundle(path=folder, messages=messages, topics=topics, meta=meta, themes=themes)
 
 
 def find_latest_bundle(directory: str | os.PathLike[str] = ".") -> Path:
     """The most recently written complete bundle in `directory`."""
     folder = Path(directory)
+    safety.recover_folder(folder, BUNDLE_SUFFIX)
     candidates = [
         p
         for p in folder.glob(f"*{BUNDLE_SUFFIX}")

@@ -9,11 +9,12 @@ What changed after measuring against hand labels (benchmarks/quality.py, issue 5
 
 - text features = the sentence embedding + character n-grams fitted on the log itself
   (`twitchtopics.features`), when the distinct texts are given to `fit`;
-- reactions (only laughter, only a greeting, only "+1") are one group per kind over the whole
-  log, not sliced by time;
-- the other messages are cut by Ward agglomeration constrained to a kNN graph (plus each
-  message's neighbours in time, so the graph is connected) into about one group per
-  `group_duration_s` of stream: every message gets a group, where HDBSCAN left half of real
+- reactions (laughter, a greeting, "+1") are one group per kind over the whole log, not
+  sliced by time;
+- the other messages are grouped by Ward agglomeration constrained to a kNN graph (plus each
+  message's neighbours in time, so the graph is connected), and the tree is cut where two
+  groups differ by more than `SEPARATION` standard errors (issue 11): the grain follows what
+  chat says, not the clock; every message gets a group, where HDBSCAN left half of real
   chat as outliers;
 - adjacent groups with the same content (centroid cosine >= `merge_similarity`, time gap at
   most a few time scales) are joined, so a topic is not cut only because it lasted;
@@ -50,13 +51,29 @@ costs 5x less on small logs and 2x less on large ones, and scored the same on th
 windows over 3 seeds (benchmarks/quality.py; B3 F1 0.453 / 0.470 against 0.447 / 0.480 with
 200 epochs). None lets UMAP choose."""
 
-GROUP_DURATION_S = 120.0
-"""Ward cuts the stream into about one group per this many seconds (before merging). The
-measured plateau on the gold windows is 60-180 s; 120 s is in its middle."""
+SEPARATION = 7.0
+"""The grain. Ward joins the two groups whose merge adds the least within-group variance; its
+merge distance sqrt(2 n1 n2 / (n1 + n2)) * |c1 - c2| is sqrt(2) x the two-sample t statistic
+of the difference of their centres, with distances in UMAP's layout unit (UMAP places points
+at a fixed scale, spread 1, whatever the log, so one unit means the same everywhere). The
+tree is cut wherever that statistic exceeds this value: two groups stay apart when what they
+say (and when) differs by more than SEPARATION standard errors. More messages give more
+evidence, so a busy chat is cut finer and a quiet one coarser, with no count of groups or of
+messages per group. Measured on the four gold windows (benchmarks/quality.py, B3 F1
+1699408450 / chat / hsdogdog3 / admiralbulldog): 5.0 gave 0.438 / 0.433 / 0.532 / 0.632,
+6.5 0.434 / 0.448 / 0.536 / 0.629, 7.0 0.436 / 0.457 / 0.535 / 0.630, 9.0 0.439 / 0.458 /
+0.529 / 0.629: a plateau; 7 keeps the grain within 0.7-1.2x the gold's on all four."""
 
-TIME_SCALE_PER_GROUP = 4.0
-"""`time_scale="auto"` is a group's mean duration divided by this: a topic lasting that long
-then spreads over ~1 unit of the time feature, like a topic over UMAP's text axes."""
+TIME_SCALE_AT_ONE_PER_MINUTE = 10.0
+"""`time_scale="auto"` = this x sqrt(chat messages per minute), in seconds. Under the grain
+above, one unchanging topic at a rate r is cut into pieces whose length grows with
+time_scale / sqrt(r): scaling with sqrt(r) makes that time resolution the same on slow and
+fast chat, so what splits a busy chat is what it says. 10 gives 47-85 s on the dev logs
+(22-73 messages a minute), 230 s at 530 a minute; measured on the gold windows 30-240 s
+were on a plateau."""
+
+MIN_MOMENT = 3
+"""Default smallest group of the Ward method: one or two messages are no topic."""
 
 MERGE_SIMILARITY = 0.98
 """Adjacent groups whose text centroids are at least this cosine-similar are one topic."""
@@ -73,35 +90,27 @@ class SilhouetteResult:
     method: str
 
 
-def auto_n_groups(offsets_s: np.ndarray | None, n_messages: int, min_cluster_size: int) -> int:
-    """How many groups Ward cuts: one per `GROUP_DURATION_S` of stream, no more than one per
-    `min_cluster_size` messages, at least one. Without time (`offsets_s` None, or all equal)
-    only the size bound applies, and merging similar groups decides how many remain."""
-    by_size = max(1, n_messages // max(1, min_cluster_size))
-    if offsets_s is None or len(offsets_s) == 0:
-        return by_size
+def auto_time_scale(offsets_s: np.ndarray) -> float:
+    """Seconds per unit of the time feature: `TIME_SCALE_AT_ONE_PER_MINUTE` x sqrt(messages per
+    minute over the chat's span). At least 1 s; 60 s when the span is empty."""
+    if len(offsets_s) < 2:
+        return 60.0
     span = float(np.nanmax(offsets_s) - np.nanmin(offsets_s))
     if span <= 0:
-        return by_size
-    by_time = max(1, int(round(span / GROUP_DURATION_S)))
-    return int(min(by_time, by_size))
+        return 60.0
+    per_minute = len(offsets_s) / (span / 60.0)
+    return max(1.0, TIME_SCALE_AT_ONE_PER_MINUTE * float(np.sqrt(per_minute)))
 
 
-def auto_time_scale(offsets_s: np.ndarray, n_groups: int | None = None) -> float:
-    """A time scale from the log itself: a group's mean duration / `TIME_SCALE_PER_GROUP`.
-
-    With the default group duration this is 30 s; a slow chat, cut into fewer groups than its
-    span suggests, gets a proportionally longer scale. At least 1 s.
-    """
-    if len(offsets_s) == 0:
-        return GROUP_DURATION_S / TIME_SCALE_PER_GROUP
-    span = float(np.nanmax(offsets_s) - np.nanmin(offsets_s))
-    groups = n_groups or max(1, int(round(span / GROUP_DURATION_S)))
-    return max(1.0, span / groups / TIME_SCALE_PER_GROUP)
+def separation_threshold(separation: float) -> float:
+    """Ward merge distance above which groups stay apart: sqrt(2) x `separation` (see
+    `SEPARATION`; the unit is UMAP's layout unit)."""
+    return float(np.sqrt(2.0) * separation)
 
 
 def auto_min_cluster_size(n_messages: int) -> int:
-    """The smallest group, scaled to the log's size: 5 for small logs, more for big ones."""
+    """HDBSCAN's smallest group, scaled to the log's size: 5 for small logs, more for big ones
+    (the Ward method's is `MIN_MOMENT`: its grain comes from `SEPARATION`)."""
     return int(max(5, min(100, round(n_messages / 400))))
 
 
@@ -131,6 +140,7 @@ class TimeAwareClusterer:
         reactions: bool = True,
         graph_neighbors: int = 15,
         merge_similarity: float | None = MERGE_SIMILARITY,
+        separation: float = SEPARATION,
         random_state: int | None = 42,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
@@ -149,6 +159,7 @@ class TimeAwareClusterer:
         self.reactions = reactions
         self.graph_neighbors = graph_neighbors
         self.merge_similarity = merge_similarity
+        self.separation = separation
         self.random_state = random_state
         self.cache_dir = cache_dir
 
@@ -181,17 +192,14 @@ class TimeAwareClusterer:
         if texts is not None and len(texts) != len(unique_embeddings):
             raise ValueError("texts must hold one distinct text per row of unique_embeddings")
         self._check_time_scale()
-        self.min_cluster_size_ = self.min_cluster_size or auto_min_cluster_size(n)
+        self.min_cluster_size_ = self.min_cluster_size or (
+            MIN_MOMENT if self.method == "ward" else auto_min_cluster_size(n)
+        )
         reaction = np.full(n, None, dtype=object)
         if texts is not None and self.reactions and self.method == "ward":
             reaction = reaction_kinds(texts)[inverse] if n else reaction
         self.reaction_ = reaction
         rest = np.array([r is None for r in reaction], dtype=bool)
-        self.n_groups_ = auto_n_groups(
-            None if self.time_scale is None else offsets[rest],
-            int(rest.sum()),
-            self.min_cluster_size_,
-        )
         self.time_scale_ = self._resolve_time_scale(offsets[rest])
         self.timings_ = {}
         with self._step("text features", stage):
@@ -265,7 +273,7 @@ class TimeAwareClusterer:
         if self.time_scale is None:
             return None
         if isinstance(self.time_scale, str):
-            return auto_time_scale(offsets, self.n_groups_)
+            return auto_time_scale(offsets)
         return float(self.time_scale)
 
     def _cached_reduce(self, unique_features: np.ndarray) -> np.ndarray:
@@ -289,19 +297,14 @@ class TimeAwareClusterer:
         )
         digest.update(repr(settings).encode())
         path = Path(self.cache_dir) / "reductions" / f"{digest.hexdigest()}.npy"
-        try:
-            cached = np.load(path, allow_pickle=False)
-            if cached.shape[0] == len(unique_features):
-                return cached
-        except (OSError, ValueError):
-            pass
+        from twitchtopics.safe_output import atomic_save, load_entry
+
+        cached = load_entry(path, lambda p: np.load(p, allow_pickle=False))
+        if cached is not None and cached.shape[0] == len(unique_features):
+            return cached
         reduced = self._reduce(unique_features)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                np.save(handle, reduced, allow_pickle=False)
-            os.replace(tmp, path)
+        try:  # fsynced before the rename: a crash never leaves a 0-byte entry
+            atomic_save(path, lambda handle: np.save(handle, reduced, allow_pickle=False))
         except OSError:
             pass  # a read-only cache only costs speed
         return reduced
@@ -345,41 +348,45 @@ class TimeAwareClusterer:
         return np.hstack([reduced.astype(np.float64), time])
 
     def _ward(self, features: np.ndarray) -> np.ndarray:
-        """Ward agglomeration on a kNN graph + time neighbours, cut into `n_groups_` groups.
+        """Ward agglomeration on a kNN graph + time neighbours, cut where groups differ by more
+        than `separation` standard errors (`separation_threshold`).
 
         Long logs are cut into time blocks of about `WARD_BLOCK_SIZE` messages, at the
-        quietest moment near each nominal cut, and each block is clustered on its own: groups
-        last minutes (the time scale is seconds), so a block boundary almost never splits one,
-        and the cost stays linear in the number of messages.
+        quietest moment near each nominal cut, and each block is clustered on its own with the
+        log's threshold: groups last minutes (the time scale is seconds to minutes), so a block
+        boundary almost never splits one, and the cost stays linear in the number of messages.
         """
         n = len(features)
-        if n == 0:
-            return np.empty(0, dtype=np.int64)
-        n_groups = min(self.n_groups_, n)
-        if n_groups <= 1 or n < 3:
+        if n < 3:
             return np.zeros(n, dtype=np.int64)
         has_time = self.time_scale_ is not None
+        self.threshold_ = separation_threshold(self.separation)
         if not has_time or n <= WARD_BLOCK_SIZE:
-            return self._ward_block(features, n_groups, has_time)
+            return self._ward_block(features, has_time)
         order = np.argsort(features[:, -1], kind="stable")
         labels = np.empty(n, dtype=np.int64)
         base = 0
         for block in time_blocks(features[order, -1], WARD_BLOCK_SIZE):
             members = order[block]
-            k = max(1, int(round(n_groups * len(members) / n)))
-            part = self._ward_block(features[members], min(k, len(members)), has_time)
+            part = self._ward_block(features[members], has_time)
             labels[members] = part + base
             base += int(part.max()) + 1
         return labels
 
-    def _ward_block(self, features: np.ndarray, n_groups: int, has_time: bool) -> np.ndarray:
-        if n_groups <= 1 or len(features) < 3:
+    def _ward_block(self, features: np.ndarray, has_time: bool) -> np.ndarray:
+        if len(features) < 3:
             return np.zeros(len(features), dtype=np.int64)
-        from sklearn.cluster import AgglomerativeClustering
+        import warnings
+
+        from sklearn.cluster import ward_tree
 
         graph = knn_time_graph(features, self.graph_neighbors, has_time=has_time)
-        model = AgglomerativeClustering(n_clusters=n_groups, linkage="ward", connectivity=graph)
-        return model.fit_predict(features).astype(np.int64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # components joined: said in the docs
+            children, _, n_leaves, _, distances = ward_tree(
+                features, connectivity=graph, return_distance=True
+            )
+        return cut_tree(children, distances, n_leaves, self.threshold_)
 
     def _hdbscan(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(features)
@@ -401,6 +408,32 @@ class TimeAwareClusterer:
 REACTION_ORDER = ("laughter", "greeting", "plus_one")
 WARD_BLOCK_SIZE = 40_000
 """Above this many messages Ward runs on consecutive time blocks of about this size."""
+
+
+def cut_tree(
+    children: np.ndarray, distances: np.ndarray, n_leaves: int, threshold: float
+) -> np.ndarray:
+    """Flat groups of a merge tree: from the top, every merge at a distance above `threshold`
+    is undone; the nodes reached that merged at or below it are the groups.
+
+    Top-down, because Ward on a connectivity graph is not monotone: a merge can be cheaper
+    than one below it, and then the whole subtree is one group. Several roots (a graph in
+    pieces) are each cut the same way. Ids follow the tree's order (renumbered later).
+    """
+    m = len(children)
+    group = np.full(n_leaves + m, -1, dtype=np.int64)
+    next_id = 0
+    for i in range(m - 1, -1, -1):
+        g = group[n_leaves + i]
+        if g < 0 and distances[i] <= threshold:
+            g = next_id
+            next_id += 1
+        if g >= 0:
+            group[children[i]] = g
+    leaves = group[:n_leaves]
+    free = np.flatnonzero(leaves < 0)
+    leaves[free] = next_id + np.arange(len(free))
+    return leaves
 
 
 def time_blocks(times: np.ndarray, size: int) -> list[slice]:

@@ -103,11 +103,14 @@ class EmbeddingCache:
         self._ino: int | None = None
         self._lock = threading.RLock()
         self.disabled = False
+        self.read_only = False  # a read-only folder: vectors read, none written
 
     # connection management
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
+        if self.path.is_file() and not os.access(self.path.parent, os.W_OK):
+            return self._connect_read_only()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
             str(self.path), timeout=self.timeout, isolation_level=None, check_same_thread=False
@@ -124,6 +127,29 @@ class EmbeddingCache:
         self._conn = conn
         with contextlib.suppress(OSError):
             self._ino = self.path.stat().st_ino
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A read-only folder: WAL cannot create its ``-shm`` file, so open the database as
+        immutable. Cached vectors are still used; new ones are not saved (said once)."""
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute("SELECT 1 FROM embeddings LIMIT 1").fetchall()
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        if not self.read_only:
+            self.read_only = True
+            warnings.warn(
+                f"embedding cache folder {self.path.parent} is read-only: cached vectors are "
+                "used, new ones are not saved",
+                CacheWarning,
+                stacklevel=5,
+            )
         return conn
 
     def close(self) -> None:
@@ -255,6 +281,8 @@ class EmbeddingCache:
         """Store ``vectors`` (one float32 row per text) for ``model`` in one transaction."""
         if len(texts) == 0:
             return
+        if self.read_only or (self._conn is None and self._folder_read_only()):
+            return
         arr = np.ascontiguousarray(vectors, dtype="<f4")
         if arr.ndim != 2 or arr.shape[0] != len(texts):
             raise ValueError(f"expected {len(texts)} rows, got shape {arr.shape}")
@@ -273,6 +301,12 @@ class EmbeddingCache:
                 raise
 
         self._run("write", write, None)
+
+    def _folder_read_only(self) -> bool:
+        """Open (read-only) now when the folder cannot be written, so puts are skipped."""
+        if self.path.is_file() and not os.access(self.path.parent, os.W_OK):
+            self._run("open", lambda conn: None, None)
+        return self.read_only
 
     def count(self, model: str | None = None) -> int:
         """Number of cached vectors (for one model, or all)."""

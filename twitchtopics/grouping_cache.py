@@ -16,13 +16,14 @@ never trusted. `--no-cache` neither reads nor writes them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ GROUPING_MODULES = (
     "pipeline",
     "components",
     "grouping_cache",
+    "themes",
     "_jit",
 )
 """twitchtopics modules whose source is part of the key."""
@@ -79,6 +81,8 @@ class Grouping:
     silhouette_method: str
     time_scale: float | None
     min_cluster_size: int
+    themes: np.ndarray | None = None
+    """Theme of each message (-1 where its group is -1); None when not computed."""
 
 
 def grouping_key(
@@ -118,11 +122,18 @@ def load_grouping(cache_dir: Path, key: str, n_messages: int) -> Grouping | None
                 silhouette_method=str(info["silhouette_method"]),
                 time_scale=None if info["time_scale"] is None else float(info["time_scale"]),
                 min_cluster_size=int(info["min_cluster_size"]),
+                themes=data["themes"].astype(np.int64) if "themes" in data.files else None,
             )
-    except Exception:  # missing, truncated, not a zip, wrong fields: recompute, never trust
+    except FileNotFoundError:
+        return None
+    except Exception:  # truncated, not a zip, wrong fields: recompute, and heal the entry
+        with contextlib.suppress(OSError):
+            entry_path(cache_dir, key).unlink()
         return None
     arrays = (grouping.labels, grouping.silhouette, grouping.centrality)
     if any(a.shape != (n_messages,) for a in arrays):
+        return None
+    if grouping.themes is not None and grouping.themes.shape != (n_messages,):
         return None
     return grouping
 
@@ -135,20 +146,19 @@ def save_grouping(cache_dir: Path, key: str, grouping: Grouping) -> None:
         "time_scale": grouping.time_scale,
         "min_cluster_size": grouping.min_cluster_size,
     }
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
-            np.savez(
-                handle,
-                labels=grouping.labels.astype(np.int64),
-                silhouette=grouping.silhouette.astype(np.float64),
-                centrality=grouping.centrality.astype(np.float64),
-                info=np.array(json.dumps(info)),
-            )
-        os.replace(tmp, path)
+    from twitchtopics.safe_output import atomic_save
+
+    def write(handle: Any) -> None:
+        np.savez(
+            handle,
+            labels=grouping.labels.astype(np.int64),
+            silhouette=grouping.silhouette.astype(np.float64),
+            centrality=grouping.centrality.astype(np.float64),
+            info=np.array(json.dumps(info)),
+            **({} if grouping.themes is None else {"themes": grouping.themes.astype(np.int64)}),
+        )
+
+    try:  # temporary file, fsync, rename: a crash never leaves a half entry
+        atomic_save(path, write)
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        pass  # a read-only cache only costs speed

@@ -92,6 +92,7 @@ def inspect_log(log: ChatLog) -> dict[str, Any]:
         "lines_skipped": int(info.lines_skipped),
         "skipped_examples": [[int(n), str(r)] for n, r in info.skipped_examples],
         "decode_errors": int(info.decode_errors),
+        "notes": [str(n) for n in getattr(info, "notes", [])],
         "start": _iso(info.start),
         "tz": info.tz,
         "title": info.title,
@@ -134,6 +135,8 @@ def render_inspect(d: dict[str, Any]) -> str:
     lines.append(skipped)
     if d["decode_errors"]:
         lines.append(f"  undecodable bytes replaced: {d['decode_errors']}")
+    for note in d.get("notes", []):
+        lines.append(f"  note: {note}")
     lines.append(f"  stream start: {d['start'] or 'unknown'}   zone: {d['tz'] or 'naive/unknown'}")
     if d["first_time"]:
         lines.append(f"  time span: {d['first_time']} -> {d['last_time']}")

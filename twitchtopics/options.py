@@ -19,6 +19,11 @@ CLUSTERED_KINDS = ("chat", "action")
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
 """numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""
+MIN_TIME_SCALE = 1e-3
+"""Below a millisecond every message is its own moment, and 1e-300 overflows the time
+feature to inf (issue 16)."""
+MAX_TIME_SCALE = 3.2e8
+"""About ten years: beyond that time plays no role (use 'none')."""
 
 
 def parse_time_scale(value: Any) -> float | str | None:
@@ -42,6 +47,11 @@ def parse_time_scale(value: Any) -> float | str | None:
     seconds = float(value)
     if not math.isfinite(seconds) or seconds <= 0:
         raise OptionError(f"time_scale must be a finite positive number of seconds, not {value}")
+    if not MIN_TIME_SCALE <= seconds <= MAX_TIME_SCALE:
+        raise OptionError(
+            f"time_scale must be between {MIN_TIME_SCALE:g} and {MAX_TIME_SCALE:g} seconds, "
+            f"not {value}"
+        )
     return seconds
 
 

@@ -56,6 +56,7 @@ class ClusterResult:
     topics: list[dict[str, Any]]
     meta: dict[str, Any]
     path: Path | None = None
+    themes: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # search vectors (.npy files)
 
@@ -63,6 +64,8 @@ class ClusterResult:
 def sha256_of(path: Path) -> str:
     """Fingerprint of the input file, recorded so a bundle can be traced to its log."""
     digest = hashlib.sha256()
+    if not Path(path).is_file():  # a FIFO was read once already; reading it again would hang
+        return ""
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
@@ -106,10 +109,19 @@ def cluster_log(
         meta=model.meta_,
         timings=stages.timings,
         arrays=model.arrays_,
+        themes=model.themes_,
     )
     if save:
         result.path = model.save(Path(out) if out else bundle_path_for(log_path))
     return result
+
+
+def message_themes(grouping: Grouping, selected: np.ndarray, n_messages: int) -> np.ndarray:
+    """The `theme` column: each clustered message's theme, -1 elsewhere. A grouping without
+    themes (e.g. `--method hdbscan` before themes existed) gives each group its own theme."""
+    full = np.full(n_messages, -1, dtype=np.int64)
+    full[selected] = grouping.labels if grouping.themes is None else grouping.themes
+    return full
 
 
 def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, quiet: bool) -> Path:
@@ -258,7 +270,8 @@ def compute_grouping(
     from twitchtopics.cluster import centrality, renumber_by_first_appearance, silhouettes
 
     clusterer = fit_clusterer(distinct, offsets, options, stages, clusterer=clusterer)
-    labels = renumber_by_first_appearance(clusterer.labels_)
+    labels = renumber_by_first_appearance(clusterer.labels_)  # messages are in time order
+    themes = grouping_themes(clusterer, labels, distinct.inverse)
     with stages.stage("silhouette"):
         sil = silhouettes(clusterer.features_, labels)
     return Grouping(
@@ -268,7 +281,21 @@ def compute_grouping(
         silhouette_method=sil.method,
         time_scale=clusterer.time_scale_,
         min_cluster_size=int(clusterer.min_cluster_size_),
+        themes=themes,
     )
+
+
+def grouping_themes(clusterer: Any, labels: np.ndarray, inverse: np.ndarray) -> np.ndarray:
+    """Themes of the messages (`twitchtopics.themes`), from the clusterer's reduced text
+    coordinates when it has them (else the space it clustered in) and its reactions, which
+    stay themes of their own."""
+    from twitchtopics.themes import group_themes
+
+    reduced = getattr(clusterer, "reduced_unique_", None)
+    points = reduced[inverse] if reduced is not None else np.asarray(clusterer.features_)
+    reaction = getattr(clusterer, "reaction_", None)
+    standalone = None if reaction is None else np.array([r is not None for r in reaction])
+    return group_themes(labels, points, standalone=standalone)
 
 
 def make_clusterer(options: ClusterOptions) -> Any:
@@ -342,7 +369,7 @@ def describe_topics(
                     texts, known_emotes=known_emotes, kinds=group["kind"].tolist(), memo=memo
                 ),
                 "representatives": representatives(texts, group["centrality"].to_numpy(), k=3),
-                "users": int(group["user"].nunique()),
+                "users": int(group["user"][group["user"].astype(str) != ""].nunique()),
             }
         )
     return topics

@@ -37,32 +37,83 @@ def format_groups(
     meta: dict[str, Any],
     *,
     top: int | None = None,
+    themes: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Every group in order of first appearance, then the outliers, then the summary line."""
+    """Every group in order of first appearance, then the outliers, then the summary line.
+
+    With `themes`, the groups (moments) are shown under their theme's heading, themes in
+    order of first appearance."""
     groups, outliers = _split_for_display(result_messages, meta)
     lines: list[str] = []
-    for topic in sorted(topics, key=lambda t: t["id"]):
-        lines.append(f"{RULE} LABEL {topic['id']} {RULE}")
-        lines.append(
-            "/".join(f"{w} ({s:.2f})" for w, s in topic["keywords"][:5]) or "(no keywords)"
-        )
-        mean = topic.get("silhouette")
-        lines.append(
-            f"silhouette moyenne: {mean:.2f}" if mean is not None else "silhouette moyenne: n/a"
-        )
-        lines.append(
-            f"category: {topic.get('category', '?')} · {topic['size']} messages · {topic.get('users', '?')} chatters"
-        )
-        members = groups.get(topic["id"])
-        if members is not None:
-            lines.extend(_message_lines(members, top))
-        lines.append("")
+    for heading, members in _theme_sections(topics, themes):
+        if heading:
+            lines.append(heading)
+            lines.append("")
+        for topic in members:
+            lines.extend(_group_block(topic, groups, top))
     if len(outliers):
         lines.append(f"{RULE} OUTLIERS (-1): {len(outliers)} messages {RULE}")
         lines.extend(_message_lines(outliers, top, outlier=True))
         lines.append("")
     lines.append(summary_line(meta))
     return "\n".join(lines)
+
+
+THEME_RULE = "=" * 20
+
+
+def _theme_sections(
+    topics: list[dict[str, Any]], themes: list[dict[str, Any]] | None
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(heading, its groups) per theme; groups of no known theme last, without a heading."""
+    ordered = sorted(topics, key=lambda t: t["id"])
+    if not themes:
+        return [("", ordered)]
+    by_theme: dict[int, list[dict[str, Any]]] = {}
+    for topic in ordered:
+        by_theme.setdefault(int(topic.get("theme", -1)), []).append(topic)
+    sections = []
+    for theme in sorted(themes, key=lambda t: t["id"]):
+        members = by_theme.pop(int(theme["id"]), [])
+        if members:
+            sections.append((theme_heading(theme), members))
+    rest = [t for group in by_theme.values() for t in group]
+    if rest:
+        sections.append(("", sorted(rest, key=lambda t: t["id"])))
+    return sections
+
+
+def theme_heading(theme: dict[str, Any]) -> str:
+    """`==== THEME 3: label · 120 messages · 4 moments · 0:31:02-0:44:10 ====`"""
+    from twitchtopics.timefmt import format_offset
+
+    span = f"{format_offset(theme['first_offset_s'])}-{format_offset(theme['last_offset_s'])}"
+    moments = len(theme.get("topics", []))
+    return (
+        f"{THEME_RULE} THEME {theme['id']}: {_one_line(theme.get('label', ''))} · "
+        f"{theme['size']} messages · {moments} moment{'s' if moments != 1 else ''} · "
+        f"{span} {THEME_RULE}"
+    )
+
+
+def _group_block(
+    topic: dict[str, Any], groups: dict[int, pd.DataFrame], top: int | None
+) -> list[str]:
+    """One group in the seed's layout: rule, keywords, silhouette, category, messages."""
+    lines = [f"{RULE} LABEL {topic['id']} {RULE}"]
+    lines.append("/".join(f"{w} ({s:.2f})" for w, s in topic["keywords"][:5]) or "(no keywords)")
+    mean = topic.get("silhouette")
+    lines.append(
+        f"silhouette moyenne: {mean:.2f}" if mean is not None else "silhouette moyenne: n/a"
+    )
+    lines.append(
+        f"category: {topic.get('category', '?')} · {topic['size']} messages · {topic.get('users', '?')} chatters"
+    )
+    members = groups.get(topic["id"])
+    if members is not None:
+        lines.extend(_message_lines(members, top))
+    lines.append("")
+    return lines
 
 
 def _message_lines(members: pd.DataFrame, top: int | None, *, outlier: bool = False) -> list[str]:
@@ -89,7 +140,7 @@ def summary_line(meta: dict[str, Any]) -> str:
         f"{c['read']} messages read",
         f"{c['clustered']} clustered",
         f"{c['outliers']} outliers ({100 * c['outliers'] / considered:.1f}%)",
-        f"{c['groups']} groups",
+        f"{c['groups']} groups" + (f" in {c['themes']} themes" if c.get("themes") else ""),
         f"mean silhouette {sil:.2f}" if sil is not None else "mean silhouette n/a",
         f"{sum(meta.get('timings', {}).values()):.1f} s",
     ]
@@ -111,8 +162,9 @@ def groups_as_json(
     meta: dict[str, Any],
     *,
     top: int | None = None,
+    themes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The printed content as data: summary, groups with their messages, outliers."""
+    """The printed content as data: summary, themes, groups with their messages, outliers."""
     groups, outliers = _split_for_display(result_messages, meta)
 
     def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -138,6 +190,7 @@ def groups_as_json(
     return {
         "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
         "bundle": meta.get("bundle_path"),
+        "themes": themes or [],
         "groups": [
             {**t, "messages": rows(groups[t["id"]]) if t["id"] in groups else []} for t in topics
         ],

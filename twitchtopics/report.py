@@ -447,8 +447,15 @@ def write_png(d: dict[str, Any], path: str | Path) -> Path:
     return _write(d, path)
 
 
-def write_html(bundle: Bundle, d: dict[str, Any], path: str | Path) -> Path:
-    """One self-contained HTML page: the stream's timeline and the window table."""
+def write_html(
+    bundle: Bundle,
+    d: dict[str, Any],
+    path: str | Path,
+    alt: tuple[Bundle, dict[str, Any]] | None = None,
+    level: str = "moments",
+) -> Path:
+    """One self-contained HTML page: the stream's timeline and the window table (with `alt`, the
+    bundle and report at the other level, a switch between moments and themes)."""
     from twitchtopics.report_html import write_html as _write
 
-    return _write(bundle, d, path)
+    return _write(bundle, d, path, alt=alt, level=level)

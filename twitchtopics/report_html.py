@@ -71,7 +71,7 @@ def _nice_step(span_s: float) -> int:
 
 
 def _timeline(
-    bundle: Bundle, d: dict[str, Any]
+    bundle: Bundle, d: dict[str, Any], svg_id: str = "timeline"
 ) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
     """The SVG markup, the data its tooltips read, and the lanes drawn (for the legend)."""
     clock, duration = stream_clock(bundle)
@@ -138,7 +138,8 @@ def _timeline(
         return TOP_PAD + RATE_H - rate / y_max * RATE_H
 
     parts: list[str] = [
-        f'<svg id="timeline" viewBox="0 0 {CHART_W} {height}" width="100%" '
+        f'<svg id="{svg_id}" class="timeline" data-tt="tt-{svg_id}" '
+        f'viewBox="0 0 {CHART_W} {height}" width="100%" '
         f'role="img" aria-label="chat messages per minute and groups over the stream">'
     ]
     # window highlight: drawn last, over everything, and transparent to the mouse
@@ -277,18 +278,18 @@ _CSS = """
 body{font:14px/1.45 "DejaVu Sans",system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px 32px;color:#222;background:#fff}
 h1{font-size:22px;margin:0 0 2px}h2{font-size:16px;margin:26px 0 8px}
 .sub{color:#666;margin:0 0 12px}.summary{margin:6px 0}
-#timeline{max-width:1400px;display:block;border:1px solid #eee;border-radius:6px;background:#fff}
-#timeline .rate{fill:#6b8fd6;fill-opacity:.55;stroke:#3b62b5;stroke-width:1}
-#timeline .win{fill:#ffd54f;fill-opacity:.16;stroke:#e0a800;stroke-width:1;pointer-events:none}
-#timeline .winlabel{font-size:11px;fill:#8a6d00;font-weight:bold;pointer-events:none}
-#timeline .grid{stroke:#ececec;stroke-width:1}#timeline .axisline{stroke:#999}
-#timeline .tick{font-size:11px;fill:#666}#timeline .axis{font-size:11px;fill:#444}
-#timeline .peak{fill:#d62728}#timeline .mrank{font-size:10px;fill:#d62728;font-weight:bold}
-#timeline .moment{fill:#d62728;fill-opacity:.12;pointer-events:none}
-#timeline .hov{fill:transparent}#timeline .hov:hover{fill:#000;fill-opacity:.06}
-#timeline .band{fill:#f7f7f7}#timeline .lane{font-size:11px;fill:#444}
-#timeline .lane.inwin{font-weight:bold;fill:#111}
-#timeline .cell:hover{stroke:#000;stroke-width:1}
+.timeline{max-width:1400px;display:block;border:1px solid #eee;border-radius:6px;background:#fff}
+.timeline .rate{fill:#6b8fd6;fill-opacity:.55;stroke:#3b62b5;stroke-width:1}
+.timeline .win{fill:#ffd54f;fill-opacity:.16;stroke:#e0a800;stroke-width:1;pointer-events:none}
+.timeline .winlabel{font-size:11px;fill:#8a6d00;font-weight:bold;pointer-events:none}
+.timeline .grid{stroke:#ececec;stroke-width:1}.timeline .axisline{stroke:#999}
+.timeline .tick{font-size:11px;fill:#666}.timeline .axis{font-size:11px;fill:#444}
+.timeline .peak{fill:#d62728}.timeline .mrank{font-size:10px;fill:#d62728;font-weight:bold}
+.timeline .moment{fill:#d62728;fill-opacity:.12;pointer-events:none}
+.timeline .hov{fill:transparent}.timeline .hov:hover{fill:#000;fill-opacity:.06}
+.timeline .band{fill:#f7f7f7}.timeline .lane{font-size:11px;fill:#444}
+.timeline .lane.inwin{font-weight:bold;fill:#111}
+.timeline .cell:hover{stroke:#000;stroke-width:1}
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0 0;font-size:12px;color:#444}
 .sw{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 table{border-collapse:collapse;width:100%;max-width:1400px;font-size:13px}
@@ -306,9 +307,14 @@ box-shadow:0 3px 12px rgba(0,0,0,.18);padding:8px 10px;font-size:12px;pointer-ev
 
 _JS = """
 (function(){
-  var data = JSON.parse(document.getElementById('tt-data').textContent);
   var tip = document.getElementById('tip');
-  var svg = document.getElementById('timeline');
+  var fold = document.getElementById('fold');
+  if (fold) fold.addEventListener('change', function(){
+    document.getElementById('level-main').hidden = fold.checked !== (fold.getAttribute('data-main') === 'themes');
+    document.getElementById('level-alt').hidden = !document.getElementById('level-main').hidden;
+  });
+  document.querySelectorAll('svg.timeline').forEach(function(svg){
+  var data = JSON.parse(document.getElementById(svg.getAttribute('data-tt')).textContent);
   function line(cls, text){var d=document.createElement('div');d.className=cls;d.textContent=text;tip.appendChild(d);}
   function show(ev, el){
     while (tip.firstChild) tip.removeChild(tip.firstChild);
@@ -346,6 +352,7 @@ _JS = """
     if (el) show(ev, el); else hide();
   });
   svg.addEventListener('mouseleave', hide);
+  });
 })();
 """
 
@@ -414,9 +421,29 @@ def _moments(d: dict[str, Any]) -> str:
     return f'<ul class="peaks">{"".join(items)}</ul>'
 
 
-def render_html(bundle: Bundle, d: dict[str, Any]) -> str:
-    """The page as a string."""
+def render_html(
+    bundle: Bundle,
+    d: dict[str, Any],
+    alt: tuple[Bundle, dict[str, Any]] | None = None,
+    level: str = "moments",
+) -> str:
+    """The page as a string. With `alt` (the bundle and report at the other level, see
+    `twitchtopics.levels`), the timeline can be switched between moments and themes."""
     svg, data, lanes = _timeline(bundle, d)
+    scripts = f'<script type="application/json" id="tt-timeline">{script_json(data)}</script>'
+    timeline = svg
+    if alt is not None:
+        alt_svg, alt_data, alt_lanes = _timeline(alt[0], alt[1], "timeline-alt")
+        lanes = lanes + alt_lanes
+        scripts += (
+            f'<script type="application/json" id="tt-timeline-alt">{script_json(alt_data)}</script>'
+        )
+        checked = " checked" if level == "themes" else ""
+        timeline = (
+            f'<p><label><input type="checkbox" id="fold" data-main="{_e(level)}"{checked}> '
+            "fold groups into themes</label></p>"
+            f'<div id="level-main">{svg}</div><div id="level-alt" hidden>{alt_svg}</div>'
+        )
     s, w, t, r = d["stream"], d["window"], d["totals"], d["rate"]
     labels = category_labels()
     present = list(dict.fromkeys(lane["category"] for lane in lanes))
@@ -442,21 +469,27 @@ def render_html(bundle: Bundle, d: dict[str, Any]) -> str:
         f'<h1>{_e(s["name"])}</h1><p class="sub">{sub}</p>'
         f'<p class="summary">{summary}</p>'
         "<h2>Timeline of the stream</h2>"
-        f"{svg}"
+        f"{timeline}"
         f'<div class="legend">{legend}<span><span class="sw" style="background:#ffd54f"></span>window</span>'
         '<span><span class="sw" style="background:#d62728"></span>moment</span></div>'
-        f"<h2>Top groups in the window</h2>{_table(d)}"
+        f"<h2>Top {'themes' if level == 'themes' else 'groups'} in the window</h2>{_table(d)}"
         f"<h2>Moments (chat against the minutes around it)</h2>{_moments(d)}"
         '<p class="foot">Made by twitchtopics from the bundle alone; hover the timeline for details.</p>'
         '<div id="tip" hidden></div>'
-        f'<script type="application/json" id="tt-data">{script_json(data)}</script>'
+        f"{scripts}"
         f"<script>{_JS}</script>"
         "</body></html>\n"
     )
 
 
-def write_html(bundle: Bundle, d: dict[str, Any], path: str | Path) -> Path:
+def write_html(
+    bundle: Bundle,
+    d: dict[str, Any],
+    path: str | Path,
+    alt: tuple[Bundle, dict[str, Any]] | None = None,
+    level: str = "moments",
+) -> Path:
     """Write the page for `window_report(bundle, ...)`'s result `d` to `path`."""
     target = Path(path)
-    target.write_text(render_html(bundle, d), encoding="utf-8")
+    target.write_text(render_html(bundle, d, alt, level), encoding="utf-8")
     return target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,3 +62,39 @@ def format_timestamp(value: pd.Timestamp | None, tz: str | None) -> str | None:
     if value.tzinfo is not None and tz:
         value = value.tz_convert(to_tzinfo(tz))
     return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --------------------------------------------------------------------------- plausible ranges
+# Every time and offset a reader produces passes these checks (``readers._base.Rows.add``);
+# a line outside them is skipped and counted, never allowed to refuse or corrupt the whole
+# log. The bounds keep every value well inside pandas' nanosecond range (1677-2262), so
+# later arithmetic (start + offset, report windows, per-minute counts) cannot overflow.
+# Twitch dates from 2011 and IRC ``tmi-sent-ts`` counts from 1970: nothing real is refused.
+MIN_TIME = pd.Timestamp("1970-01-01")
+MAX_TIME = pd.Timestamp("2200-01-01")
+MIN_TIME_NS = int(MIN_TIME.value)
+MAX_TIME_NS = int(MAX_TIME.value)
+# A stream's offsets: Twitch VODs last at most 48 h; a year leaves room for concatenated
+# logs while an absurd offset (1e18 s) cannot make a per-minute table of 118 PiB.
+MAX_OFFSET_S = 366 * 86400.0
+MIN_OFFSET_S = -7 * 86400.0  # chat before the VOD start (TwitchDownloader writes negatives)
+
+
+def time_in_range(ns: int) -> bool:
+    """True for a time (ns since the epoch) between 1970 and 2200."""
+    return MIN_TIME_NS <= ns < MAX_TIME_NS
+
+
+def offset_in_range(seconds: float) -> bool:
+    """True for a finite offset between a week before the start and a year after."""
+    return math.isfinite(seconds) and MIN_OFFSET_S <= seconds <= MAX_OFFSET_S
+
+
+def check_start(ts: pd.Timestamp) -> None:
+    """Refuse a stream start outside 1970-2200 (``TwitchTopicsError``, one line)."""
+    naive = ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+    if not (MIN_TIME <= naive < MAX_TIME):
+        raise TwitchTopicsError(
+            f"start {ts.isoformat()} is outside the supported years "
+            f"{MIN_TIME.year}-{MAX_TIME.year - 1}"
+        )

@@ -221,6 +221,7 @@ class ChatTopics:
         from twitchtopics.bundle import CENTROIDS_FILE
         from twitchtopics.components import resolve_describer, resolve_embedder
         from twitchtopics.moments.vectors import search_arrays, vectors_meta
+        from twitchtopics.themes import describe_themes
 
         options = self.cluster_options()
         name = _display_name(log.info.path)
@@ -245,13 +246,17 @@ class ChatTopics:
             full = np.full(len(messages), empty, dtype=np.asarray(values).dtype)
             full[selected] = values
             messages[column] = full
+        messages["theme"] = pipeline.message_themes(grouping, selected, len(messages))
 
         describer = resolve_describer(self.describer)
         with stages.stage("keywords") as progress:
             topics = describer.describe(messages, known_emotes, self.keywords, progress=progress)
+            themes = describe_themes(messages, topics, known_emotes, self.keywords)
         meta = pipeline.build_meta(
             log, _input_path(log), options, grouping, distinct.model_name, messages, topics
         )
+        meta["counts"]["themes"] = len(themes)
+        self.themes_ = themes
         self.messages_ = messages
         self.topic_list_ = topics
         self.meta_ = meta
@@ -341,7 +346,14 @@ class ChatTopics:
         self._fitted()
         target = Path(path)
         with self.stages_.stage("write", str(target)):
-            return save_bundle(target, self.messages_, self.topic_list_, self.meta_, self.arrays_)
+            return save_bundle(
+                target,
+                self.messages_,
+                self.topic_list_,
+                self.meta_,
+                self.arrays_,
+                themes=self.themes_,
+            )
 
     def __repr__(self) -> str:
         shown = {

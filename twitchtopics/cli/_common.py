@@ -2,31 +2,105 @@
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import functools
-import io
 import json
 import math
-from collections.abc import Callable, Sequence
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import click
 
 from twitchtopics.errors import TwitchTopicsError
+from twitchtopics.safe_output import csv_text, sanitize_terminal
+
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def one_line_errors(func: F) -> F:
-    """Run a command body; the tool's own errors become a one-line `Error: ...` and exit 1."""
+    """Run a command body; every failure becomes a one-line `Error: ...` and exit 1.
+
+    The tool's own errors say what went wrong; an OS error (full disk, read-only folder,
+    permission) names the file; anything else is an internal error, still one line (set
+    ``TWITCHTOPICS_DEBUG=1`` for the traceback). Messages are sanitised for the terminal.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
         except TwitchTopicsError as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
-            raise click.ClickException(message) from None
+            raise click.ClickException(one_line(str(exc) or type(exc).__name__)) from None
+        except OSError as exc:
+            if _debug():
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(one_line(f"{where}{exc.strerror or exc}")) from None
+        except MemoryError:
+            raise click.ClickException("out of memory") from None
+        except Exception as exc:
+            if _debug():
+                raise
+            raise click.ClickException(
+                one_line(f"internal error: {type(exc).__name__}: {exc}")
+                + f" (set {DEBUG_ENV}=1 for the traceback)"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+DEBUG_ENV = "TWITCHTOPICS_DEBUG"
+
+
+def _debug() -> bool:
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def one_line(text: str) -> str:
+    """A message on one line, without control characters."""
+    return " ".join(sanitize_terminal(text).split())
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print human-readable text with chat's control characters and escapes removed."""
+    click.echo(sanitize_terminal(text), err=err)
+
+
+@contextlib.contextmanager
+def quiet_warnings(quiet: bool) -> Iterator[None]:
+    """Under --quiet no warning (numpy, cache, libraries) reaches stderr, here or in worker
+    processes (they inherit ``PYTHONWARNINGS``); both are restored afterwards."""
+    if not quiet:
+        yield
+        return
+    import warnings
+
+    previous = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
+
+
+def quiet_warnings_option(func: F) -> F:
+    """Run a command whose ``quiet`` parameter is true under ``quiet_warnings``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with quiet_warnings(bool(kwargs.get("quiet"))):
+            return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -81,18 +155,16 @@ def _jsonable(value: Any) -> Any:
 
 
 def render(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> str:
-    """The one output-format helper: `json` for any data, `csv` for a list of flat rows."""
+    """The one output-format helper: `json` for any data, `csv` for a list of flat rows.
+
+    JSON escapes the control characters json.dumps leaves raw (DEL, C1, bidi overrides),
+    losslessly; CSV cells go through ``safe_output.csv_cell`` (formula injection) and the
+    text is sanitised for the terminal."""
     if fmt == "json":
-        return json.dumps(_jsonable(data), ensure_ascii=False, indent=2)
+        text = json.dumps(_jsonable(data), ensure_ascii=False, indent=2)
+        return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if fmt == "csv":
-        rows = list(data)
+        rows = [{k: _jsonable(v) for k, v in row.items()} for row in data]
         fields = list(columns or (rows[0].keys() if rows else []))
-        buffer = io.StringIO()
-        writer = csv.DictWriter(
-            buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\n"
-        )
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _jsonable(v) for k, v in row.items()})
-        return buffer.getvalue().rstrip("\n")
+        return sanitize_terminal(csv_text(rows, fields))
     raise ValueError(f"unknown output format {fmt!r}")

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, reading_options, render
+from twitchtopics.cli._common import (
+    echo,
+    one_line_errors,
+    quiet_warnings_option,
+    reading_options,
+    render,
+)
 from twitchtopics.errors import OptionError, TwitchTopicsError
 
 
@@ -78,7 +84,7 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
 
 
 @click.command()
-@click.argument("logs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=Path))
+@click.argument("logs", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option(
     "--model",
     "-m",
@@ -154,6 +160,7 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @one_line_errors
+@quiet_warnings_option
 def cluster(
     logs,
     model,
@@ -183,6 +190,7 @@ def cluster(
     from twitchtopics.pipeline import ClusterOptions, cluster_log
     from twitchtopics.printout import format_groups, groups_as_json
     from twitchtopics.progress import Stages
+    from twitchtopics.safe_output import sanitize_terminal
     from twitchtopics.topics_model import ChatTopics
 
     options = ClusterOptions(
@@ -201,34 +209,51 @@ def cluster(
         bots=_names(bots),
     )
     ChatTopics.from_options(options)  # the library checks every option before any work
+    from twitchtopics.readers import check_log_path
+
     for log in logs:
-        if not log.exists():
-            raise TwitchTopicsError(f"{log}: no such file")
-        if log.is_dir():
-            raise TwitchTopicsError(f"{log}: is a directory, not a chat log")
+        check_log_path(log)  # missing, link loop, folder, device, unreadable: one line now
     logs = distinct_logs(logs)
     many = len(logs) > 1
     targets = bundle_targets(logs, out)
+    _check_targets(logs, targets)
     jobs = min(jobs or os.cpu_count() or 1, len(logs))
     if jobs > 1:
         results = _cluster_in_parallel(logs, options, targets, jobs, quiet)
     else:
         results = []
         for log, target in zip(logs, targets, strict=True):
-            stages = Stages(quiet=quiet, label=log.name if many else "")
+            stages = Stages(quiet=quiet, label=sanitize_terminal(log.name) if many else "")
             results.append(cluster_log(log, options, out=target, stages=stages))
     payloads = []
     for log, result in zip(logs, results, strict=True):
         result.meta["bundle_path"] = str(result.path)
         if as_json:
-            payloads.append(groups_as_json(result.messages, result.topics, result.meta, top=top))
+            payloads.append(
+                groups_as_json(
+                    result.messages, result.topics, result.meta, top=top, themes=result.themes
+                )
+            )
             continue
         if many:
-            click.echo(f"==================== {log} ====================")
-        click.echo(format_groups(result.messages, result.topics, result.meta, top=top))
-        click.echo(f"bundle: {result.path}")
+            echo(f"==================== {log} ====================")
+        echo(
+            format_groups(
+                result.messages, result.topics, result.meta, top=top, themes=result.themes
+            )
+        )
+        echo(f"bundle: {result.path}")
     if as_json:
         click.echo(render(payloads[0] if not many else payloads, "json"))
+
+
+def _check_targets(logs, targets) -> None:
+    """Every bundle path writable before any log is embedded (a one-line error otherwise)."""
+    from twitchtopics.bundle import bundle_path_for
+    from twitchtopics.bundle_safety import check_target
+
+    for log, target in zip(logs, targets, strict=True):
+        check_target(target if target is not None else bundle_path_for(log))
 
 
 def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):

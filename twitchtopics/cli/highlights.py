@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.cli._common import echo, one_line_errors, render
 from twitchtopics.cli.report import WINDOW_HELP, _resolve_bundle
 
 _DURATION = re.compile(
@@ -138,10 +138,10 @@ def highlights(
     if fmt == "json":
         click.echo(render({"stream": stream, "moments": moments}, "json"))
     elif fmt == "csv":
-        click.echo(render_csv(moments))
+        echo(render_csv(moments))
     elif fmt == "chapters":
-        click.echo(render_chapters(moments))
+        echo(render_chapters(moments))
     elif fmt == "edl":
         click.echo(render_edl(moments, name, fps=fps, record_start_s=record_start_s), nl=False)
     else:
-        click.echo(render_moments_text(stream, moments))
+        echo(render_moments_text(stream, moments))

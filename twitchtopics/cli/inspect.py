@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, reading_options, render
+from twitchtopics.cli._common import echo, one_line_errors, reading_options, render
 from twitchtopics.cli.cluster import _names, parse_columns
 
 
 @click.command("inspect")
-@click.argument("log", type=click.Path(path_type=Path))
+@click.argument("log", type=click.Path(readable=False, path_type=Path))
 @reading_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @one_line_errors
@@ -22,7 +22,10 @@ def inspect_command(log, fmt, columns, start, tz, bots, as_json) -> None:
 
     chat = read_log(log, fmt, columns=parse_columns(columns), start=start, tz=tz, bots=_names(bots))
     data = inspect_log(chat)
-    click.echo(render(data, "json") if as_json else render_inspect(data))
+    if as_json:
+        click.echo(render(data, "json"))
+    else:
+        echo(render_inspect(data))
 
 
 @click.command("formats")

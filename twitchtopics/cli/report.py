@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.cli._common import echo, one_line_errors, render
 
 WINDOW_HELP = """\b
 Window syntax (FROM-TO, either end may be left open):
@@ -33,7 +33,7 @@ def _resolve_bundle(path: Path | None) -> Path:
 
 
 @click.command(epilog=WINDOW_HELP)
-@click.argument("bundle", required=False, type=click.Path(path_type=Path))
+@click.argument("bundle", required=False, type=click.Path(readable=False, path_type=Path))
 @click.option(
     "--window",
     "-w",
@@ -48,6 +48,13 @@ def _resolve_bundle(path: Path | None) -> Path:
     default=10,
     show_default=True,
     help="Number of groups to show.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["moments", "themes"]),
+    default=None,
+    help="Rank moments (fine groups) or themes (moments that say the same thing); "
+    "default: moments for windows up to 30 min, themes for longer ones.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the groups table as CSV.")
@@ -70,6 +77,7 @@ def report(
     bundle: Path | None,
     window: str | None,
     top: int,
+    level: str | None,
     as_json: bool,
     as_csv: bool,
     png: Path | None,
@@ -83,11 +91,13 @@ def report(
     Nothing is re-embedded or re-clustered.
     """
     from twitchtopics.bundle import load_bundle
+    from twitchtopics.levels import default_level, theme_view
     from twitchtopics.report import (
         CSV_COLUMNS,
         bundle_window,
         render_report_text,
         report_rows,
+        stream_clock,
         window_report,
         write_html,
         write_png,
@@ -113,16 +123,25 @@ def report(
         )
     loaded = load_bundle(_resolve_bundle(bundle))
     resolved = bundle_window(loaded, window)
-    data = window_report(loaded, resolved, top=top)
+    if level == "themes" and not loaded.themes:
+        raise click.ClickException("this bundle has no themes (made by an older version)")
+    level = level or default_level(loaded, resolved, stream_clock(loaded)[1])
+    views = {"moments": loaded, "themes": theme_view(loaded) if loaded.themes else None}
+    data = window_report(views[level], resolved, top=top)
+    data["level"] = level
+    other = "themes" if level == "moments" else "moments"
+    alt_view = views[other]
+    alt = None if alt_view is None else (alt_view, window_report(alt_view, resolved, top=top))
     if as_json:
         click.echo(render(data, "json"))
     elif as_csv:
         click.echo(render(report_rows(data), "csv", columns=CSV_COLUMNS))
     else:
-        click.echo(render_report_text(data))
+        echo(f"ranked by {level} (--level {other} for the other view)", err=True)
+        echo(render_report_text(data))
     for target, write in (
         (png, lambda p: write_png(data, p)),
-        (html_path, lambda p: write_html(loaded, data, p)),
+        (html_path, lambda p: write_html(views[level], data, p, alt=alt, level=level)),
     ):
         if target is None:
             continue

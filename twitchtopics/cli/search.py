@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, render
+from twitchtopics.cli._common import echo, one_line_errors, render
 from twitchtopics.cli.report import _resolve_bundle
 
 
@@ -68,7 +68,7 @@ def search(
     if as_json:
         click.echo(render(result, "json"))
     else:
-        click.echo(render_search_text(name, result))
+        echo(render_search_text(name, result))
     if html_path is not None:
         from twitchtopics.moments.search_html import write_search_html
 

@@ -13,8 +13,6 @@ Chat text is untrusted: chapter titles and EDL names are one line without contro
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import unicodedata
@@ -115,11 +113,10 @@ def csv_rows(moments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def render_csv(moments: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(csv_rows(moments))
-    return buffer.getvalue().rstrip("\n")
+    """The moments as CSV, through the tool's one CSV writer (``safe_output.csv_text``)."""
+    from twitchtopics.safe_output import csv_text
+
+    return csv_text(csv_rows(moments), CSV_COLUMNS)
 
 
 def timecode(offset_s: float, fps: int = EDL_FPS) -> str:

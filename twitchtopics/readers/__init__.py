@@ -20,7 +20,7 @@ from ..errors import ReadError
 from . import irc, jsonlogs, tables, text  # noqa: F401  (registers the formats)
 from ._base import FORMATS, ChatLog, LogInfo, Reader, Rows, register
 from ._build import build
-from ._io import Source, open_source
+from ._io import Source, check_log_path, open_source
 
 __all__ = [
     "FORMATS",
@@ -28,6 +28,7 @@ __all__ = [
     "LogInfo",
     "Reader",
     "Rows",
+    "check_log_path",
     "detect_format",
     "read_log",
     "register",

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
+from ..timefmt import offset_in_range, time_in_range
 from ._io import Source
 
 NAT = int(np.iinfo(np.int64).min)  # numpy's NaT as int64 nanoseconds
@@ -43,6 +44,8 @@ class LogInfo:
     decode_errors: int = 0
     # Beyond the contract: chapters of a TwitchDownloader JSON video, (start offset s, name).
     chapters: list[tuple[float, str]] = field(default_factory=list)
+    # What reading decided that a user should know (times repaired, metadata ignored...).
+    notes: list[str] = field(default_factory=list)
     # The Twitch VOD the log belongs to (digits only), when the log names it; for VOD links.
     video_id: str | None = None
 
@@ -84,6 +87,7 @@ class Rows:
     skipped: int = 0
     examples: list[tuple[int, str]] = field(default_factory=list)
     system_lines: int = 0  # recognised non-message lines (for the "only system lines" error)
+    notes: list[str] = field(default_factory=list)
 
     def add(
         self,
@@ -94,14 +98,29 @@ class Rows:
         offset: float | None = None,
         hint: str | None = None,
         emotes: list[str] | None = None,
-    ) -> None:
-        """Append one message."""
+        line: int = 0,
+    ) -> bool:
+        """Append one message; a time outside 1970-2200 or an offset outside [-7 days,
+        1 year] (``timefmt``'s ranges) skips it instead, counted at ``line``. False when
+        skipped. The one place every reader's times pass, so no reader can let a year-9999
+        line or a 1e18 s offset overflow the table."""
+        if time != NAT and not time_in_range(time):
+            self.skip(line or self._next_line(), "time outside 1970-2200")
+            return False
+        if offset is not None and not offset_in_range(offset):
+            self.skip(line or self._next_line(), f"offset {offset:.6g} s out of range")
+            return False
         self.users.append(user)
         self.texts.append(text)
         self.times.append(time)
         self.offsets.append(offset)
         self.hints.append(hint)
         self.emotes.append(emotes if emotes is not None else [])
+        return True
+
+    def _next_line(self) -> int:
+        """A record number when the reader gave none: messages and skips so far, plus one."""
+        return len(self.texts) + self.skipped + 1
 
     def skip(self, line_number: int, reason: str) -> None:
         """Count a record that could not be parsed; keep the first few for the report."""
@@ -208,6 +227,7 @@ def parse_iso(value: str) -> tuple[int, bool] | None:
     if aware_utc and dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     try:
-        return dt_to_ns(dt)
+        ns, aware = dt_to_ns(dt)
     except (OverflowError, ValueError):
         return None
+    return (ns, aware) if time_in_range(ns) else None

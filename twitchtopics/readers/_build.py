@@ -28,12 +28,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ReadError
+from ..errors import ReadError, TwitchTopicsError
 from ..kinds import assign_kinds
+from ..timefmt import check_start
 from ._base import NAT, ChatLog, LogInfo, Rows
 
 COLUMNS = ("index", "time", "offset_s", "user", "text", "kind", "emotes")
 NS = 1_000_000_000
+# How far a message's time minus its offset may wander before the two are called
+# inconsistent: chat delay and clock jitter are seconds (real logs in ../shared: under 5 s).
+OFFSET_AGREEMENT_S = 120.0
 
 
 def to_tzinfo(name: str) -> tzinfo:
@@ -72,6 +76,10 @@ def parse_start(start: Any) -> pd.Timestamp:
         raise ReadError(f"invalid start {start!r} (use e.g. '2021-11-04 19:15')") from None
     if ts is pd.NaT or pd.isna(ts):
         raise ReadError(f"invalid start {start!r} (use e.g. '2021-11-04 19:15')")
+    try:
+        check_start(ts)
+    except TwitchTopicsError as exc:
+        raise ReadError(str(exc)) from None
     return ts.as_unit("ns")
 
 
@@ -136,6 +144,7 @@ def build(
 
     start_ns = _ts_ns(start_ts) if start_ts is not None else None
     if start_ns is not None:
+        times = _follow_offsets(times, offsets, start_ns, rows)
         fill = (times == NAT) & ~np.isnan(offsets)
         if fill.any():
             times = times.copy()
@@ -160,9 +169,40 @@ def build(
         skipped_examples=list(rows.examples),
         decode_errors=decode_errors,
         chapters=list(rows.chapters),
+        notes=list(rows.notes),
         video_id=rows.video_id,
     )
     return ChatLog(messages=df, info=info)
+
+
+def _follow_offsets(
+    times: np.ndarray, offsets: np.ndarray, start_ns: int, rows: Rows
+) -> np.ndarray:
+    """Times = start + offsets when a log's wall-clock times contradict its offsets.
+
+    A message's time minus its offset is the stream start, give or take chat delay: it varies
+    by seconds. Twitch's API and GQL sometimes return ``created_at`` values that do not move
+    with the stream (in ../shared, 6 seconds of created_at over 48 minutes of offsets, and
+    7 hours of GQL offsets over a few seconds): there the offsets are the truth (the video
+    plays them), so the times follow the start plus the offsets, with a note for ``inspect``.
+    """
+    both = (times != NAT) & ~np.isnan(offsets)
+    if int(both.sum()) < 2:
+        return times
+    residual = times[both] / NS - offsets[both]
+    spread = float(np.percentile(residual, 95) - np.percentile(residual, 5))
+    span = float(offsets[both].max() - offsets[both].min())
+    if spread <= max(OFFSET_AGREEMENT_S, 0.05 * span):
+        return times
+    clock_span = float(times[both].max() - times[both].min()) / NS
+    times = times.copy()
+    times[both] = start_ns + np.round(offsets[both] * NS).astype(np.int64)
+    rows.notes.append(
+        f"message times disagree with their offsets (times minus offsets spread over "
+        f"{spread:.0f} s); times follow the stream start + offsets "
+        f"({span:.0f} s of offsets, {clock_span:.0f} s of logged times)"
+    )
+    return times
 
 
 def _fit_start(ts: pd.Timestamp, aware: bool, zone: tzinfo | None) -> pd.Timestamp:

@@ -3,25 +3,33 @@
 Rules (shared by every reader, so that no reader ever sees raw bytes it cannot handle):
 
 - Compression is detected by magic bytes, not by extension: gzip (``1f 8b``), bz2 (``BZh``)
-  and xz (``fd 37 7a 58 5a 00``). A truncated or corrupt archive is a ``ReadError``.
+  and xz (``fd 37 7a 58 5a 00``). A truncated or corrupt archive is a ``ReadError``; so is
+  one that expands beyond ``decompression_limit`` (checked while decompressing).
+- Reads are bounded (``MAX_LOG_BYTES``): devices are refused, FIFOs read until closed with a
+  timeout between pieces, symlink loops and broken links named as such.
 - Parquet (``PAR1`` magic) is kept as bytes for the parquet reader.
 - A UTF-8 BOM is dropped; UTF-16 with a BOM is decoded as UTF-16.
 - Text is decoded as UTF-8. Undecodable bytes are replaced by U+FFFD and counted
   (``decode_errors``, one per byte), never fatal.
 - A file whose start holds NUL bytes or many control characters is "binary": a ``ReadError``
   (a chat log is text; this catches images, archives we do not know, executables).
-- Lines are split on ``\\n`` only (then a trailing ``\\r`` is dropped), not with
-  ``str.splitlines``: that would also split on U+2028, U+0085, form feeds... which can appear
-  inside chat messages.
+- Lines are split on ``\\n``, ``\\r\\n`` and a lone ``\\r``, not with ``str.splitlines``:
+  that would also split on U+2028, U+0085, form feeds... which can appear inside chat
+  messages.
 """
 
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
+import io
 import json
 import lzma
+import os
 import re
+import select
+import stat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,10 +42,19 @@ BZ2_MAGIC = b"BZh"
 XZ_MAGIC = b"\xfd7zXZ\x00"
 PARQUET_MAGIC = b"PAR1"
 COMPRESSED_SUFFIXES = (".gz", ".gzip", ".bz2", ".xz", ".lzma")
+# Bounds on what a log may hold, so that /dev/zero or a gzip bomb cannot exhaust memory.
+# A million-message TwitchDownloader JSON is about 400 MB; 2 GiB leaves room for five.
+MAX_LOG_BYTES = 2 << 30
+# Chat compresses 5-12x with gzip and up to ~25x with xz (the real logs in ../shared: the GQL
+# log 10x); 200x is a bomb (1 GiB of zeros gzips 1000x). Small files may expand to 64 MiB.
+MAX_RATIO = 200
+MIN_EXPANDED = 64 << 20
+FIFO_WAIT_S = 30.0
 
 _SURROGATES = re.compile("[\udc80-\udcff]")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _NOT_PARSED = object()
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -69,10 +86,10 @@ class Source:
 
     @property
     def lines(self) -> list[str]:
-        """The text's lines (``\\n``-separated, trailing ``\\r`` removed)."""
+        """The text's lines: split on ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac line ends;
+        IRC cannot carry a CR inside a message, so a lone CR always ends a line)."""
         if self._lines is None:
-            lines = self.text.split("\n")
-            self._lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+            self._lines = split_lines(self.text)
         return self._lines
 
     def head_lines(self, n: int = 60) -> list[str]:
@@ -84,9 +101,9 @@ class Source:
             end = text.find("\n", start)
             if end < 0:
                 end = len(text)
-            line = text[start:end].rstrip("\r")
-            if line.strip():
-                out.append(line)
+            for line in split_lines(text[start:end]):
+                if line.strip() and len(out) < n:
+                    out.append(line)
             start = end + 1
         return out
 
@@ -111,17 +128,17 @@ class Source:
         return self._json_error
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines ended by ``\\n``, ``\\r\\n`` or a lone ``\\r`` (never U+2028, form feeds...)."""
+    if "\r" not in text:
+        return text.split("\n")
+    return _LINE_ENDS.split(text)
+
+
 def open_source(path: str | Path) -> Source:
     """Read, decompress and decode ``path``; raise ``ReadError`` for what is not a text log."""
     p = Path(path)
-    if not p.exists():
-        raise ReadError(f"{p}: no such file")
-    if p.is_dir():
-        raise ReadError(f"{p}: is a directory, not a chat log file")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    raw = read_bounded(p)
     if not raw:
         raise ReadError(f"{p}: empty file")
     data, compression = _decompress(p, raw)
@@ -137,22 +154,109 @@ def open_source(path: str | Path) -> Source:
     return src
 
 
+def _stat(p: Path) -> os.stat_result:
+    """``os.stat`` with a one-line ``ReadError`` that says why (missing, loop, denied)."""
+    try:
+        return os.stat(p)
+    except FileNotFoundError:
+        if os.path.islink(p):
+            raise ReadError(f"{p}: broken symbolic link (its target does not exist)") from None
+        raise ReadError(f"{p}: no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReadError(f"{p}: symbolic link loop") from None
+        raise ReadError(f"{p}: cannot read ({exc.strerror or exc})") from None
+
+
+def check_log_path(path: str | Path) -> None:
+    """A ``ReadError`` now (before any work) when ``path`` cannot be a log: missing, a
+    broken or looping link, a folder, a device, or unreadable."""
+    p = Path(path)
+    st = _stat(p)
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError(f"{p}: is a directory, not a chat log file")
+    if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) or stat.S_ISSOCK(st.st_mode):
+        raise ReadError(f"{p}: is a device or socket, not a chat log file")
+    if not os.access(p, os.R_OK):
+        raise ReadError(f"{p}: cannot read (Permission denied)")
+
+
+def read_bounded(p: Path, limit: int = MAX_LOG_BYTES) -> bytes:
+    """The bytes of a log file, never more than ``limit``; devices are refused and a FIFO
+    (``<(zcat log)``, a named pipe) is read until its writer closes it, waiting at most
+    ``FIFO_WAIT_S`` for each piece, so ``/dev/zero`` cannot exhaust memory and a FIFO without
+    a writer cannot hang."""
+    check_log_path(p)
+    try:
+        if stat.S_ISFIFO(os.stat(p).st_mode):
+            return _read_fifo(p, limit)
+        with open(p, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ReadError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise ReadError(f"{p}: larger than {limit >> 20} MiB, the most a log may hold")
+    return data
+
+
+def _read_fifo(p: Path, limit: int) -> bytes:
+    """A FIFO's bytes: opened without blocking, each read waits ``FIFO_WAIT_S`` at most."""
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], FIFO_WAIT_S)
+            if not ready:
+                raise ReadError(f"{p}: no data from the pipe for {FIFO_WAIT_S:g} s")
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > limit:
+                raise ReadError(f"{p}: larger than {limit >> 20} MiB, the most a log may hold")
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
 def _decompress(path: Path, raw: bytes) -> tuple[bytes, str | None]:
-    """Undo gzip/bz2/xz compression found by magic bytes."""
+    """Undo gzip/bz2/xz compression found by magic bytes, within ``decompression_limit``."""
     if raw.startswith(GZIP_MAGIC):
-        kind, opener = "gzip", gzip.decompress
+        kind, opener = "gzip", lambda f: gzip.GzipFile(fileobj=f)
     elif raw.startswith(BZ2_MAGIC):
-        kind, opener = "bz2", bz2.decompress
+        kind, opener = "bz2", bz2.BZ2File
     elif raw.startswith(XZ_MAGIC):
-        kind, opener = "xz", lzma.decompress
+        kind, opener = "xz", lzma.LZMAFile
     else:
         return raw, None
+    limit = decompression_limit(len(raw))
+    chunks: list[bytes] = []
+    size = 0
     try:
-        return opener(raw), kind
+        with opener(io.BytesIO(raw)) as stream:
+            while chunk := stream.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise ReadError(
+                        f"{path}: {kind} file expands beyond {limit >> 20} MiB "
+                        f"({len(raw)} bytes compressed): refused as a decompression bomb"
+                    )
+                chunks.append(chunk)
     except EOFError:
         raise ReadError(f"{path}: truncated {kind} file") from None
     except (OSError, ValueError, lzma.LZMAError, zlib.error) as exc:
         raise ReadError(f"{path}: corrupt {kind} file ({exc})") from None
+    return b"".join(chunks), kind
+
+
+def decompression_limit(compressed_size: int) -> int:
+    """The most a compressed log may expand to: ``MAX_RATIO`` times its size, at least
+    ``MIN_EXPANDED`` (small real logs), at most ``MAX_LOG_BYTES``."""
+    return min(MAX_LOG_BYTES, max(MIN_EXPANDED, MAX_RATIO * compressed_size))
 
 
 def decode(data: bytes, path: Path) -> tuple[str, int]:

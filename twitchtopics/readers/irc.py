@@ -15,8 +15,10 @@ Rules
   CLEARMSG, HOSTTARGET...) are protocol: not messages, and not counted as skipped.
 - A line that is not IRC at all (a logger's own notes such as ``START OF RECORDED CHAT``,
   debug output appended to the file) is counted as skipped.
-- Time: when every message carries IRCv3 ``tmi-sent-ts`` (ms since the epoch), that is the
-  time (UTC); otherwise the timestamp prefix is used (naive unless it has a zone).
+- Time: when at least half the messages carry a valid IRCv3 ``tmi-sent-ts`` (ms since the
+  epoch, 1970-2200), that is the time (UTC) and a message without one takes the previous
+  message's (noted in ``info.notes``); otherwise the timestamp prefix is used (naive unless it
+  has a zone).
 - ``emotes`` tag ranges (``25:0-4,12-16/1902:6-10``, inclusive, in characters) give the
   message's emote names by slicing its text.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from ..timefmt import time_in_range
 from ._base import NAT, Rows, parse_iso, register
 from ._io import Source
 
@@ -130,7 +133,7 @@ def read_irc(source: Source, *, columns: dict[str, str] | None = None) -> Rows:
     """Read raw IRC lines; see the module docstring for which commands become rows."""
     rows = Rows()
     prefix_times: list[int] = []
-    all_tmi = True
+    tmi_times: list[int] = []
     prefix_ns, prefix_aware = NAT, False
     aware_seen = naive_seen = False
     cache: dict[str, tuple[int, bool] | None] = {}
@@ -157,19 +160,53 @@ def read_irc(source: Source, *, columns: dict[str, str] | None = None) -> Rows:
         if not _add_irc(rows, tags, prefix, command, params, trailing):
             rows.system_lines += 1
             continue
-        tmi = tags.get("tmi-sent-ts", "")
-        if tmi.isdigit() and len(tmi) < 16:
-            rows.times[-1] = int(tmi) * 1_000_000
-        else:
-            all_tmi = False
+        tmi_times.append(_tmi_ns(tags.get("tmi-sent-ts", "")))
         prefix_times.append(prefix_ns)
-    if rows.texts and all_tmi:
+    if _use_tmi(tmi_times, prefix_times):
+        rows.times = _fill_tmi(tmi_times, rows)
         rows.time_aware, rows.tz = True, "UTC"
     else:
         rows.times = prefix_times
         if aware_seen and not naive_seen:
             rows.time_aware, rows.tz = True, "UTC"
     return rows
+
+
+def _tmi_ns(value: str) -> int:
+    """An IRCv3 ``tmi-sent-ts`` (ms since the epoch) as ns; NAT when absent or out of range."""
+    if not value.isdigit() or len(value) >= 16:
+        return NAT
+    ns = int(value) * 1_000_000
+    return ns if time_in_range(ns) else NAT
+
+
+def _use_tmi(tmi_times: list[int], prefix_times: list[int]) -> bool:
+    """Use ``tmi-sent-ts`` when at least half the messages carry a valid one, or when no
+    line has a timestamp prefix to fall back on."""
+    valid = sum(1 for t in tmi_times if t != NAT)
+    if not valid:
+        return False
+    return 2 * valid >= len(tmi_times) or all(t == NAT for t in prefix_times)
+
+
+def _fill_tmi(tmi_times: list[int], rows: Rows) -> list[int]:
+    """Messages without a valid ``tmi-sent-ts`` take their neighbour's (the previous one, or
+    the next for leading ones), so one bad tag never drops the time of the whole log; the
+    count is noted for ``inspect``."""
+    missing = sum(1 for t in tmi_times if t == NAT)
+    if not missing:
+        return tmi_times
+    filled = list(tmi_times)
+    last = next(t for t in filled if t != NAT)
+    for i, t in enumerate(filled):
+        if t == NAT:
+            filled[i] = last
+        else:
+            last = t
+    rows.notes.append(
+        f"{missing} message(s) without a valid tmi-sent-ts took the time of the message before them"
+    )
+    return filled
 
 
 def _add_irc(

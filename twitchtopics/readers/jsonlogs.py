@@ -223,7 +223,7 @@ def _comment(rows: Rows, number: int, comment: Any, *, snake: bool) -> None:
         emotes = _slice_emotes(body, _list(message.get("emoticons")), "begin", "end")
     rows.emote_set.update(emotes)
     hint = "system" if notice else ("action" if is_action else None)
-    rows.add(user, body, time=time, offset=offset, hint=hint, emotes=emotes)
+    rows.add(user, body, time=time, offset=offset, hint=hint, emotes=emotes, line=number)
     if rows.video_id is None:
         rows.video_id = _comment_video_id(comment, snake=snake)
 
@@ -321,15 +321,22 @@ def _jsonl(source: Source) -> Iterator[tuple[int, Any]]:
             yield number, ValueError(str(exc)[:80])
 
 
+JSONL_SNIFF_LINES = 5
+
+
 def first_jsonl_object(source: Source) -> Any:
-    """The first line parsed as JSON when the text looks like JSON Lines, else None."""
-    head = source.head_lines(2)
+    """The first of the first few lines that parses as JSON, when the text looks like JSON
+    Lines (its first line starts with ``{``), else None. A broken first line (a truncated
+    write, a stray log line) must not hide the thousands of good ones after it."""
+    head = source.head_lines(JSONL_SNIFF_LINES)
     if not head or not head[0].lstrip().startswith("{"):
         return None
-    try:
-        return json.loads(head[0])
-    except (ValueError, RecursionError):
-        return None
+    for line in head:
+        try:
+            return json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+    return None
 
 
 def _sniff_chat_downloader(source: Source) -> float:
@@ -396,7 +403,7 @@ def _cd_item(rows: Rows, number: int, item: Any) -> bool:
         n for n in (_dict(e).get("name") for e in _list(item.get("emotes"))) if isinstance(n, str)
     ]
     rows.emote_set.update(emotes)
-    rows.add(user, text, time=time, offset=offset, hint=hint, emotes=emotes)
+    rows.add(user, text, time=time, offset=offset, hint=hint, emotes=emotes, line=number)
     if rows.video_id is None:
         rows.video_id = _cd_video_id(item)
     return time != NAT

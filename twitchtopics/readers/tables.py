@@ -19,7 +19,9 @@ Values
   ``nan``, ``None`` or empty stays that string (pandas' NA parsing is never involved). The
   delimiter is the most frequent of ``,``, ``;`` and tab in the header line (``tsv``: tab).
   A row with fewer fields than the header is skipped; extra fields are joined back into the
-  text when the text is the last column (an unquoted comma in a message), else skipped.
+  text when the text is the last column (an unquoted comma in a message), else skipped. A
+  record running over several lines (an unbalanced quote: a Twitch message holds no
+  newline) is read again line by line, so no message is merged into its neighbour.
 - Times may be ISO strings with a zone (stored as UTC; ``info.tz`` is their offset) or
   without (kept naive, as written), epoch seconds/ms/us/ns (told apart by magnitude;
   UTC), or offsets in seconds (numbers below 1e8, ``H:MM:SS`` strings, or a column named
@@ -315,9 +317,9 @@ def rows_from_columns(
             continue
         user = _cell_str(users[i], user=True) if users is not None else ""
         if offsets is not None:
-            rows.add(user, _cell_str(texts[i]), offset=float(offsets[i]))
+            rows.add(user, _cell_str(texts[i]), offset=float(offsets[i]), line=number)
         else:
-            rows.add(user, _cell_str(texts[i]), time=ns)
+            rows.add(user, _cell_str(texts[i]), time=ns, line=number)
     rows.time_aware = times.aware
     rows.tz = times.tz if times.aware else None
     return rows
@@ -368,10 +370,9 @@ def _read_delimited(source: Source, delimiter: str | None, columns: dict[str, st
     delim = delimiter or _delimiter(head[0])
     csv.field_size_limit(2**31 - 1)
     reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=delim)
-    header: list[str] | None = None
-    data: dict[str, list[Any]] = {}
-    numbers: list[int] = []
+    table = _Table(delim, columns, rows)
     last_line = 0
+    repaired = 0
     while True:
         try:
             record = next(reader)
@@ -382,25 +383,62 @@ def _read_delimited(source: Source, delimiter: str | None, columns: dict[str, st
             last_line = reader.line_num
             continue
         first_line, last_line = last_line + 1, reader.line_num
-        if not record or all(not cell.strip() for cell in record):
+        if last_line > first_line and table.header is not None:
+            # A Twitch message cannot hold a newline: a record over several lines is an
+            # unbalanced quote swallowing the next records. Read each line on its own.
+            repaired += 1
+            for number in range(first_line, last_line + 1):
+                table.add(_line_record(source.lines, number, delim), number)
             continue
-        if header is None:
+        table.add(record, first_line)
+    if repaired:
+        rows.notes.append(
+            f"{repaired} record(s) with an unbalanced quote ran over several lines; "
+            "each line was read on its own"
+        )
+    if table.header is None:
+        return rows
+    return rows_from_columns(table.data, table.numbers, rows, columns, str(source.path))
+
+
+def _line_record(lines: list[str], number: int, delim: str) -> list[str]:
+    """One physical line parsed as a CSV record on its own (a stray quote ends at the line)."""
+    if number > len(lines):
+        return []
+    try:
+        return next(csv.reader([lines[number - 1]], delimiter=delim), [])
+    except csv.Error:
+        return lines[number - 1].split(delim)
+
+
+class _Table:
+    """A delimited table's header and columns, built record by record."""
+
+    def __init__(self, delim: str, columns: dict[str, str] | None, rows: Rows) -> None:
+        self.delim, self.columns, self.rows = delim, columns, rows
+        self.header: list[str] | None = None
+        self.data: dict[str, list[Any]] = {}
+        self.numbers: list[int] = []
+
+    def add(self, record: list[str], number: int) -> None:
+        """Take a record: the first non-blank one is the header; others must fit it."""
+        if not record or all(not cell.strip() for cell in record):
+            return
+        if self.header is None:
             header = [h.strip() for h in record]
             header = [h or f"column{i + 1}" for i, h in enumerate(header)]
             if len(set(header)) != len(header):
                 header = _dedupe(header)
-            data = {h: [] for h in header}
-            continue
-        fixed = _fit(record, header, delim, columns)
+            self.header = header
+            self.data = {h: [] for h in header}
+            return
+        fixed = _fit(record, self.header, self.delim, self.columns)
         if fixed is None:
-            rows.skip(first_line, f"expected {len(header)} fields, got {len(record)}")
-            continue
-        for name, cell in zip(header, fixed, strict=True):
-            data[name].append(cell)
-        numbers.append(first_line)
-    if header is None:
-        return rows
-    return rows_from_columns(data, numbers, rows, columns, str(source.path))
+            self.rows.skip(number, f"expected {len(self.header)} fields, got {len(record)}")
+            return
+        for name, cell in zip(self.header, fixed, strict=True):
+            self.data[name].append(cell)
+        self.numbers.append(number)
 
 
 def _dedupe(names: list[str]) -> list[str]:

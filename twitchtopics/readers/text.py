@@ -41,17 +41,19 @@ from datetime import datetime
 
 import pandas as pd
 
+from ..timefmt import time_in_range
 from ._base import NAT, Rows, dt_to_ns, register
 from ._io import Source
 
 BADGES = "~&@%+^$!"
 _USER = r"(?P<user>[^\s:\[\]<>][^\s:<>]*(?: \([^\s():<>]+\))?)"
-_REL = r"\[(?P<h>\d{1,3}):(?P<m>\d\d):(?P<s>\d\d)\]"
+_REL = r"\[(?P<neg>-)?(?P<h>\d{1,3}):(?P<m>\d\d):(?P<s>\d\d)\]"
 _TOD = r"\[(?P<h>\d\d):(?P<m>\d\d):(?P<s>\d\d)\]"
 
-TD_REL = re.compile(_REL + " " + _USER + r": ?(?P<text>.*)$")
+# ``user : msg`` (a space before the colon) is how some exports write names: read, not skipped.
+TD_REL = re.compile(_REL + " " + _USER + r" ?: ?(?P<text>.*)$")
 TD_ABS = re.compile(
-    r"\[(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)(?P<utc> UTC)?\] " + _USER + r": ?(?P<text>.*)$"
+    r"\[(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)(?P<utc> UTC)?\] " + _USER + r" ?: ?(?P<text>.*)$"
 )
 TCD_MSG = re.compile(_REL + r" <(?P<user>[^>\s]+)> ?(?P<text>.*)$")
 TCD_ACTION = re.compile(_REL + r" \* (?P<user>[^\s]+) ?(?P<text>.*)$")
@@ -61,7 +63,8 @@ CHATTY_HEADER = re.compile(
 CHATTY_MSG = re.compile(_TOD + r" <(?P<user>[^>]+)>(?P<star>\*)? ?(?P<text>.*)$")
 TOD_LINE = re.compile(_TOD + r" ?(?P<text>.*)$")
 CHATTERINO_HEADER = re.compile(r"# Start logging at (?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
-CHATTERINO_MSG = re.compile(_TOD + " " + _USER + r": ?(?P<text>.*)$")
+CHATTERINO_MSG = re.compile(_TOD + " " + _USER + r" ?: ?(?P<text>.*)$")
+SEPARATOR = re.compile(r"^\s*-+\s*$")  # Chatty writes a "-" line after "# Log closed"
 NAME_DATE = re.compile(r"(?<!\d)(\d{4}-\d\d-\d\d)(?!\d)")
 
 HALF_DAY = 43200
@@ -75,8 +78,14 @@ def _fraction(source: Source, pattern: re.Pattern[str], n: int = 40) -> float:
     return sum(1 for ln in lines if pattern.match(ln)) / len(lines)
 
 
-def _rel_seconds(m: re.Match[str]) -> float:
-    return int(m["h"]) * 3600 + int(m["m"]) * 60 + int(m["s"])
+def _rel_seconds(m: re.Match[str]) -> float | None:
+    """``[h:mm:ss]`` (``[-h:mm:ss]`` before the VOD start) in seconds; None for minutes or
+    seconds above 59 (``[0:99:99]`` is a damaged line, not 1 h 40 min)."""
+    minutes, seconds = int(m["m"]), int(m["s"])
+    if minutes > 59 or seconds > 59:
+        return None
+    total = int(m["h"]) * 3600 + minutes * 60 + seconds
+    return -total if m["neg"] else total
 
 
 def _tod_seconds(m: re.Match[str]) -> int | None:
@@ -107,6 +116,16 @@ class DayClock:
                 return (self.day - 1) * 86400 + tod
         self.prev = tod
         return self.day * 86400 + tod
+
+
+def _add_offset(
+    rows: Rows, line: int, user: str, text: str, offset: float | None, hint: str | None = None
+) -> None:
+    """Add a message at an offset, or skip the line when its time is impossible."""
+    if offset is None:
+        rows.skip(line, "invalid time (minutes or seconds above 59)")
+        return
+    rows.add(user, text, offset=offset, hint=hint, line=line)
 
 
 def _strip_badges(user: str) -> str:
@@ -142,7 +161,7 @@ def read_twitchdownloader_text(source: Source, *, columns: dict[str, str] | None
             continue
         m = TD_REL.match(line)
         if m:
-            rows.add(m["user"], m["text"], offset=_rel_seconds(m))
+            _add_offset(rows, number, m["user"], m["text"], _rel_seconds(m))
             continue
         m = TD_ABS.match(line)
         if m:
@@ -151,8 +170,8 @@ def read_twitchdownloader_text(source: Source, *, columns: dict[str, str] | None
             except ValueError:
                 rows.skip(number, "invalid date")
                 continue
-            any_utc = any_utc or bool(m["utc"])
-            rows.add(m["user"], m["text"], time=ns)
+            if rows.add(m["user"], m["text"], time=ns, line=number):
+                any_utc = any_utc or bool(m["utc"])
             continue
         rows.skip(number, "not a '[time] user: message' line")
     if any_utc:
@@ -180,11 +199,12 @@ def read_tcd(source: Source, *, columns: dict[str, str] | None = None) -> Rows:
             continue
         m = TCD_MSG.match(line)
         if m:
-            rows.add(_strip_badges(m["user"]), m["text"], offset=_rel_seconds(m))
+            _add_offset(rows, number, _strip_badges(m["user"]), m["text"], _rel_seconds(m))
             continue
         m = TCD_ACTION.match(line)
         if m:
-            rows.add(_strip_badges(m["user"]), m["text"], offset=_rel_seconds(m), hint="action")
+            user = _strip_badges(m["user"])
+            _add_offset(rows, number, user, m["text"], _rel_seconds(m), "action")
             continue
         rows.skip(number, "not a '[time] <user> message' line")
     return rows
@@ -233,6 +253,8 @@ def _chatty_session(m: re.Match[str]) -> tuple[_Session, str | None] | None:
         return None
     zone, minutes = _zone_name(m["zone"])
     midnight, _ = dt_to_ns(dt.replace(hour=0, minute=0, second=0, microsecond=0))
+    if not time_in_range(midnight):
+        return None  # a damaged header: its lines are checked (and skipped) one by one
     tod = dt.hour * 3600 + dt.minute * 60 + dt.second
     return _Session(midnight, minutes, tod), zone
 
@@ -263,6 +285,8 @@ def read_chatty(source: Source, *, columns: dict[str, str] | None = None) -> Row
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        if SEPARATOR.match(line):
+            continue
         if line.startswith("#"):
             m = CHATTY_HEADER.match(line)
             if m:
@@ -289,13 +313,13 @@ def read_chatty(source: Source, *, columns: dict[str, str] | None = None) -> Row
         when = _when(session, clock, tod)
         if "user" in m.groupdict():
             hint = "action" if m["star"] else None
-            _add_clock(rows, _strip_badges(m["user"]), m["text"], when, hint)
+            _add_clock(rows, _strip_badges(m["user"]), m["text"], when, hint, number)
             continue
         text = m["text"]
         if text.startswith("[Notification] "):
-            _add_clock(rows, "", text[len("[Notification] ") :], when, "system")
+            _add_clock(rows, "", text[len("[Notification] ") :], when, "system", number)
         elif text.startswith("BAN: "):
-            _add_clock(rows, "", text, when, "system")
+            _add_clock(rows, "", text, when, "system", number)
         else:
             rows.system_lines += 1
     _finish_clock(rows, session is None, aware, first_zone)
@@ -318,8 +342,11 @@ def _when(session: _Session | None, clock: DayClock | None, tod: float) -> tuple
     return NAT, clock(tod)
 
 
-def _add_clock(rows: Rows, user: str, text: str, when: tuple[int, float], hint: str | None) -> None:
-    rows.add(user, text, time=when[0], hint=hint)
+def _add_clock(
+    rows: Rows, user: str, text: str, when: tuple[int, float], hint: str | None, line: int = 0
+) -> None:
+    if not rows.add(user, text, time=when[0], hint=hint, line=line):
+        return
     if when[0] == NAT:
         if rows.day_clock is None:
             rows.day_clock = []
@@ -389,9 +416,9 @@ def read_chatterino(source: Source, *, columns: dict[str, str] | None = None) ->
             continue
         when = _when(session, clock, tod)
         if "user" in m.groupdict():
-            _add_clock(rows, m["user"], m["text"], when, None)
+            _add_clock(rows, m["user"], m["text"], when, None, number)
         elif m["text"].strip():
-            _add_clock(rows, "", m["text"], when, "system")
+            _add_clock(rows, "", m["text"], when, "system", number)
         else:
             rows.skip(number, "empty line after the time")
     _finish_clock(rows, undated, False, None)
@@ -405,6 +432,8 @@ def _dated_session(date: str, clock: str | None) -> _Session | None:
     except ValueError:
         return None
     midnight, _ = dt_to_ns(dt)
+    if not time_in_range(midnight):
+        return None
     tod = None
     if clock:
         h, m, s = (int(x) for x in clock.split(":"))

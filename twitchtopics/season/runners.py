@@ -104,12 +104,16 @@ def _run_pool(indices, logs, targets, options, jobs, records, done: Callable) ->
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
+    from twitchtopics import registry
     from twitchtopics.pipeline import single_thread_worker
 
     lost = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=single_thread_worker
+        max_workers=jobs,
+        mp_context=context,
+        initializer=single_thread_worker,
+        initargs=(registry.snapshot(),),
     ) as pool:
         futures = {pool.submit(process_stream, logs[i], targets[i], options): i for i in indices}
         for future in as_completed(futures):

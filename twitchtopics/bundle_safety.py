@@ -1,0 +1,145 @@
+"""What makes a bundle write survive kills, concurrent runs and bad targets.
+
+``save_bundle`` builds the new bundle in a hidden temporary sibling, then swaps it in with
+two renames (old bundle aside, new one in). Between them a kill -9 would leave the previous
+bundle hidden as ``.NAME.old-PID``; ``recover`` puts it back on the next read or write, and
+removes what dead runs left (temporary folders, old copies whose new bundle is in place).
+The swap runs under an exclusive lock on the bundle's folder so two runs writing the same
+``--out`` take turns instead of failing with "Directory not empty". Every file is fsynced
+before the renames. OS errors become one-line ``BundleError``s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from twitchtopics.errors import BundleError
+
+META_FILE = "meta.json"
+_OLD = re.compile(r"^\.(?P<name>.+)\.old-(?P<pid>\d+)$")
+_TMP = re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-[^/]*$")
+
+
+def temp_prefix(target: Path) -> str:
+    """``mkdtemp`` prefix of a bundle being built: carries the PID, so leftovers of dead runs
+    can be told from the folders of runs still writing."""
+    return f".{target.name}.tmp-{os.getpid()}-"
+
+
+def old_path(target: Path) -> Path:
+    """Where the previous bundle waits during the swap."""
+    return target.with_name(f".{target.name}.old-{os.getpid()}")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _leftovers(folder: Path, pattern: re.Pattern[str], name: str) -> Iterator[tuple[Path, int]]:
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        m = pattern.match(entry.name)
+        if m and m["name"] == name:
+            yield entry, int(m["pid"])
+
+
+def recover(target: Path) -> None:
+    """Repair what a killed run left around ``target``: a hidden previous bundle with no
+    bundle in place is renamed back; old copies and temporary folders of dead runs go.
+    Best effort: a folder that cannot be changed is left as it is."""
+    folder, name = target.parent, target.name
+    olds = sorted(
+        (p for p, pid in _leftovers(folder, _OLD, name) if not _alive(pid)),
+        key=lambda p: p.stat().st_mtime_ns if p.exists() else 0,
+    )
+    if olds and not target.exists() and (olds[-1] / META_FILE).is_file():
+        with contextlib.suppress(OSError):
+            os.replace(olds.pop(), target)
+    for stale in olds:
+        shutil.rmtree(stale, ignore_errors=True)
+    for tmp, pid in _leftovers(folder, _TMP, name):
+        if not _alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def recover_folder(folder: Path, suffix: str) -> None:
+    """``recover`` every bundle of ``folder`` that a killed run left hidden."""
+    try:
+        names = {m["name"] for p in folder.iterdir() if (m := _OLD.match(p.name))}
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(suffix):
+            recover(folder / name)
+
+
+def check_target(target: Path) -> None:
+    """Refuse, in one line and before any work, a bundle path that cannot be written: its
+    folder is a file or cannot be created or written, or the path is a file or a folder
+    that is not a bundle (never replaced: it could be anything of the user's)."""
+    probe = Path(os.path.abspath(target)).parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise BundleError(f"cannot write {target}: {probe} is a file, not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise BundleError(f"cannot write {target}: {probe} is not writable")
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise BundleError(f"cannot write {target}: it exists and is not a bundle folder")
+    if target.is_dir() and not (target / META_FILE).is_file() and any(target.iterdir()):
+        raise BundleError(f"cannot write {target}: it is a folder that is not a bundle")
+
+
+@contextlib.contextmanager
+def swap_lock(target: Path) -> Iterator[None]:
+    """An exclusive lock for swapping a bundle: a ``flock`` on its folder (nothing is left
+    behind; swaps take milliseconds, so one lock per folder is enough). A no-op where folder
+    locks are not available."""
+    try:
+        import fcntl
+
+        fd = os.open(target.parent, os.O_RDONLY)
+    except (ImportError, OSError):  # pragma: no cover - not on Linux
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def fsync_tree(folder: Path) -> None:
+    """fsync every file of a freshly written folder, then the folder itself."""
+    for path in folder.iterdir():
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    from twitchtopics.safe_output import fsync_dir
+
+    fsync_dir(folder)
+
+
+def os_error_message(target: Path, exc: OSError) -> str:
+    """One line for an OS error while writing a bundle (full disk, read-only, denied...)."""
+    where = exc.filename or target
+    return f"cannot write bundle {target}: {exc.strerror or exc} ({where})"

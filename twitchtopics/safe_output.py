@@ -1,0 +1,125 @@
+"""Writing what chat controls, safely: CSV cells, terminal text, files on disk.
+
+Chat text is untrusted. Every CSV the tool writes goes through ``csv_text``/``write_csv``
+(formula-leading cells neutralised as OWASP recommends), everything printed goes through
+``sanitize_terminal`` (no control characters or escape sequences reach a terminal), and
+every file the tool keeps is written with ``atomic_write_bytes`` (temporary file, fsync,
+rename, fsync of the folder), so a crash or power loss leaves the old file or the new one,
+never an empty one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+# OWASP "CSV Injection": a cell starting with one of these is read as a formula by
+# spreadsheets; prefixing a single quote makes it text.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+
+# ANSI/VT escape sequences (CSI ... final byte, OSC ... BEL/ST, two-byte ESC x), then any
+# remaining C0/C1 control character except newline and tab, and the bidirectional overrides
+# that can make a terminal line read differently from its bytes.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC (title changes, hyperlinks)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[@-Z\\-_]?"  # other two-byte escapes, or a lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize_terminal(text: str) -> str:
+    """``text`` without escape sequences and control characters (newlines and tabs kept):
+    a chat message holding BEL, backspace or ``ESC[2J`` prints as plain text."""
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell made safe for spreadsheets: text starting with ``= + - @``, tab or CR gets a
+    leading ``'`` (numbers such as ``-1.5`` stay numbers)."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """The CSV text (header + rows, ``\\n`` line ends, no final newline) of flat rows, every
+    cell passed through ``csv_cell``; keys not in ``columns`` are ignored."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
+    return buffer.getvalue().rstrip("\n")
+
+
+def write_csv(
+    path: str | os.PathLike[str], rows: Iterable[Mapping[str, Any]], columns: Sequence[str]
+) -> Path:
+    """Write rows as a CSV file (UTF-8, escaped as ``csv_text``), atomically."""
+    text = csv_text(rows, columns) + "\n"
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Make a rename in ``folder`` durable (no-op where folders cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary sibling, fsynced before the rename:
+    readers see the old file or the whole new one, even after a power loss."""
+    return atomic_save(path, lambda handle: handle.write(data))
+
+
+def atomic_save(path: str | os.PathLike[str], write: Any) -> Path:
+    """``write(handle)`` into a temporary sibling of ``path``, fsync, rename: for numpy
+    ``np.save``/``np.savez`` cache entries that a crash must never leave half written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(target.parent)
+    return target
+
+
+def load_entry(path: str | os.PathLike[str], load: Any) -> Any:
+    """``load(path)`` for a cache entry, or None when it is missing or damaged; a damaged one
+    (0 bytes after a crash, truncated, wrong format) is deleted so the next run heals it.
+    A cache entry can only cost time, never abort a run."""
+    try:
+        return load(path)
+    except FileNotFoundError:
+        return None
+    except Exception:  # any damage: EOFError, ValueError, BadZipFile, KeyError...
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return None
