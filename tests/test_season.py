@@ -38,7 +38,7 @@ def write_stream(path: Path, blocks: list[list[str]], *, seed: int = 1) -> Path:
 
 
 def options(**kw) -> ClusterOptions:
-    return ClusterOptions(model="hashing", use_cache=False, min_cluster_size=10, **kw)
+    return ClusterOptions(model="hashing", use_cache=False, **kw)
 
 
 @pytest.fixture
@@ -113,8 +113,6 @@ def test_one_failing_stream_is_reported_and_the_others_complete(season_logs, tmp
             "--model",
             "hashing",
             "--no-cache",
-            "--min-cluster-size",
-            "10",
             "--jobs",
             "1",
             "--quiet",
