@@ -78,6 +78,53 @@ def bundle_path_for(
     return Path(out_dir) / f"{stem}{BUNDLE_SUFFIX}"
 
 
+def bundle_paths_for(
+    log_paths: list[str | os.PathLike[str]], out_dir: str | os.PathLike[str] = "."
+) -> list[Path]:
+    """One bundle per log, no two alike: the one place several logs' bundle names are chosen.
+
+    A log whose name no other log shares keeps `<log name>.twitchtopics`. Logs with the same
+    name in different folders get the shortest tail of their folders that tells them apart
+    (`d1/x.txt`, `d2/x.txt` -> `d1-x`, `d2-x`; twitch-archiver's `<vod>/verbose_chat.json.gz`
+    -> `<vod>-verbose_chat`); names still alike keep their extension, then get `-2`, `-3`
+    in path order. The same file given twice gets the same bundle. Names depend only on the
+    set of logs, never on their order.
+    """
+    keys = [os.path.abspath(p) for p in log_paths]
+    distinct = sorted(set(keys))
+    names = {key: bundle_path_for(key).name[: -len(BUNDLE_SUFFIX)] for key in distinct}
+    by_stem: dict[str, list[str]] = {}
+    for key in distinct:
+        by_stem.setdefault(names[key], []).append(key)
+    for stem, clashing in by_stem.items():
+        if len(clashing) > 1:
+            names.update(_distinguish(stem, clashing))
+    seen: dict[str, int] = {}
+    final: dict[str, str] = {}
+    for key in distinct:
+        name = names[key]
+        seen[name] = seen.get(name, 0) + 1
+        final[key] = name if seen[name] == 1 else f"{name}-{seen[name]}"
+    taken = list(final.values())
+    for key in distinct:  # a numbered name may equal another log's own name
+        while taken.count(final[key]) > 1:
+            final[key] += "-x"
+            taken = list(final.values())
+    return [Path(out_dir) / f"{final[key]}{BUNDLE_SUFFIX}" for key in keys]
+
+
+def _distinguish(stem: str, paths: list[str]) -> dict[str, str]:
+    """Names for logs sharing `stem`: prefixed with the fewest parent folders that differ."""
+    parents = {p: [part for part in Path(p).parent.parts if part not in ("/", "\\")] for p in paths}
+    deepest = max(len(v) for v in parents.values())
+    for depth in range(1, deepest + 1):
+        names = {p: "-".join([*parents[p][-depth:], stem]) for p in paths}
+        if len(set(names.values())) == len(paths):
+            return names
+    # same folders (x.txt and x.json side by side): the full file name tells them apart
+    return {p: "-".join([*parents[p][-1:], Path(p).name]) for p in paths}
+
+
 def _json_default(value: Any) -> Any:
     """Make timestamps, numpy scalars and paths JSON-serialisable."""
     if isinstance(value, pd.Timestamp):

@@ -26,6 +26,7 @@ def _register() -> None:
         ("inspect", "inspect_command"),
         ("inspect", "formats_command"),
         ("report", "report"),
+        ("season", "season"),
         ("highlights", "highlights"),
         ("search", "search"),
         ("train", "train"),

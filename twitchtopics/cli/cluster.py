@@ -69,18 +69,32 @@ def parse_include(value: str | None) -> tuple[str, ...]:
         raise click.BadParameter(str(exc)) from None
 
 
-def _bundle_target(log: Path, out: str | None, many: bool) -> Path | None:
-    from twitchtopics.bundle import BUNDLE_SUFFIX, bundle_path_for
+def bundle_targets(logs: list[Path], out: str | None) -> list[Path]:
+    """Where each log's bundle goes: `--out NAME.twitchtopics` for one log, else one distinct
+    bundle per log in `--out` (default: the current folder), named by `bundle_paths_for`."""
+    from twitchtopics.bundle import BUNDLE_SUFFIX, bundle_paths_for
 
-    if out is None:
-        return None
-    if out.endswith(BUNDLE_SUFFIX):
-        if many:
+    if out is not None and out.endswith(BUNDLE_SUFFIX):
+        if len(logs) > 1:
             raise TwitchTopicsError(
                 "--out NAME.twitchtopics names one bundle; give a folder for several logs"
             )
-        return Path(out)
-    return bundle_path_for(log, out)
+        return [Path(out)]
+    return bundle_paths_for(list(logs), out or ".")
+
+
+def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
+    """The logs, each file once (a file given twice is clustered once, and said so)."""
+    seen: set[str] = set()
+    kept = []
+    for log in logs:
+        key = os.path.abspath(log)
+        if key in seen:
+            click.echo(f"{log}: given more than once; clustered once", err=True)
+            continue
+        seen.add(key)
+        kept.append(log)
+    return kept
 
 
 @click.command()
@@ -222,8 +236,9 @@ def cluster(
 
     for log in logs:
         check_log_path(log)  # missing, link loop, folder, device, unreadable: one line now
+    logs = distinct_logs(logs)
     many = len(logs) > 1
-    targets = [_bundle_target(log, out, many) for log in logs]
+    targets = bundle_targets(logs, out)
     _check_targets(logs, targets)
     jobs = min(jobs or os.cpu_count() or 1, len(logs))
     if jobs > 1:

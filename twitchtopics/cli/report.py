@@ -85,7 +85,8 @@ def report(
 ) -> None:
     """Top groups, message rate and moments of a window of the stream.
 
-    BUNDLE is a folder written by `twitchtopics cluster` (or the log it came from);
+    BUNDLE is a folder written by `twitchtopics cluster` (or the log it came from), or a
+    season folder written by `twitchtopics season` (recurring themes, heatmap);
     without it, the most recently written bundle in the current directory.
     Nothing is re-embedded or re-clustered.
     """
@@ -104,6 +105,22 @@ def report(
 
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")
+    from twitchtopics.season import is_season_folder
+
+    if bundle is None and is_season_folder("."):
+        bundle = Path(".")  # inside a season folder: the season, not one of its bundles
+    if bundle is not None and is_season_folder(bundle):
+        from twitchtopics.cli.season import report_season
+
+        return report_season(
+            bundle,
+            window=window,
+            top=top,
+            as_json=as_json,
+            as_csv=as_csv,
+            png=png,
+            html_path=html_path,
+        )
     loaded = load_bundle(_resolve_bundle(bundle))
     resolved = bundle_window(loaded, window)
     if level == "themes" and not loaded.themes:
