@@ -41,7 +41,7 @@ def read_messages(path: Path, n: int) -> list[str]:
 
 
 def timed(label: str, texts: list[str], embedder, **kw) -> float:
-    from twitchtopics.embedders import embed_texts
+    from twitchtopics.embed.embedders import embed_texts
 
     embed_texts(texts[:50], embedder, cache=None)  # warm-up
     t0 = time.perf_counter()
@@ -69,7 +69,7 @@ def main() -> int:
         return 0
     import torch
 
-    from twitchtopics.embedders import load_embedder, unique_with_inverse
+    from twitchtopics.embed.embedders import load_embedder, unique_with_inverse
 
     uniques, _, _ = unique_with_inverse(texts)
     print(

@@ -44,8 +44,8 @@ def _described(log: Path, args: argparse.Namespace):
 
 
 def _emote_share(topics, known, rule: bool) -> float:
+    from twitchtopics.chat.emotes import is_emoji, is_emote
     from twitchtopics.describe.keywords import emotes_not_crowding
-    from twitchtopics.emotes import is_emoji, is_emote
 
     shares = []
     for topic in topics:

@@ -154,7 +154,7 @@ def twitchtopics_run(log_path: Path, model: str | None, seed: int) -> tuple[Run,
 
 
 def score(run: Run, gold_idx: np.ndarray, gold_labels: list[str], docs: list[set[str]]) -> dict:
-    from twitchtopics.metrics import npmi_coherence, score_against_gold, topic_diversity
+    from twitchtopics.clustering.metrics import npmi_coherence, score_against_gold, topic_diversity
 
     scores = score_against_gold(gold_labels, run.labels[gold_idx])
     scores["groups"] = int(len(set(run.labels[run.labels >= 0])))
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if not pairs:
         print("skipped: ../shared/data/gold not available")
         return 0
-    from twitchtopics.embedders import EmbeddingCache, embed_texts, load_embedder
+    from twitchtopics.embed.embedders import EmbeddingCache, embed_texts, load_embedder
     from twitchtopics.readers import read_log
 
     wanted = set(args.only or ["vanilla", "seed", "twitchtopics"])

@@ -140,7 +140,7 @@ def build_streams(n: int) -> list[Path]:
 
 def fresh_cache(root: Path) -> Path:
     """An empty cache folder holding only the distilled static model."""
-    from twitchtopics.embedders import static_model_dir
+    from twitchtopics.embed.embedders import static_model_dir
 
     cache = root / "cache"
     models = static_model_dir()

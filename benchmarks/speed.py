@@ -42,7 +42,7 @@ t0 = time.perf_counter()
 import csv
 from bertopic import BERTopic
 from sentence_transformers import SentenceTransformer
-from twitchtopics.embedders import packaged_model_path
+from twitchtopics.embed.embedders import packaged_model_path
 t_import = time.perf_counter()
 with open(sys.argv[1], encoding="utf-8", newline="") as f:
     texts = [row["message"] for row in csv.DictReader(f)]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from twitchtopics.cluster import (
+from twitchtopics.clustering.clusterer import (
     TimeAwareClusterer,
     auto_min_cluster_size,
     auto_time_scale,
@@ -218,7 +218,7 @@ def test_small_groups_become_outliers():
 
 
 def test_time_blocks_cut_at_the_quietest_moment():
-    from twitchtopics.cluster import time_blocks
+    from twitchtopics.clustering.clusterer import time_blocks
 
     times = np.concatenate([np.arange(0, 1000.0), np.arange(5000, 6000.0)])
     blocks = time_blocks(times, 1000)
@@ -227,7 +227,7 @@ def test_time_blocks_cut_at_the_quietest_moment():
 
 
 def test_long_logs_are_clustered_in_time_blocks(monkeypatch):
-    import twitchtopics.cluster as cluster
+    import twitchtopics.clustering.clusterer as cluster
 
     monkeypatch.setattr(cluster, "WARD_BLOCK_SIZE", 100)
     unique, _ = blobs(n_centers=2, per=30, dim=8)
@@ -296,7 +296,7 @@ def test_sampled_silhouette_matches_exact_on_a_real_chat():
 
 
 def test_sampled_silhouette_is_the_same_in_chunks(monkeypatch):
-    import twitchtopics.cluster as cluster
+    import twitchtopics.clustering.clusterer as cluster
 
     rng = np.random.default_rng(5)
     # 12 groups: more than the nearest groups searched, so the candidate union matters
@@ -309,7 +309,7 @@ def test_sampled_silhouette_is_the_same_in_chunks(monkeypatch):
 
 
 def test_cut_tree_undoes_merges_above_the_threshold_from_the_top():
-    from twitchtopics.cluster import cut_tree
+    from twitchtopics.clustering.clusterer import cut_tree
 
     # leaves 0-3; node 4 = (0, 1) at 1.0, node 5 = (2, 3) at 5.0, node 6 = (4, 5) at 2.0
     children = np.array([[0, 1], [2, 3], [4, 5]])

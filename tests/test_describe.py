@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from twitchtopics.chat.normalize import STOP_WORDS, normalize_text
 from twitchtopics.describe import (
     CATEGORIES,
     CATEGORY_LABELS,
@@ -14,7 +15,6 @@ from twitchtopics.describe import (
     shorten,
     topic_keywords,
 )
-from twitchtopics.normalize import STOP_WORDS, normalize_text
 
 # --- keywords --------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from twitchtopics.embedders import (
+from twitchtopics.embed.embedders import (
     CacheWarning,
     Embedder,
     EmbeddingCache,
@@ -244,7 +244,7 @@ _WRITER = """
 import sys, warnings
 import numpy as np
 warnings.simplefilter("error")
-from twitchtopics.embedders import EmbeddingCache, HashingEmbedder, embed_texts
+from twitchtopics.embed.embedders import EmbeddingCache, HashingEmbedder, embed_texts
 path, k = sys.argv[1], int(sys.argv[2])
 emb = HashingEmbedder(dim=32)
 texts = [f"msg {(i * 7 + k) % 2000}" for i in range(4000)]
@@ -363,7 +363,7 @@ def test_bfloat16_vectors_stay_close_to_float32_ones(monkeypatch):
 
 
 def test_token_batches_bound_padded_size_and_count():
-    from twitchtopics.embedders import token_batches
+    from twitchtopics.embed.embedders import token_batches
 
     lengths = np.array([3, 3, 4, 5, 8, 8, 9, 30, 100])
     batches = list(token_batches(lengths, max_tokens=20, max_texts=3))
@@ -391,7 +391,7 @@ def test_length_batched_encoding_matches_sentence_transformers(monkeypatch):
 
 @pytest.mark.slow
 def test_local_sentence_transformers_folder(monkeypatch):
-    from twitchtopics.embedders import packaged_model_path
+    from twitchtopics.embed.embedders import packaged_model_path
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     path = packaged_model_path()
@@ -404,7 +404,7 @@ def test_local_sentence_transformers_folder(monkeypatch):
 
 @pytest.mark.slow
 def test_static_distillation_cached(tmp_path, monkeypatch):
-    from twitchtopics.embedders import static_model_dir
+    from twitchtopics.embed.embedders import static_model_dir
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TWITCHTOPICS_CACHE_DIR", str(tmp_path / "c"))
@@ -429,7 +429,7 @@ def test_static_distillation_cached(tmp_path, monkeypatch):
 
 
 def test_lazy_default_model_is_not_loaded_when_everything_is_cached(tmp_path):
-    from twitchtopics.embedders import (
+    from twitchtopics.embed.embedders import (
         EmbeddingCache,
         LazyPackagedEmbedder,
         embed_texts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twitchtopics.emotes import (
+from twitchtopics.chat.emotes import (
     bundled_emotes,
     emote_share,
     emote_tokens,

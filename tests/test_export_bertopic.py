@@ -62,7 +62,7 @@ def test_bertopic_load_shows_the_same_topics_and_keywords(bundle_path, tmp_path)
 
 
 def test_export_refuses_a_foreign_folder_and_old_bundles(bundle_path, tmp_path):
-    from twitchtopics.export_bertopic import export_bertopic
+    from twitchtopics.report.bertopic_export import export_bertopic
 
     foreign = tmp_path / "mine"
     foreign.mkdir()
@@ -85,7 +85,7 @@ def test_export_without_a_target_is_one_line(bundle_path):
 
 
 def test_exported_topics_json_is_plain_json(bundle_path, tmp_path):
-    from twitchtopics.export_bertopic import export_bertopic
+    from twitchtopics.report.bertopic_export import export_bertopic
 
     out = export_bertopic(bundle_path, tmp_path / "bt")
     topics = json.loads((out / "topics.json").read_text(encoding="utf-8"))

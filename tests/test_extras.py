@@ -27,7 +27,7 @@ def test_missing_extra_names_the_extra(monkeypatch):
 
 
 def test_train_checks_its_extra_first(monkeypatch):
-    from twitchtopics import train
+    from twitchtopics.train import encoder as train
 
     monkeypatch.setattr(extras, "_find", lambda module: None)
     with pytest.raises(MissingExtraError, match="twitchtopics\\[train\\]"):

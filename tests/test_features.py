@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from twitchtopics.features import (
+from twitchtopics.clustering.features import (
     char_ngram_features,
     reaction_kind,
     reaction_kinds,

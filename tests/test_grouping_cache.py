@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twitchtopics.grouping_cache import (
+from twitchtopics.cache.groupings import (
     Grouping,
     entry_path,
     grouping_key,

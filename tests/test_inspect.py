@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from twitchtopics.inspect import inspect_log, render_inspect
 from twitchtopics.readers import read_log
+from twitchtopics.report.inspect import inspect_log, render_inspect
 
 FIX = Path(__file__).parent / "fixtures" / "logs"
 

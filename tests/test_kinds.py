@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from twitchtopics.kinds import KINDS, assign_kinds, classify_kind
+from twitchtopics.chat.kinds import KINDS, assign_kinds, classify_kind
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from twitchtopics.chat.kinds import classify_kind
 from twitchtopics.cli import cli
 from twitchtopics.describe import (
     answer_tally,
@@ -22,8 +23,7 @@ from twitchtopics.describe import (
     typical_order,
 )
 from twitchtopics.describe.keywords import emotes_not_crowding
-from twitchtopics.kinds import classify_kind
-from twitchtopics.printout import format_groups, safe_line
+from twitchtopics.report.printout import format_groups, safe_line
 
 # --- keywords --------------------------------------------------------------------------------
 

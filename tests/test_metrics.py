@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from twitchtopics.metrics import (
+from twitchtopics.clustering.metrics import (
     bcubed,
     coverage,
     npmi_coherence,

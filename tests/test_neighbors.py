@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.neighbors import NearestNeighbors
 
-from twitchtopics import neighbors
-from twitchtopics.neighbors import exact_knn
+from twitchtopics.clustering import neighbors
+from twitchtopics.clustering.neighbors import exact_knn
 
 
 def _points(n: int = 400, dim: int = 24, seed: int = 0) -> np.ndarray:

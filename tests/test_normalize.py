@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from twitchtopics.normalize import (
+from twitchtopics.chat.normalize import (
     STOP_WORDS,
     canonical_form,
     clean_text,

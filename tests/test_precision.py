@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from twitchtopics.embed.precision import PRECISION_ENV, cpu_has_native_bf16, resolve_precision
 from twitchtopics.errors import ModelError
-from twitchtopics.precision import PRECISION_ENV, cpu_has_native_bf16, resolve_precision
 
 
 def _cpuinfo(tmp_path: Path, name: str, flags: str) -> str:

@@ -20,7 +20,7 @@ from twitchtopics.bundle import find_latest_bundle, load_bundle
 from twitchtopics.cli import cli
 from twitchtopics.describe import CATEGORIES
 from twitchtopics.errors import BundleError, WindowError
-from twitchtopics.report import (
+from twitchtopics.report.window import (
     CATEGORY_COLORS,
     bundle_window,
     category_labels,

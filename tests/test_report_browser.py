@@ -12,7 +12,7 @@ import pytest
 from bundle_factory import make_bundle
 
 from twitchtopics.bundle import load_bundle
-from twitchtopics.report import window_report, write_html
+from twitchtopics.report.window import window_report, write_html
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from twitchtopics.errors import ModelError, ReadError, TwitchTopicsError
-from twitchtopics.train import MIN_DISTINCT_MESSAGES, read_corpus_file, train_encoder
+from twitchtopics.train.encoder import MIN_DISTINCT_MESSAGES, read_corpus_file, train_encoder
 
 SUBJECTS = [
     "le boss",
@@ -114,7 +114,7 @@ def test_unknown_non_txt_file_is_a_read_error(tmp_path: Path) -> None:
 def test_tokenizer_keeps_emotes_and_placeholders_whole(tmp_path: Path) -> None:
     from transformers import AutoTokenizer
 
-    from twitchtopics.train_tokenizer import select_emotes, train_unigram_tokenizer
+    from twitchtopics.train.tokenizer import select_emotes, train_unigram_tokenizer
 
     lines = [read for read in read_corpus_file(write_corpus(tmp_path / "c.txt", 600))[0]]
     emotes = select_emotes(lines, {"KEKW", "LUL", "PogChamp"}, 4000)
@@ -220,7 +220,7 @@ def test_cli_error_is_one_line(tmp_path: Path, corpus: Path) -> None:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
-    import twitchtopics.train as train_module
+    import twitchtopics.train.encoder as train_module
 
     tmp = tmp_path_factory.mktemp("train")
     corpus = write_corpus(tmp / "corpus.txt", 320)
@@ -291,7 +291,7 @@ def test_output_loads_offline_and_embeds(trained) -> None:
 
 @pytest.mark.slow
 def test_cluster_accepts_the_model(trained) -> None:
-    from twitchtopics.embedders import embed_texts, load_embedder
+    from twitchtopics.embed.embedders import embed_texts, load_embedder
 
     _, out, _ = trained
     embedder = load_embedder(str(out))
@@ -334,7 +334,7 @@ def test_mlm_resumes_from_its_last_checkpoint(
 
     from transformers import TrainerCallback
 
-    import twitchtopics.train as train_module
+    import twitchtopics.train.encoder as train_module
 
     tiny = replace(train_module.PRESETS["tiny"], save_steps=2, mlm_batch_size=32)
     monkeypatch.setitem(train_module.PRESETS, "tiny", tiny)

@@ -27,11 +27,11 @@ _EXPORTS = {
     "load_bundle": "twitchtopics.bundle",
     "save_bundle": "twitchtopics.bundle",
     "Bundle": "twitchtopics.bundle",
-    "window_report": "twitchtopics.report",
+    "window_report": "twitchtopics.report.window",
     "ChatLog": "twitchtopics.readers._base",
     "LogInfo": "twitchtopics.readers._base",
-    "Embedder": "twitchtopics.embedders",
-    "load_embedder": "twitchtopics.embedders",
+    "Embedder": "twitchtopics.embed.embedders",
+    "load_embedder": "twitchtopics.embed.embedders",
     "TwitchTopicsError": "twitchtopics.errors",
     "OptionError": "twitchtopics.errors",
     "ReadError": "twitchtopics.errors",
@@ -39,7 +39,7 @@ _EXPORTS = {
     "WindowError": "twitchtopics.errors",
     "ModelError": "twitchtopics.errors",
     "MissingExtraError": "twitchtopics.errors",
-    "export_bertopic": "twitchtopics.export_bertopic",
+    "export_bertopic": "twitchtopics.report.bertopic_export",
 }
 
 __all__ = [
@@ -68,7 +68,7 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from twitchtopics import registry
     from twitchtopics.bundle import Bundle, load_bundle, save_bundle
-    from twitchtopics.embedders import Embedder, load_embedder
+    from twitchtopics.embed.embedders import Embedder, load_embedder
     from twitchtopics.errors import (
         BundleError,
         MissingExtraError,
@@ -78,10 +78,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         TwitchTopicsError,
         WindowError,
     )
-    from twitchtopics.export_bertopic import export_bertopic
     from twitchtopics.readers import read_log
     from twitchtopics.readers._base import ChatLog, LogInfo
-    from twitchtopics.report import window_report
+    from twitchtopics.report.bertopic_export import export_bertopic
+    from twitchtopics.report.window import window_report
     from twitchtopics.topics_model import ChatTopics
 
 

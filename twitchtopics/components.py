@@ -34,21 +34,21 @@ from twitchtopics.errors import OptionError
 
 def packaged_minilm(*, progress: bool = False) -> Any:
     """The packaged all-MiniLM-L6-v2, loaded only when a text misses the cache."""
-    from twitchtopics.embedders import load_embedder
+    from twitchtopics.embed.embedders import load_embedder
 
     return load_embedder(None, progress=progress, lazy=True)
 
 
 def static_minilm(*, progress: bool = False) -> Any:
     """The model2vec distillation of the packaged MiniLM (`--model static`)."""
-    from twitchtopics.embedders import load_embedder
+    from twitchtopics.embed.embedders import load_embedder
 
     return load_embedder("static", progress=progress)
 
 
 def hashing_embedder() -> Any:
     """A model-free hashed bag of words, for smoke runs."""
-    from twitchtopics.embedders import HashingEmbedder
+    from twitchtopics.embed.embedders import HashingEmbedder
 
     return HashingEmbedder()
 
@@ -67,7 +67,7 @@ def resolve_embedder(spec: Any, *, progress: bool = False) -> Any:
         return spec
     if spec is None or spec in registry.embedders:
         return registry.embedders.create(spec, progress=progress)
-    from twitchtopics.embedders import load_embedder
+    from twitchtopics.embed.embedders import load_embedder
 
     return load_embedder(spec, progress=progress, lazy=True)
 
@@ -112,7 +112,7 @@ def encode_uncached(texts: list[str], embedder: Any, chunk: int = 1024) -> np.nd
 
 
 def _time_aware(method: str, **settings: Any) -> Any:
-    from twitchtopics.cluster import TimeAwareClusterer
+    from twitchtopics.clustering.clusterer import TimeAwareClusterer
 
     return TimeAwareClusterer(method=method, **settings)
 
@@ -163,7 +163,7 @@ def hdbscan_clusterer(
 
 def is_chat_clusterer(obj: Any) -> bool:
     """True for clusterers that take distinct texts + inverse + offsets (see module doc)."""
-    from twitchtopics.cluster import TimeAwareClusterer
+    from twitchtopics.clustering.clusterer import TimeAwareClusterer
 
     return isinstance(obj, TimeAwareClusterer) or bool(getattr(obj, "chat_clusterer", False))
 
@@ -199,7 +199,7 @@ class EstimatorClusterer:
         texts: list[str] | None = None,
         stage: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> EstimatorClusterer:
-        from twitchtopics.cluster import auto_time_scale, drop_small_groups
+        from twitchtopics.clustering.clusterer import auto_time_scale, drop_small_groups
 
         inverse = np.asarray(inverse, dtype=np.int64)
         offsets = np.asarray(offsets_s, dtype=np.float64)

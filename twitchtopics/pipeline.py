@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics import __version__
-from twitchtopics.embedding_cache import cache_dir
-from twitchtopics.grouping_cache import Grouping
+from twitchtopics.cache.embeddings import cache_dir
+from twitchtopics.cache.groupings import Grouping
 from twitchtopics.options import CLUSTERED_KINDS
 from twitchtopics.progress import StageProgress, Stages
 
@@ -152,7 +152,7 @@ def single_thread_worker(registrations: dict[str, Any] | None = None) -> None:
 
 def normalized_texts(texts: pd.Series, known_emotes: frozenset[str]) -> list[str]:
     """The text each message is embedded and described by; computed once per distinct text."""
-    from twitchtopics.normalize import normalize_text
+    from twitchtopics.chat.normalize import normalize_text
 
     cache: dict[str, str] = {}
     out = []
@@ -189,7 +189,7 @@ def embed_distinct(
         is_cacheable,
         resolve_embedder,
     )
-    from twitchtopics.embedders import EmbeddingCache, embed_texts, unique_with_inverse
+    from twitchtopics.embed.embedders import EmbeddingCache, embed_texts, unique_with_inverse
 
     uniques, inverse, _counts = unique_with_inverse(clean)
     if embedder is None:
@@ -218,8 +218,8 @@ def group_messages(
     distinct: DistinctTexts, offsets: np.ndarray, options: ClusterOptions, stages: Stages
 ) -> Grouping:
     """Group the selected messages, or take their grouping from the cache when the exact same
-    inputs and settings were grouped before (see ``twitchtopics.grouping_cache``)."""
-    from twitchtopics.grouping_cache import grouping_key, load_grouping, save_grouping
+    inputs and settings were grouped before (see ``twitchtopics.cache.groupings``)."""
+    from twitchtopics.cache.groupings import grouping_key, load_grouping, save_grouping
 
     if not options.use_cache:
         return compute_grouping(distinct, offsets, options, stages)
@@ -243,7 +243,7 @@ def group_messages(
 
 def grouping_settings(options: ClusterOptions) -> dict[str, Any]:
     """The options a grouping depends on (the model is in the embeddings themselves)."""
-    from twitchtopics.precision import resolve_precision
+    from twitchtopics.embed.precision import resolve_precision
 
     return {
         "precision": resolve_precision("cpu"),
@@ -267,7 +267,11 @@ def compute_grouping(
 ) -> Grouping:
     """Cluster (with `clusterer`, a chat clusterer, or the one `options.method` names), then
     score every clustered message (silhouette, centrality)."""
-    from twitchtopics.cluster import centrality, renumber_by_first_appearance, silhouettes
+    from twitchtopics.clustering.clusterer import (
+        centrality,
+        renumber_by_first_appearance,
+        silhouettes,
+    )
 
     clusterer = fit_clusterer(distinct, offsets, options, stages, clusterer=clusterer)
     labels = renumber_by_first_appearance(clusterer.labels_)  # messages are in time order
@@ -286,10 +290,10 @@ def compute_grouping(
 
 
 def grouping_themes(clusterer: Any, labels: np.ndarray, inverse: np.ndarray) -> np.ndarray:
-    """Themes of the messages (`twitchtopics.themes`), from the clusterer's reduced text
+    """Themes of the messages (`twitchtopics.clustering.themes`), from the clusterer's reduced text
     coordinates when it has them (else the space it clustered in) and its reactions, which
     stay themes of their own."""
-    from twitchtopics.themes import group_themes
+    from twitchtopics.clustering.themes import group_themes
 
     reduced = getattr(clusterer, "reduced_unique_", None)
     points = reduced[inverse] if reduced is not None else np.asarray(clusterer.features_)
@@ -355,7 +359,7 @@ def _iso(value: Any) -> str | None:
 def input_meta(log_path: Path | None, fmt: str, messages: pd.DataFrame) -> dict[str, Any]:
     """meta.json's `input`: the log file and its sha256, or a DataFrame's content digest."""
     if log_path is None:
-        from twitchtopics.frames import frame_fingerprint
+        from twitchtopics.readers.frames import frame_fingerprint
 
         return {"path": None, "name": None, "sha256": frame_fingerprint(messages), "format": fmt}
     return {

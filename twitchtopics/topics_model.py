@@ -203,7 +203,7 @@ class ChatTopics:
         return self.fit(messages, **kwargs).labels_
 
     def _as_log(self, messages: Any, columns: dict[str, str] | None) -> Any:
-        from twitchtopics.frames import log_from_frame
+        from twitchtopics.readers.frames import log_from_frame
 
         if isinstance(messages, pd.DataFrame):
             reading = {k: self._reading.get(k) for k in ("start", "tz")}
@@ -219,10 +219,10 @@ class ChatTopics:
     def _fit_log(self, log: Any, stages: Any) -> None:
         from twitchtopics import pipeline
         from twitchtopics.bundle import CENTROIDS_FILE
+        from twitchtopics.clustering.themes import describe_themes
         from twitchtopics.components import resolve_describer, resolve_embedder
         from twitchtopics.describe.group import label_themes
         from twitchtopics.moments.vectors import search_arrays, vectors_meta
-        from twitchtopics.themes import describe_themes
 
         options = self.cluster_options()
         name = _display_name(log.info.path)

@@ -25,8 +25,8 @@ from tests.faults.helpers import (
     td_lines,
 )
 from twitchtopics.errors import ReadError
-from twitchtopics.inspect import inspect_log
 from twitchtopics.readers import read_log
+from twitchtopics.report.inspect import inspect_log
 
 # ------------------------------------------------------------------ impossible times
 

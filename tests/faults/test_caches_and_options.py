@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from tests.faults.helpers import assert_one_line_error, invoke, td_lines
-from twitchtopics.embedders import SentenceTransformerEmbedder, embed_texts
-from twitchtopics.embedding_cache import CacheWarning, EmbeddingCache
+from twitchtopics.cache.embeddings import CacheWarning, EmbeddingCache
+from twitchtopics.embed.embedders import SentenceTransformerEmbedder, embed_texts
 from twitchtopics.errors import TwitchTopicsError
 from twitchtopics.pipeline import ClusterOptions
 
@@ -108,7 +108,7 @@ def test_zero_byte_cache_entries_heal_instead_of_aborting(tmp_path, fake_embedde
 
 
 def test_read_only_cache_folder_still_serves_vectors(tmp_path: Path, monkeypatch) -> None:
-    from twitchtopics import embedding_cache
+    from twitchtopics.cache import embeddings as embedding_cache
 
     path = tmp_path / "ro" / "embeddings.sqlite"
     vectors = np.eye(3, 4, dtype=np.float32)
@@ -216,7 +216,7 @@ def test_good_numbers_still_pass() -> None:
 def test_internal_errors_are_one_line(tmp_path, monkeypatch) -> None:
     log = tmp_path / "stream.txt"
     log.write_text("\n".join(td_lines(50)) + "\n")
-    import twitchtopics.inspect as inspect_module
+    import twitchtopics.report.inspect as inspect_module
 
     def boom(*a, **k):
         raise KeyError("surprise")
@@ -230,7 +230,7 @@ def test_internal_errors_are_one_line(tmp_path, monkeypatch) -> None:
 def test_real_minilm_vectors_do_not_depend_on_the_cache(tmp_path: Path, monkeypatch) -> None:
     """The issue's case with the packaged model: another log cached first must not change a
     single bit of this log's vectors."""
-    from twitchtopics.embedders import load_embedder
+    from twitchtopics.embed.embedders import load_embedder
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     emb = load_embedder()

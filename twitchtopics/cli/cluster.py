@@ -211,8 +211,8 @@ def cluster(
     directory, or --out) that `twitchtopics report` reads without recomputing.
     """
     from twitchtopics.pipeline import ClusterOptions, cluster_log
-    from twitchtopics.printout import format_groups, groups_as_json
     from twitchtopics.progress import Stages
+    from twitchtopics.report.printout import format_groups, groups_as_json
     from twitchtopics.safe_output import sanitize_terminal
     from twitchtopics.topics_model import ChatTopics
 

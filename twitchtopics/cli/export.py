@@ -30,7 +30,7 @@ def export(bundle: Path | None, bertopic_dir: Path | None) -> None:
 
     if bertopic_dir is None:
         raise TwitchTopicsError("nothing to export: give --bertopic DIR")
-    from twitchtopics.export_bertopic import export_bertopic
+    from twitchtopics.report.bertopic_export import export_bertopic
 
     path = export_bertopic(bundle if bundle is not None else find_latest_bundle("."), bertopic_dir)
     click.echo(

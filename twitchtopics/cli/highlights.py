@@ -121,7 +121,7 @@ def highlights(
     from twitchtopics.moments.exports import render_chapters, render_csv, render_edl
     from twitchtopics.moments.highlights import find_moments
     from twitchtopics.moments.render import render_moments_text
-    from twitchtopics.report import bundle_window, stream_name
+    from twitchtopics.report.window import bundle_window, stream_name
 
     gap_s = parse_duration(min_gap, "--min-gap")
     lead_s = parse_duration(lead, "--lead")

@@ -17,8 +17,8 @@ from twitchtopics.cli.cluster import _names, parse_columns
 @one_line_errors
 def inspect_command(log, fmt, columns, start, tz, bots, as_json) -> None:
     """Show LOG's format, messages per kind, skipped lines, span, chatters, emotes and rate."""
-    from twitchtopics.inspect import inspect_log, render_inspect
     from twitchtopics.readers import read_log
+    from twitchtopics.report.inspect import inspect_log, render_inspect
 
     chat = read_log(log, fmt, columns=parse_columns(columns), start=start, tz=tz, bots=_names(bots))
     data = inspect_log(chat)

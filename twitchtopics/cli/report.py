@@ -91,8 +91,8 @@ def report(
     Nothing is re-embedded or re-clustered.
     """
     from twitchtopics.bundle import load_bundle
-    from twitchtopics.levels import default_level, theme_view
-    from twitchtopics.report import (
+    from twitchtopics.report.levels import default_level, theme_view
+    from twitchtopics.report.window import (
         CSV_COLUMNS,
         bundle_window,
         render_report_text,

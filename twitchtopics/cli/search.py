@@ -54,7 +54,7 @@ def search(
     from twitchtopics.bundle import load_bundle
     from twitchtopics.moments.render import render_search_text
     from twitchtopics.moments.search import search as run_search
-    from twitchtopics.report import stream_name
+    from twitchtopics.report.window import stream_name
 
     if len(args) > 2:
         raise click.UsageError("give one BUNDLE and one QUERY (quote a query of several words)")

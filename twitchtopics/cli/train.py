@@ -64,7 +64,7 @@ def train(
 ) -> None:
     """Train a sentence encoder on chat logs (any format `cluster` reads) or text files with
     one message per line; then `twitchtopics cluster LOG --model OUT`."""
-    from twitchtopics.train import train_encoder
+    from twitchtopics.train.encoder import train_encoder
 
     report = train_encoder(
         list(inputs),

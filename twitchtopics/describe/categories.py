@@ -48,8 +48,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from twitchtopics.emotes import is_emoji, is_emote
-from twitchtopics.normalize import (
+from twitchtopics.chat.emotes import is_emoji, is_emote
+from twitchtopics.chat.normalize import (
     STOP_WORDS,
     canonical_form,
     clean_text,

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twitchtopics.chat.normalize import STOP_WORDS
 from twitchtopics.describe.categories import categorize_group
 from twitchtopics.describe.keywords import topic_keywords
 from twitchtopics.describe.labels import group_label
 from twitchtopics.describe.representatives import representatives
 from twitchtopics.describe.tallies import answer_tally, moderation_after, moderation_offsets
-from twitchtopics.normalize import STOP_WORDS
 from twitchtopics.progress import StageProgress
 
 __all__ = ["TALLY_CATEGORIES", "describe_groups", "label_themes"]

@@ -27,8 +27,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from twitchtopics.emotes import is_emoji, is_emote
-from twitchtopics.normalize import STOP_WORDS, clean_text, is_laughter_token, strip_accents
+from twitchtopics.chat.emotes import is_emoji, is_emote
+from twitchtopics.chat.normalize import STOP_WORDS, clean_text, is_laughter_token, strip_accents
 
 __all__ = ["MAX_WORDS", "group_label"]
 

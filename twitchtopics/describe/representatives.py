@@ -24,8 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from twitchtopics.emotes import is_emoji, is_emote
-from twitchtopics.normalize import (
+from twitchtopics.chat.emotes import is_emoji, is_emote
+from twitchtopics.chat.normalize import (
     STOP_WORDS,
     canonical_form,
     clean_text,

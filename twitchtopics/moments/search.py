@@ -70,8 +70,8 @@ def embed_query(
     bundle: Bundle, index: SearchIndex, query: str, *, use_cache: bool = True
 ) -> QueryVector:
     """Normalise the query like the bundle's messages and embed it with the bundle's model."""
-    import twitchtopics.embedders as embedders
-    from twitchtopics.normalize import normalize_text
+    import twitchtopics.embed.embedders as embedders
+    from twitchtopics.chat.normalize import normalize_text
 
     text = " ".join(str(query).split())
     if not text:
@@ -134,7 +134,7 @@ def search(
 ) -> dict[str, Any]:
     """Messages (one row per distinct text) and groups closest to the query, with times, and
     the query's rate over the stream; JSON-able."""
-    from twitchtopics.report import chat_kinds, stream_clock
+    from twitchtopics.report.window import chat_kinds, stream_clock
 
     index = load_search_index(bundle)
     check_model(bundle, index, model)
@@ -204,7 +204,7 @@ def group_hits(
     bundle: Bundle, index: SearchIndex, query: np.ndarray, top: int, clock, multi_day: bool
 ) -> list[dict[str, Any]]:
     """The groups whose centroid is closest to the query, with label, keywords and span."""
-    from twitchtopics.report import _keywords
+    from twitchtopics.report.window import _keywords
 
     if not len(index.centroids):
         return []

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReadError
-from . import irc, jsonlogs, tables, text  # noqa: F401  (registers the formats)
-from ._base import FORMATS, ChatLog, LogInfo, Reader, Rows, register
-from ._build import build
-from ._io import Source, check_log_path, open_source
+from twitchtopics.errors import ReadError
+from twitchtopics.readers import irc, jsonlogs, tables, text  # noqa: F401  (registers the formats)
+from twitchtopics.readers._base import FORMATS, ChatLog, LogInfo, Reader, Rows, register
+from twitchtopics.readers._build import build
+from twitchtopics.readers._io import Source, check_log_path, open_source
 
 __all__ = [
     "FORMATS",

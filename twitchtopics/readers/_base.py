@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pandas as pd
 
-from ..timefmt import offset_in_range, time_in_range
-from ._io import Source
+from twitchtopics.readers._io import Source
+from twitchtopics.timefmt import offset_in_range, time_in_range
 
 NAT = int(np.iinfo(np.int64).min)  # numpy's NaT as int64 nanoseconds
 MAX_EXAMPLES = 5

@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ReadError, TwitchTopicsError
-from ..kinds import assign_kinds
-from ..timefmt import check_start
-from ._base import NAT, ChatLog, LogInfo, Rows
+from twitchtopics.chat.kinds import assign_kinds
+from twitchtopics.errors import ReadError, TwitchTopicsError
+from twitchtopics.readers._base import NAT, ChatLog, LogInfo, Rows
+from twitchtopics.timefmt import check_start
 
 COLUMNS = ("index", "time", "offset_s", "user", "text", "kind", "emotes")
 NS = 1_000_000_000
@@ -43,7 +43,7 @@ OFFSET_AGREEMENT_S = 120.0
 def to_tzinfo(name: str) -> tzinfo:
     """``UTC``, an IANA name or a fixed offset (``+08:00``); ``ReadError`` otherwise."""
     try:
-        from ..timefmt import to_tzinfo as parse
+        from twitchtopics.timefmt import to_tzinfo as parse
 
         return parse(str(name))
     except Exception:

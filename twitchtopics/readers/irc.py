@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import re
 
-from ..timefmt import time_in_range
-from ._base import NAT, Rows, parse_iso, register
-from ._io import Source
+from twitchtopics.readers._base import NAT, Rows, parse_iso, register
+from twitchtopics.readers._io import Source
+from twitchtopics.timefmt import time_in_range
 
 TS_PREFIX = re.compile(
     r"\[?(?P<ts>\d{4}-\d\d-\d\d[ T_]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z| ?UTC|[+-]\d\d:?\d\d)?)\]?"

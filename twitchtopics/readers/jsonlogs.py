@@ -35,8 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from ._base import NAT, Rows, parse_iso, register, twitch_video_id
-from ._io import Source
+from twitchtopics.readers._base import NAT, Rows, parse_iso, register, twitch_video_id
+from twitchtopics.readers._io import Source
 
 CHAT_DOWNLOADER_CHAT_TYPES = {"text_message", "chat_message", "action", "me_message", ""}
 

@@ -41,10 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ReadError
-from ._base import NAT, Rows, register
-from ._io import Source
-from .jsonlogs import first_jsonl_object
+from twitchtopics.errors import ReadError
+from twitchtopics.readers._base import NAT, Rows, register
+from twitchtopics.readers._io import Source
+from twitchtopics.readers.jsonlogs import first_jsonl_object
 
 TIME_NAMES = (
     "time",

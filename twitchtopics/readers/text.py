@@ -41,9 +41,9 @@ from datetime import datetime
 
 import pandas as pd
 
-from ..timefmt import time_in_range
-from ._base import NAT, Rows, dt_to_ns, register
-from ._io import Source
+from twitchtopics.readers._base import NAT, Rows, dt_to_ns, register
+from twitchtopics.readers._io import Source
+from twitchtopics.timefmt import time_in_range
 
 BADGES = "~&@%+^$!"
 _USER = r"(?P<user>[^\s:\[\]<>][^\s:<>]*(?: \([^\s():<>]+\))?)"

@@ -148,7 +148,7 @@ def write_season_png(season: dict[str, Any], path: str | Path, *, top: int = 20)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from twitchtopics.report_png import drawable_text
+    from twitchtopics.report.png import drawable_text
 
     rows, matrix = heatmap_matrix(season, top)
     streams = season.get("streams") or []

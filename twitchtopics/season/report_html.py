@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from twitchtopics.report import category_color
-from twitchtopics.report_html import _e, script_json
+from twitchtopics.report.html import _e, script_json
+from twitchtopics.report.window import category_color
 from twitchtopics.season.report import heatmap_matrix
 
 MAX_MOMENTS = 20

@@ -8,7 +8,7 @@ top-k: on 2 cores it takes ~0.2 s for 6,000 points and ~8-19 s for 46,000 (below
 exact (NN-descent is approximate).
 
 torch does the products and the top-k (multithreaded; numpy's `argpartition` was 2-5x slower
-here). On CPUs with native bfloat16 (see `twitchtopics.precision`) candidates are found in
+here). On CPUs with native bfloat16 (see `twitchtopics.embed.precision`) candidates are found in
 bfloat16, twice as fast, then re-ranked in float32: `CANDIDATE_FACTOR` x k candidates per
 point, so the result matches the float32 search (recall 0.98 before re-ranking, measured on
 46k real chat texts; the exact float32 distances are recomputed for every candidate).
@@ -40,7 +40,7 @@ def exact_knn(
     """
     import torch
 
-    from twitchtopics.precision import resolve_precision
+    from twitchtopics.embed.precision import resolve_precision
 
     if metric not in ("cosine", "euclidean"):
         raise ValueError(f"exact_knn supports cosine and euclidean, not {metric!r}")

@@ -15,7 +15,7 @@ Nothing is ever downloaded unless the user sets ``TWITCHTOPICS_ALLOW_DOWNLOAD=1`
 are resolved with ``local_files_only`` and the Hugging Face offline switches are set before
 transformers is imported.
 
-Vectors are cached on disk by ``twitchtopics.embedding_cache.EmbeddingCache`` (re-exported
+Vectors are cached on disk by ``twitchtopics.cache.embeddings.EmbeddingCache`` (re-exported
 here with ``cache_dir``), under ``$TWITCHTOPICS_CACHE_DIR`` or the user cache folder, which
 also holds ``models/``.
 """
@@ -37,15 +37,15 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from twitchtopics.embedding_cache import (
+from twitchtopics.cache.embeddings import (
     CacheWarning,
     EmbeddingCache,
     _move_aside,
     cache_dir,
     default_cache_path,
 )
+from twitchtopics.embed.precision import resolve_precision
 from twitchtopics.errors import ModelError
-from twitchtopics.precision import resolve_precision
 
 __all__ = [
     "CacheWarning",
@@ -207,7 +207,7 @@ def unique_with_inverse(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model (torch), run in ``precision`` (see ``twitchtopics.precision``).
+    """A sentence-transformers model (torch), run in ``precision`` (see ``twitchtopics.embed.precision``).
 
     In ``"bf16"`` the forward pass runs under CPU autocast; vectors come back as float32.
     The precision is appended to the fingerprint, the cache key of its vectors.

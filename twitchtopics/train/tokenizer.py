@@ -42,7 +42,7 @@ EMOTE_VOCAB_SHARE = 0.25
 
 
 # --------------------------------------------------------------------------------------------
-# step folders, shared with twitchtopics.train
+# step folders, shared with twitchtopics.train.encoder
 
 
 def say(progress: bool, text: str) -> None:
@@ -201,7 +201,7 @@ def build_tokenizer(corpus_dir: Path, step_dir: Path, *, vocab_size: int, max_le
 
 def bundled_emotes() -> set[str]:
     """The emote names shipped with the tool (twitchtopics/data/emotes.txt)."""
-    from twitchtopics.emotes import bundled_emotes as _bundled
+    from twitchtopics.chat.emotes import bundled_emotes as _bundled
 
     return set(_bundled())
 

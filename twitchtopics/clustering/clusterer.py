@@ -8,7 +8,7 @@ one point for UMAP, then one point per message again once time is attached).
 What changed after measuring against hand labels (benchmarks/quality.py, issue 5):
 
 - text features = the sentence embedding + character n-grams fitted on the log itself
-  (`twitchtopics.features`), when the distinct texts are given to `fit`;
+  (`twitchtopics.clustering.features`), when the distinct texts are given to `fit`;
 - reactions (laughter, a greeting, "+1") are one group per kind over the whole log, not
   sliced by time;
 - the other messages are grouped by Ward agglomeration constrained to a kNN graph (plus each
@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from twitchtopics.neighbors import EXACT_KNN_MAX, exact_knn
-from twitchtopics.precision import resolve_precision
+from twitchtopics.clustering.neighbors import EXACT_KNN_MAX, exact_knn
+from twitchtopics.embed.precision import resolve_precision
 
 EXACT_SILHOUETTE_MAX = 20_000
 """Up to this many clustered messages silhouettes are exact; above, `sampled_silhouette`
@@ -181,7 +181,7 @@ class TimeAwareClusterer:
         optional, is entered around each step ("text features", "reduce", "cluster"), e.g.
         `Stages.stage` to show progress; the steps' seconds are in `timings_` either way.
         """
-        from twitchtopics.features import reaction_kinds, text_features
+        from twitchtopics.clustering.features import reaction_kinds, text_features
 
         if self.method not in ("ward", "hdbscan"):
             raise ValueError(f"method must be 'ward' or 'hdbscan', not {self.method!r}")
@@ -317,7 +317,7 @@ class TimeAwareClusterer:
             return unique_features[:, :n_components].astype(np.float32)
         import warnings
 
-        from twitchtopics._jit import import_umap
+        from twitchtopics.clustering._jit import import_umap
 
         umap = import_umap()
         warnings.filterwarnings("ignore", message=".*n_jobs value.*", category=UserWarning)

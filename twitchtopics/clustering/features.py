@@ -27,7 +27,7 @@ GREETING_TAIL_MAX = 3
 
 
 def _tokens(text: str) -> list[str]:
-    from twitchtopics.normalize import MENTION, URL
+    from twitchtopics.chat.normalize import MENTION, URL
 
     out = []
     for tok in text.split():
@@ -42,7 +42,7 @@ def _tokens(text: str) -> list[str]:
 def _emote_like(tok: str) -> bool:
     """A known emote, an emoji shortcode (``:sweat_droplets:``) or a token without lowercase
     letters (``HYPERCLAP``, ``OMEGA``, ``:D``): what rides along with laughter."""
-    from twitchtopics.emotes import is_emote
+    from twitchtopics.chat.emotes import is_emote
 
     if is_emote(tok, frozenset()):
         return True
@@ -62,8 +62,8 @@ def reaction_kind(text: str) -> str | None:
     (``bonsoir à tous``, ``salut Jean``, ``coucou le chat HeyGuys``); a greeting followed by a
     sentence is about that sentence.
     """
-    from twitchtopics.emotes import is_emote
-    from twitchtopics.normalize import STOP_WORDS, is_greeting_token, is_laughter_token
+    from twitchtopics.chat.emotes import is_emote
+    from twitchtopics.chat.normalize import STOP_WORDS, is_greeting_token, is_laughter_token
 
     toks = _tokens(text)
     if not toks:
@@ -105,7 +105,7 @@ def char_ngram_features(
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
-    from twitchtopics.normalize import canonical_form
+    from twitchtopics.chat.normalize import canonical_form
 
     if len(texts) < 3:
         return None

@@ -36,7 +36,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from twitchtopics.emotes import is_channel_emote_shape, is_emoji, is_emote
+from twitchtopics.chat.emotes import is_channel_emote_shape, is_emoji, is_emote
 
 __all__ = [
     "CHAT_FILLER",

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import ReadError
-from .readers import ChatLog
-from .readers._build import to_tzinfo
+from twitchtopics.errors import ReadError
+from twitchtopics.readers import ChatLog
+from twitchtopics.readers._build import to_tzinfo
 
 TOP = 10
 KINDS = ("chat", "action", "command", "bot", "system")

@@ -27,17 +27,12 @@ from typing import Any
 
 import numpy as np
 
-GROUPING_MODULES = (
-    "cluster",
-    "features",
-    "neighbors",
-    "pipeline",
-    "components",
-    "grouping_cache",
-    "themes",
-    "_jit",
-)
-"""twitchtopics modules whose source is part of the key."""
+GROUPING_VERSION = "2026-12-02.1"
+"""Version of everything that decides a grouping (features, reduction, Ward cut, themes,
+reaction rules, the built-in clusterers). Bump it in the same commit as any change that can
+change a grouping's labels, silhouettes, centrality or themes: it is part of every cached
+grouping's key, so entries written by other code are never read. An explicit version, not a
+hash of module sources, so that moving or tidying code does not void every cache (issue 15)."""
 
 GROUPING_LIBRARIES = (
     "numpy",
@@ -53,15 +48,10 @@ GROUPING_LIBRARIES = (
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A digest of the grouping code and library versions."""
-    from importlib import metadata, util
+    """A digest of the grouping version and the versions of the libraries that compute it."""
+    from importlib import metadata
 
-    digest = hashlib.sha256()
-    for module in GROUPING_MODULES:
-        spec = util.find_spec(f"twitchtopics.{module}")
-        origin = Path(spec.origin) if spec is not None and spec.origin else None
-        digest.update(module.encode() + b"\0")
-        digest.update(origin.read_bytes() if origin is not None and origin.is_file() else b"?")
+    digest = hashlib.sha256(f"twitchtopics-grouping=={GROUPING_VERSION}\0".encode())
     for library in GROUPING_LIBRARIES:
         try:
             version = metadata.version(library)

@@ -38,7 +38,7 @@ import pandas as pd
 
 from twitchtopics.bundle import Bundle
 from twitchtopics.describe import CATEGORY_LABELS
-from twitchtopics.windows import Clock, Window, parse_window, stream_span_text
+from twitchtopics.report.windows import Clock, Window, parse_window, stream_span_text
 
 DEFAULT_CHAT_KINDS = ("chat", "action")
 REPORT_MOMENTS = 5  # moments listed by `report` (`highlights` lists more)
@@ -401,7 +401,7 @@ def report_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
 
 def safe_text(text: object) -> str:
     """Untrusted chat text on one line, terminal control characters removed."""
-    from twitchtopics.printout import safe_line
+    from twitchtopics.report.printout import safe_line
 
     return safe_line(text)
 
@@ -486,7 +486,7 @@ def moment_lines(moments: list[dict[str, Any]]) -> list[str]:
 
 def write_png(d: dict[str, Any], path: str | Path) -> Path:
     """Horizontal bar chart of the window's top groups (see `report_png`)."""
-    from twitchtopics.report_png import write_png as _write
+    from twitchtopics.report.png import write_png as _write
 
     return _write(d, path)
 
@@ -500,6 +500,6 @@ def write_html(
 ) -> Path:
     """One self-contained HTML page: the stream's timeline and the window table (with `alt`, the
     bundle and report at the other level, a switch between moments and themes)."""
-    from twitchtopics.report_html import write_html as _write
+    from twitchtopics.report.html import write_html as _write
 
     return _write(bundle, d, path, alt=alt, level=level)

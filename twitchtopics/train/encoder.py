@@ -36,7 +36,7 @@ from pathlib import Path
 from twitchtopics import __version__
 from twitchtopics.errors import ModelError, ReadError, TwitchTopicsError
 from twitchtopics.progress import Stages
-from twitchtopics.train_tokenizer import (
+from twitchtopics.train.tokenizer import (
     MIN_DISTINCT_MESSAGES,
     build_corpus,
     build_tokenizer,
@@ -599,7 +599,7 @@ def train_encoder(
             "epochs": 1,
         }
     else:
-        from twitchtopics.embedders import packaged_model_path
+        from twitchtopics.embed.embedders import packaged_model_path
 
         simcse = {
             "base_model": packaged_model_path(),

@@ -70,7 +70,7 @@ def _from_plain_table(
 
 
 def _from_messages_table(frame: pd.DataFrame, *, bots: Iterable[str]) -> Any:
-    from twitchtopics.kinds import assign_kinds
+    from twitchtopics.chat.kinds import assign_kinds
     from twitchtopics.readers._base import ChatLog, LogInfo
 
     df = frame.reset_index(drop=True).copy()

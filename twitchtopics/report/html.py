@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
-from twitchtopics.report import (
+from twitchtopics.report.window import (
     CATEGORY_COLORS,
     _flood,
     _keywords,
@@ -483,7 +483,7 @@ def render_html(
     level: str = "moments",
 ) -> str:
     """The page as a string. With `alt` (the bundle and report at the other level, see
-    `twitchtopics.levels`), the timeline can be switched between moments and themes."""
+    `twitchtopics.report.levels`), the timeline can be switched between moments and themes."""
     svg, data, lanes = _timeline(bundle, d)
     scripts = f'<script type="application/json" id="tt-timeline">{script_json(data)}</script>'
     timeline = svg

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
-from twitchtopics.windows import Window
+from twitchtopics.report.windows import Window
 
 LEVELS = ("moments", "themes")
 

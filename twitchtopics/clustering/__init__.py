@@ -1,0 +1,1 @@
+"""clustering: see docs/architecture.md."""
