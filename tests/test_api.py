@@ -274,14 +274,14 @@ def test_installed_packages_register_through_entry_points(tmp_path, monkeypatch)
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: chatplug\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text(
-        "[twitchtopics.embed.embedders]\nplugged = chatplug_mod:PluggedEmbedder\n"
+        "[twitchtopics.embedders]\nplugged = chatplug_mod:PluggedEmbedder\n"
     )
     (tmp_path / "chatplug_mod.py").write_text(
         "class PluggedEmbedder:\n    name = 'plugged'\n"
         "    def encode(self, texts):\n        return [[1.0, 0.0] for _ in texts]\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    reg = registry.Registry("embedder", default="x", entry_point_group="twitchtopics.embed.embedders")
+    reg = registry.Registry("embedder", default="x", entry_point_group="twitchtopics.embedders")
     assert "plugged" in reg
     assert reg.create("plugged").name == "plugged"
     assert not reg.is_builtin("plugged")

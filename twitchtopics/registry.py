@@ -47,7 +47,7 @@ class Registry:
 
     Installed packages add components without any import on the user's side through the
     entry-point group `entry_point_group` (e.g. in their pyproject.toml:
-    `[project.entry-points."twitchtopics.embed.embedders"]  my-model = "my_pkg.embed:MyEmbedder"`);
+    `[project.entry-points."twitchtopics.embedders"]  my-model = "my_pkg.embed:MyEmbedder"`);
     they are looked up the first time a name is not found.
     """
 
@@ -208,7 +208,7 @@ def call_with_accepted(factory: Callable[..., Any], offered: dict[str, Any]) -> 
     return factory(**{k: v for k, v in offered.items() if k in names})
 
 
-embedders = Registry("embedder", default="minilm", entry_point_group="twitchtopics.embed.embedders")
+embedders = Registry("embedder", default="minilm", entry_point_group="twitchtopics.embedders")
 """Sentence encoders: a factory returns an object with `name` and `encode(list[str])`."""
 
 clusterers = Registry("clusterer", default="ward", entry_point_group="twitchtopics.clusterers")
