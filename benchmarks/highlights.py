@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO))
 from twitchtopics.bundle import load_bundle  # noqa: E402
 from twitchtopics.moments import scoring  # noqa: E402
 from twitchtopics.moments.highlights import find_moments  # noqa: E402
-from twitchtopics.pipeline import ClusterOptions, cluster_log  # noqa: E402
 from twitchtopics.report.window import chat_kinds, minute_counts, minute_origin, stream_clock  # noqa: E402
+from twitchtopics.runs import ClusterOptions, cluster_log  # noqa: E402
 
 CHATLOGS = REPO.parent / "shared" / "data" / "chatlogs"
 EVENTS = REPO / "benchmarks" / "events"
