@@ -227,9 +227,9 @@ def test_time_blocks_cut_at_the_quietest_moment():
 
 
 def test_long_logs_are_clustered_in_time_blocks(monkeypatch):
-    import twitchtopics.clustering.clusterer as cluster
+    import twitchtopics.clustering.grouping as grouping
 
-    monkeypatch.setattr(cluster, "WARD_BLOCK_SIZE", 100)
+    monkeypatch.setattr(grouping, "WARD_BLOCK_SIZE", 100)
     unique, _ = blobs(n_centers=2, per=30, dim=8)
     rng = np.random.default_rng(0)
     inverse = rng.integers(0, 60, 400)
@@ -294,14 +294,14 @@ def test_sampled_silhouette_matches_exact_on_a_real_chat():
 
 
 def test_sampled_silhouette_is_the_same_in_chunks(monkeypatch):
-    import twitchtopics.clustering.clusterer as cluster
+    import twitchtopics.clustering.scores as scores
 
     rng = np.random.default_rng(5)
     # 12 groups: more than the nearest groups searched, so the candidate union matters
     points = np.vstack([rng.normal(size=(60, 12)) + c for c in np.eye(12) * 4])
     labels = np.repeat(np.arange(12), 60)
     whole = sampled_silhouette(points, labels, per_group=32, candidates=3)
-    monkeypatch.setattr(cluster, "SILHOUETTE_CHUNK", 7)
+    monkeypatch.setattr(scores, "SILHOUETTE_CHUNK", 7)
     chunked = sampled_silhouette(points, labels, per_group=32, candidates=3)
     np.testing.assert_allclose(chunked, whole)
 

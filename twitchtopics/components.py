@@ -199,7 +199,8 @@ class EstimatorClusterer:
         texts: list[str] | None = None,
         stage: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> EstimatorClusterer:
-        from twitchtopics.clustering.clusterer import auto_time_scale, drop_small_groups
+        from twitchtopics.clustering.grouping import drop_small_groups
+        from twitchtopics.clustering.reduction import auto_time_scale
 
         inverse = np.asarray(inverse, dtype=np.int64)
         offsets = np.asarray(offsets_s, dtype=np.float64)

@@ -214,11 +214,8 @@ def compute_grouping(
 ) -> Grouping:
     """Cluster (with `clusterer`, a chat clusterer, or the one `options.method` names), then
     score every clustered message (silhouette, centrality)."""
-    from twitchtopics.clustering.clusterer import (
-        centrality,
-        renumber_by_first_appearance,
-        silhouettes,
-    )
+    from twitchtopics.clustering.grouping import renumber_by_first_appearance
+    from twitchtopics.clustering.scores import centrality, silhouettes
 
     clusterer = fit_clusterer(distinct, offsets, options, stages, clusterer=clusterer)
     labels = renumber_by_first_appearance(clusterer.labels_)  # messages are in time order
