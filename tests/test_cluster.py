@@ -338,3 +338,25 @@ def test_grain_follows_content_not_the_clock():
     busy_groups = set(model.labels_[:200].tolist())
     assert len(busy_groups) >= 2
     assert len(set(model.labels_[200:].tolist())) <= 2
+
+
+def test_reductions_cache_module_heals_and_checks_rows(tmp_path):
+    from twitchtopics.cache.reductions import (
+        entry_path,
+        load_reduction,
+        reduction_key,
+        save_reduction,
+    )
+
+    features = np.arange(12, dtype=np.float32).reshape(4, 3)
+    key = reduction_key(features, ("settings", 1))
+    assert key == reduction_key(features.astype(np.float64), ("settings", 1))
+    assert key != reduction_key(features, ("settings", 2))
+    assert load_reduction(tmp_path, key, 4) is None
+    reduced = np.ones((4, 2), dtype=np.float32)
+    save_reduction(tmp_path, key, reduced)
+    assert np.array_equal(load_reduction(tmp_path, key, 4), reduced)
+    assert load_reduction(tmp_path, key, 5) is None  # not the rows asked for: not trusted
+    entry_path(tmp_path, key).write_bytes(b"")  # 0 bytes after a crash
+    assert load_reduction(tmp_path, key, 4) is None
+    assert not entry_path(tmp_path, key).exists()  # deleted: the next run heals it
