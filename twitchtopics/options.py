@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from numbers import Integral, Real
 from typing import Any
 
+from twitchtopics.chat.kinds import KINDS
 from twitchtopics.errors import OptionError
 
-KINDS = ("chat", "action", "command", "bot", "system")
 CLUSTERED_KINDS = ("chat", "action")
 """What is clustered by default; the other kinds stay in the bundle with topic -1."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
