@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
+from twitchtopics.chat.normalize import shorten
 from twitchtopics.describe import CATEGORY_LABELS
 from twitchtopics.report.windows import Clock, Window, parse_window, stream_span_text
 
@@ -75,7 +76,6 @@ def category_color(category: str | None) -> str:
 # --- text helpers ---------------------------------------------------------------------------
 
 _STRETCH = re.compile(r"(.)\1{2,}")
-_SPACES = re.compile(r"\s+")
 
 
 def dedupe_key(text: str) -> str:
@@ -94,14 +94,6 @@ def _flood(text: str) -> float:
     if len(tokens) < 3:
         return 0.0
     return 1.0 - len(set(tokens)) / len(tokens)
-
-
-def shorten(text: str, width: int = REPRESENTATIVE_WIDTH) -> str:
-    """One line, at most `width` characters, with an ellipsis when cut."""
-    flat = _SPACES.sub(" ", str(text)).strip()
-    if len(flat) <= width:
-        return flat
-    return flat[: max(1, width - 1)].rstrip() + "\u2026"
 
 
 def representatives(
