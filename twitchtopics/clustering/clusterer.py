@@ -231,6 +231,8 @@ class TimeAwareClusterer:
 
     def _fit_ward(self, rest: np.ndarray, inverse: np.ndarray, offsets: np.ndarray) -> None:
         """Ward on the non-reaction messages (`rest`), merges, then one group per reaction kind."""
+        from twitchtopics.chat.reactions import REACTIONS
+
         n = len(inverse)
         labels = np.full(n, -1, dtype=np.int64)
         if n >= self.min_cluster_size_:
@@ -247,7 +249,7 @@ class TimeAwareClusterer:
                     ),
                 )
             base = labels.max() + 1
-            for k, kind in enumerate(REACTION_ORDER):
+            for k, kind in enumerate(REACTIONS):
                 members = self.reaction_ == kind
                 labels[members] = base + k
                 if self.time_scale_ is not None and members.any():
@@ -405,7 +407,6 @@ class TimeAwareClusterer:
         return model.labels_.astype(np.int64), model.probabilities_.astype(np.float64)
 
 
-REACTION_ORDER = ("laughter", "greeting", "plus_one")
 WARD_BLOCK_SIZE = 40_000
 """Above this many messages Ward runs on consecutive time blocks of about this size."""
 
