@@ -130,7 +130,7 @@ def described(log_path: Path, args: argparse.Namespace) -> tuple[pd.DataFrame, l
             return bundle.messages, describe_groups(bundle.messages, known, 10)
         print(f"{log_path.name}: no bundle in {args.bundles}, skipped")
         return None
-    from twitchtopics.pipeline import ClusterOptions, cluster_log
+    from twitchtopics.runs import ClusterOptions, cluster_log
 
     result = cluster_log(log_path, ClusterOptions(model=args.model, seed=args.seed), save=False)
     return result.messages, result.topics

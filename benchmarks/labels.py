@@ -37,7 +37,7 @@ def _described(log: Path, args: argparse.Namespace):
         bundle = load_bundle(path)
         known = frozenset(bundle.meta["stream"].get("emotes") or [])
         return bundle.messages, describe_groups(bundle.messages, known, 10), known
-    from twitchtopics.pipeline import ClusterOptions, cluster_log
+    from twitchtopics.runs import ClusterOptions, cluster_log
 
     result = cluster_log(log, ClusterOptions(model=args.model, seed=args.seed), save=False)
     return result.messages, result.topics, frozenset(result.meta["stream"].get("emotes") or [])

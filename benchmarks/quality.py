@@ -137,7 +137,7 @@ def seed_recipe(texts: list[str], embeddings: np.ndarray, offsets: np.ndarray, s
 
 def twitchtopics_run(log_path: Path, model: str | None, seed: int) -> tuple[Run, object]:
     """twitchtopics with its defaults, through the CLI's code path (without writing a bundle)."""
-    from twitchtopics.pipeline import ClusterOptions, cluster_log
+    from twitchtopics.runs import ClusterOptions, cluster_log
 
     began = time.perf_counter()
     result = cluster_log(log_path, ClusterOptions(model=model, seed=seed), save=False)

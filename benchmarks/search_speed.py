@@ -68,7 +68,7 @@ def main() -> int:
         return 0
     from twitchtopics.bundle import load_bundle
     from twitchtopics.moments.search import search
-    from twitchtopics.pipeline import ClusterOptions, cluster_log
+    from twitchtopics.runs import ClusterOptions, cluster_log
 
     log = build_log(args.size)
     with tempfile.TemporaryDirectory() as tmp:

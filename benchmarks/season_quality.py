@@ -56,7 +56,7 @@ def split_recall(name: str, model: str, work: Path) -> dict:
 
     from benchmarks.season import write_csv
     from twitchtopics.bundle import load_bundle
-    from twitchtopics.pipeline import ClusterOptions, cluster_log
+    from twitchtopics.runs import ClusterOptions, cluster_log
     from twitchtopics.season import run_season
 
     rows = chat_rows(name)

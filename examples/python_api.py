@@ -35,7 +35,9 @@ class CharacterEmbedder:
 def main() -> None:
     log = read_log(LOG)
     model = ChatTopics(random_state=42).fit(log)
-    print(model.topic_info()[["Topic", "Count", "Name", "Category", "Keywords"]].head(4).to_string())
+    print(
+        model.topic_info()[["Topic", "Count", "Name", "Category", "Keywords"]].head(4).to_string()
+    )
     model.save("demo_stream.twitchtopics")
     report = window_report(load_bundle("demo_stream.twitchtopics"), "19:30-19:45", top=3)
     for row in report["groups"]:

@@ -144,3 +144,21 @@ def test_cluster_real_logs_of_each_issue_format(tmp_path, monkeypatch):
         assert "#0 \u201c" in result.stdout and "keywords: " in result.stdout
         bundle = load_bundle(tmp_path / (path.name.rsplit(".", 1)[0] + ".twitchtopics"))
         assert len(bundle.messages) == count
+
+
+
+def test_closed_stdout_pipe_stops_quietly(monkeypatch):
+    """`twitchtopics ... | head`: a reader that goes away ends the command quietly, exit 0."""
+    import click
+
+    from twitchtopics.cli import _common
+
+    monkeypatch.setattr(_common, "_silence_stdout", lambda: None)
+
+    @_common.one_line_errors
+    def printing_into_a_closed_pipe():
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(click.exceptions.Exit) as stopped:
+        printing_into_a_closed_pipe()
+    assert stopped.value.exit_code == 0

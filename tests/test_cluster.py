@@ -264,7 +264,7 @@ def test_sampled_silhouette_matches_exact_on_a_real_chat():
     import pandas as pd
 
     from tests.conftest import chatlog
-    from twitchtopics import pipeline
+    from twitchtopics import pipeline, runs
 
     path = chatlog("fr_twitchdownloader_relative_chat.txt")
     seen = {}
@@ -276,9 +276,7 @@ def test_sampled_silhouette_matches_exact_on_a_real_chat():
 
     pipeline.fit_clusterer = spy
     try:
-        pipeline.cluster_log(
-            path, pipeline.ClusterOptions(model="hashing", use_cache=False), save=False
-        )
+        runs.cluster_log(path, runs.ClusterOptions(model="hashing", use_cache=False), save=False)
     finally:
         pipeline.fit_clusterer = original
     model = seen["model"]

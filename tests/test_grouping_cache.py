@@ -91,20 +91,16 @@ def test_unwritable_cache_only_costs_speed(tmp_path) -> None:
 
 @pytest.mark.usefixtures("fake_embedder")
 def test_second_run_takes_the_grouping_from_the_cache(topic_log, monkeypatch) -> None:
-    from twitchtopics import pipeline
+    from twitchtopics import pipeline, runs
 
-    first = pipeline.cluster_log(
-        topic_log, pipeline.ClusterOptions(model="test-hashing"), save=False
-    )
+    first = runs.cluster_log(topic_log, runs.ClusterOptions(model="test-hashing"), save=False)
     assert {"reduce", "cluster", "silhouette"} <= set(first.timings)
 
     def fail(*args, **kwargs):
         raise AssertionError("clustered again")
 
     monkeypatch.setattr(pipeline, "compute_grouping", fail)
-    second = pipeline.cluster_log(
-        topic_log, pipeline.ClusterOptions(model="test-hashing"), save=False
-    )
+    second = runs.cluster_log(topic_log, runs.ClusterOptions(model="test-hashing"), save=False)
     assert "cluster" not in second.timings and "grouping cache" in second.timings
     columns = ["topic", "silhouette", "centrality"]
     pd.testing.assert_frame_equal(first.messages[columns], second.messages[columns])
@@ -112,6 +108,6 @@ def test_second_run_takes_the_grouping_from_the_cache(topic_log, monkeypatch) ->
     assert first.meta["params"] == second.meta["params"]
     # --no-cache neither reads nor writes: it clusters again
     with pytest.raises(AssertionError, match="clustered again"):
-        pipeline.cluster_log(
-            topic_log, pipeline.ClusterOptions(model="test-hashing", use_cache=False), save=False
+        runs.cluster_log(
+            topic_log, runs.ClusterOptions(model="test-hashing", use_cache=False), save=False
         )

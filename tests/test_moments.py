@@ -232,7 +232,7 @@ def test_cli_missing_bundle(tmp_path):
 def test_real_log_highlights_and_vod_links(tmp_path):
     from conftest import chatlog
 
-    from twitchtopics.pipeline import ClusterOptions, cluster_log
+    from twitchtopics.runs import ClusterOptions, cluster_log
 
     log = chatlog("en_twitch_api_v5_1087079172.json")
     cluster_log(log, ClusterOptions(), out=tmp_path / "nl.twitchtopics")

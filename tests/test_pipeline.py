@@ -4,7 +4,7 @@ import pytest
 from tests.conftest import chatlog
 from twitchtopics.bundle import load_bundle
 from twitchtopics.errors import TwitchTopicsError
-from twitchtopics.pipeline import ClusterOptions, cluster_log
+from twitchtopics.runs import ClusterOptions, cluster_log
 
 
 def run(path, tmp_path, **options):

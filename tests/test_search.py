@@ -15,7 +15,7 @@ from twitchtopics.cli import cli
 from twitchtopics.errors import BundleError
 from twitchtopics.moments.render import sparkline
 from twitchtopics.moments.search import same_model, search
-from twitchtopics.pipeline import ClusterOptions, cluster_log
+from twitchtopics.runs import ClusterOptions, cluster_log
 
 
 @pytest.fixture(scope="module")

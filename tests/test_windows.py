@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from twitchtopics.errors import WindowError
-from twitchtopics.report.windows import Clock, parse_window
+from twitchtopics.windows import Clock, parse_window
 
 START = pd.Timestamp("2024-05-17 19:00:03", tz="UTC")
 END = pd.Timestamp("2024-05-17 20:44:51", tz="UTC")

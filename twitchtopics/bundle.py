@@ -28,7 +28,7 @@ BUNDLE_SUFFIX = ".twitchtopics"
 MESSAGES_FILE = "messages.parquet"
 TOPICS_FILE = "topics.json"
 META_FILE = "meta.json"
-# Arrays a bundle may hold for search (`twitchtopics.moments.vectors`): .npy, never pickled.
+# Arrays a bundle may hold for search (`twitchtopics.vectors`): .npy, never pickled.
 TEXT_VECTORS_FILE = "text_vectors.npy"  # float16, one L2-normalised row per distinct text
 TEXT_INDEX_FILE = "text_index.npy"  # int32, per message row: its text_vectors row, -1 = none
 CENTROIDS_FILE = "centroids.npy"  # float16, n_topics x dim, rows in ascending topic id

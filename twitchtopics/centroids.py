@@ -1,6 +1,6 @@
 """Each group's mean text embedding, read back from a bundle so that linking never re-embeds.
 
-`centroids.npy` (written with the bundle's search arrays, `twitchtopics.moments.vectors`)
+`centroids.npy` (written with the bundle's search arrays, `twitchtopics.vectors`)
 holds one row per group in ascending topic id order (n_topics x dim): the L2-normalised mean
 of the model's embeddings of the group's messages, float16. Read with `allow_pickle=False`
 (a bundle is untrusted input).

@@ -281,9 +281,9 @@ class CTfidfDescriber:
         *,
         progress: Any = None,
     ) -> list[dict[str, Any]]:
-        from twitchtopics.pipeline import describe_topics
+        from twitchtopics.describe.group import describe_groups
 
-        return describe_topics(messages, known_emotes, top_n, progress=progress)
+        return describe_groups(messages, known_emotes, top_n, progress=progress)
 
 
 def resolve_describer(spec: Any) -> Any:

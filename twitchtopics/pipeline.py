@@ -1,10 +1,9 @@
 """The steps from a log to a bundle: normalise, embed distinct texts, group (through the
 grouping cache), describe, record (`build_meta`); `ClusterOptions`, the record of a run.
 
-`twitchtopics.topics_model.ChatTopics.fit` is the one place that chains these steps.
-`cluster_log` (read a file, fit, save) is what `twitchtopics cluster` runs for each log and
-what the benchmarks call, so that every measurement goes through the same code path as a
-user, in the CLI or in Python.
+`twitchtopics.topics_model.ChatTopics.fit` is the one place that chains these steps;
+`twitchtopics.runs.cluster_log` (read a file, fit, save) is what the CLI and the benchmarks
+run. Nothing here imports `components`' callers or `topics_model`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twitchtopics import __version__
+from twitchtopics._version import __version__
 from twitchtopics.cache.embeddings import cache_dir
 from twitchtopics.cache.groupings import Grouping
 from twitchtopics.options import CLUSTERED_KINDS
@@ -72,64 +71,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def cluster_log(
-    path: str | os.PathLike[str],
-    options: ClusterOptions | None = None,
-    *,
-    out: str | os.PathLike[str] | None = None,
-    stages: Stages | None = None,
-    save: bool = True,
-) -> ClusterResult:
-    """Read one log, fit `ChatTopics` on it (normalise, embed, cluster, describe) and write its
-    bundle unless `save=False`: what `twitchtopics cluster` runs for each log.
-
-    `out` is the bundle folder (default `<log name>.twitchtopics` in the current directory).
-    """
-    from twitchtopics.bundle import bundle_path_for
-    from twitchtopics.readers import read_log
-    from twitchtopics.topics_model import ChatTopics
-
-    options = options or ClusterOptions()
-    model = ChatTopics.from_options(options)  # checks every option before reading
-    stages = stages or Stages(quiet=True)
-    log_path = Path(path)
-    with stages.stage("read", str(log_path)):
-        log = read_log(
-            log_path,
-            options.format,
-            columns=options.columns,
-            start=options.start,
-            tz=options.tz,
-            bots=options.bots,
-        )
-    model.fit(log, stages=stages)
-    result = ClusterResult(
-        messages=model.messages_,
-        topics=model.topic_list_,
-        meta=model.meta_,
-        timings=stages.timings,
-        arrays=model.arrays_,
-        themes=model.themes_,
-    )
-    if save:
-        result.path = model.save(Path(out) if out else bundle_path_for(log_path))
-    return result
-
-
 def message_themes(grouping: Grouping, selected: np.ndarray, n_messages: int) -> np.ndarray:
     """The `theme` column: each clustered message's theme, -1 elsewhere. A grouping without
     themes (e.g. `--method hdbscan` before themes existed) gives each group its own theme."""
     full = np.full(n_messages, -1, dtype=np.int64)
     full[selected] = grouping.labels if grouping.themes is None else grouping.themes
     return full
-
-
-def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, quiet: bool) -> Path:
-    """Cluster one log into its bundle; what each worker of a multi-log run does."""
-    stages = Stages(quiet=quiet, label=Path(path).name, bars=False)
-    result = cluster_log(path, options, out=out, stages=stages)
-    assert result.path is not None
-    return result.path
 
 
 def single_thread_worker(registrations: dict[str, Any] | None = None) -> None:

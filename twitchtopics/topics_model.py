@@ -10,7 +10,7 @@
 `__init__` only stores and checks the parameters; `fit` runs the steps (the functions of
 `twitchtopics.pipeline`: normalise, embed, group, describe) and sets the attributes ending in
 `_`. This is the only place that chains the steps: `twitchtopics cluster` and
-`pipeline.cluster_log` read a log and call `fit`, so the CLI and the library make the same
+`runs.cluster_log` read a log and call `fit`, so the CLI and the library make the same
 bundle from the same options.
 
 Components are names (found in `twitchtopics.registry`) or objects:
@@ -219,10 +219,10 @@ class ChatTopics:
     def _fit_log(self, log: Any, stages: Any) -> None:
         from twitchtopics import pipeline
         from twitchtopics.bundle import CENTROIDS_FILE
-        from twitchtopics.clustering.themes import describe_themes
         from twitchtopics.components import resolve_describer, resolve_embedder
         from twitchtopics.describe.group import label_themes
-        from twitchtopics.moments.vectors import search_arrays, vectors_meta
+        from twitchtopics.describe.themes import describe_themes
+        from twitchtopics.vectors import search_arrays, vectors_meta
 
         options = self.cluster_options()
         name = _display_name(log.info.path)

@@ -21,16 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pandas as pd
+import numpy as np
+import pandas as pd
 
-KINDS = ("chat", "action", "command", "bot", "system")
-"""Every message kind, in this order: the one list (options, inspect and the readers use it).
-
-This module imports no numpy or pandas at import time, so `options.py` (read by the CLI
-before anything heavy) can take the list from here."""
+from twitchtopics.options import KINDS  # noqa: F401 - the one list, defined with the option checks
 
 KNOWN_BOTS = frozenset(
     name.lower()
@@ -126,8 +121,6 @@ def assign_kinds(df: pd.DataFrame, bots: Iterable[str] = ()) -> pd.Series:
     Hints from readers are ``system`` (kept) and ``action`` (kept unless the user is a bot
     or the text is a notification); other values are recomputed. Vectorised over columns.
     """
-    import numpy as np
-    import pandas as pd
     n = len(df)
     users = df["user"].astype(object).fillna("").astype(str).str.strip().str.lower()
     texts = df["text"].astype(object).fillna("").astype(str)

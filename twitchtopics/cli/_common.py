@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -36,6 +37,11 @@ def one_line_errors(func: F) -> F:
             raise
         except TwitchTopicsError as exc:
             raise click.ClickException(one_line(str(exc) or type(exc).__name__)) from None
+        except BrokenPipeError:
+            # The reader of stdout went away (`twitchtopics cluster LOG | head`): bundles are
+            # written before anything is printed, so nothing is lost; stop quietly.
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
         except OSError as exc:
             if _debug():
                 raise
@@ -55,6 +61,17 @@ def one_line_errors(func: F) -> F:
 
 
 DEBUG_ENV = "TWITCHTOPICS_DEBUG"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _debug() -> bool:

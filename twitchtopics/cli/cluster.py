@@ -210,9 +210,9 @@ def cluster(
     Each log gets a bundle folder `<log name>.twitchtopics/` (in the current
     directory, or --out) that `twitchtopics report` reads without recomputing.
     """
-    from twitchtopics.pipeline import ClusterOptions, cluster_log
     from twitchtopics.progress import Stages
     from twitchtopics.report.printout import format_groups, groups_as_json
+    from twitchtopics.runs import ClusterOptions, cluster_log
     from twitchtopics.safe_output import sanitize_terminal
     from twitchtopics.topics_model import ChatTopics
 
@@ -294,7 +294,8 @@ def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):
     from concurrent.futures import ProcessPoolExecutor
 
     from twitchtopics import registry
-    from twitchtopics.pipeline import ClusterResult, cluster_to_bundle, single_thread_worker
+    from twitchtopics.pipeline import ClusterResult, single_thread_worker
+    from twitchtopics.runs import cluster_to_bundle
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(

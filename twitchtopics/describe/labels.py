@@ -142,7 +142,7 @@ def best_phrase(
     for i, text in enumerate(texts):
         tokens = _tokens(text if isinstance(text, str) else "", known_emotes)
         who = users[i] if users is not None and users[i] else i
-        for gram in _candidates(tokens):
+        for gram in sorted(_candidates(tokens)):  # sorted: insertion order decides ties
             key = tuple(t.casefold() for t in gram)
             content = [t for t in key if _is_content(t)]
             if len(set(content)) < len(content) or not any(t in must for t in key):
@@ -156,18 +156,17 @@ def best_phrase(
             continue
         # written by several chatters; or, second best, by one but joining two keywords
         shared = len(who) >= need
-        if not shared and sum(1 for t in set(key) if t in weights) < 2:
+        distinct_words = sorted(set(key))  # a fixed order: float sums must not follow hashing
+        if not shared and sum(1 for t in distinct_words if t in weights) < 2:
             continue
-        score = sum(weights.get(t, 0.0) for t in set(key)) * math.sqrt(len(who))
+        score = sum(weights.get(t, 0.0) for t in distinct_words) * math.sqrt(len(who))
         rank = (int(shared), score, len(key), key)  # on a tie, the longer phrase says more
         if best is None or rank > best:
             best = rank
     if best is None:
         return None
     key = best[3]
-    shown = max(
-        ((n, gram) for (k, gram), n in spellings.items() if k == key), key=lambda ng: ng[0]
-    )[1]
+    shown = max((n, gram) for (k, gram), n in spellings.items() if k == key)[1]
     return _cut(_join(shown))
 
 

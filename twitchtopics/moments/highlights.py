@@ -26,7 +26,7 @@ from twitchtopics.moments.scoring import (
     signals_at,
 )
 from twitchtopics.moments.signals import BIN_S, ChatSignals, chat_signals
-from twitchtopics.report.windows import Window
+from twitchtopics.windows import Window
 
 MAX_DRIVERS = 3
 MIN_DRIVER_SHARE = 0.1  # a group below 10 % of the moment's messages did not drive it
@@ -46,7 +46,7 @@ def video_url(video_id: str | None, offset_s: float) -> str | None:
 
 
 def _topic_title(topic: dict[str, Any], representative: str) -> str:
-    from twitchtopics.report.window import shorten
+    from twitchtopics.bundle_view import shorten
 
     label = topic.get("label")
     if isinstance(label, str) and label.strip():
@@ -55,14 +55,14 @@ def _topic_title(topic: dict[str, Any], representative: str) -> str:
 
 
 def _kw(topic: dict[str, Any], n: int) -> list[str]:
-    from twitchtopics.report.window import _keywords
+    from twitchtopics.bundle_view import _keywords
 
     return _keywords(topic, n)
 
 
 def drivers_of(bundle: Bundle, signals: ChatSignals, lo_s: float, hi_s: float) -> list[dict]:
     """The 1-3 groups with the most messages in [lo_s, hi_s), each >= 10 % of them."""
-    from twitchtopics.report.window import representatives
+    from twitchtopics.bundle_view import representatives
 
     inside = (signals.offsets >= lo_s) & (signals.offsets < hi_s)
     total = int(inside.sum())
@@ -146,7 +146,7 @@ def find_moments(
     lead_s: float = LEAD_S,
 ) -> list[dict[str, Any]]:
     """The stream's (or the window's) best moments, best first (see the module docstring)."""
-    from twitchtopics.report.window import bundle_window, chat_kinds, stream_clock
+    from twitchtopics.bundle_view import bundle_window, chat_kinds, stream_clock
 
     if not isinstance(window, Window):
         window = bundle_window(bundle, window)

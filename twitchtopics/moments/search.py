@@ -22,7 +22,7 @@ import numpy as np
 
 from twitchtopics.bundle import Bundle
 from twitchtopics.errors import BundleError, TwitchTopicsError
-from twitchtopics.moments.vectors import SearchIndex, l2_normalize, load_search_index
+from twitchtopics.vectors import SearchIndex, l2_normalize, load_search_index
 
 MATCH_BAND = 0.2
 MIN_MATCH = 0.35
@@ -134,7 +134,7 @@ def search(
 ) -> dict[str, Any]:
     """Messages (one row per distinct text) and groups closest to the query, with times, and
     the query's rate over the stream; JSON-able."""
-    from twitchtopics.report.window import chat_kinds, stream_clock
+    from twitchtopics.bundle_view import chat_kinds, stream_clock
 
     index = load_search_index(bundle)
     check_model(bundle, index, model)
@@ -204,7 +204,7 @@ def group_hits(
     bundle: Bundle, index: SearchIndex, query: np.ndarray, top: int, clock, multi_day: bool
 ) -> list[dict[str, Any]]:
     """The groups whose centroid is closest to the query, with label, keywords and span."""
-    from twitchtopics.report.window import _keywords
+    from twitchtopics.bundle_view import _keywords
 
     if not len(index.centroids):
         return []

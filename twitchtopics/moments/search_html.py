@@ -55,7 +55,7 @@ def _rows(items: list[dict[str, Any]], cells) -> str:
 
 
 def render_search_html(bundle: Bundle, result: dict[str, Any]) -> str:
-    from twitchtopics.report.window import stream_name
+    from twitchtopics.bundle_view import stream_name
 
     name = stream_name(bundle)
     messages = _rows(

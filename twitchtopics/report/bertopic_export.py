@@ -14,7 +14,7 @@ load:
   Face hub at load time (a minute of retries offline, measured); pass the model instead,
   e.g. `BERTopic.load(DIR, embedding_model=SentenceTransformer(str(packaged_model_path())))`;
 - `topic_embeddings.safetensors`: the bundle's `centroids.npy` (one unit-length mean text
-  embedding per group, `twitchtopics.moments.vectors.group_centroids`; the outliers' row
+  embedding per group, `twitchtopics.vectors.group_centroids`; the outliers' row
   first and all zero when there are outliers);
 - `ctfidf.safetensors` + `ctfidf_config.json`: the c-TF-IDF matrix of every group (outliers
   included) over the keyword tokens of the messages, with BERTopic's formula, and a

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics.chat.emotes import is_emote
-from twitchtopics.chat.kinds import KINDS
 from twitchtopics.errors import ReadError
+from twitchtopics.options import KINDS
 from twitchtopics.readers import ChatLog
 from twitchtopics.readers._build import to_tzinfo
 

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
-from twitchtopics.report.windows import Window
+from twitchtopics.windows import Window
 
 LEVELS = ("moments", "themes")
 

@@ -37,13 +37,22 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
-from twitchtopics.chat.normalize import shorten
+from twitchtopics.bundle_view import (  # noqa: F401 - re-exported for report's callers
+    DEFAULT_CHAT_KINDS,
+    REPRESENTATIVE_WIDTH,
+    _keywords,
+    bundle_window,
+    chat_kinds,
+    representatives,
+    shorten,
+    stream_bounds,
+    stream_clock,
+    stream_name,
+)
 from twitchtopics.describe import CATEGORY_LABELS
-from twitchtopics.report.windows import Clock, Window, parse_window, stream_span_text
+from twitchtopics.windows import Clock, Window, stream_span_text
 
-DEFAULT_CHAT_KINDS = ("chat", "action")
 REPORT_MOMENTS = 5  # moments listed by `report` (`highlights` lists more)
-REPRESENTATIVE_WIDTH = 60
 
 UNKNOWN_LABEL = "uncategorised"
 # One distinct colour per category (matplotlib's tab10 family); "?" is grey.
@@ -96,36 +105,6 @@ def _flood(text: str) -> float:
     return 1.0 - len(set(tokens)) / len(tokens)
 
 
-def representatives(
-    frame: pd.DataFrame, k: int = 3, keywords: list[str] | tuple[str, ...] = ()
-) -> list[str]:
-    """The `k` most typical distinct readable texts of a group's messages (see module doc)."""
-    from twitchtopics.describe.representatives import typical_order
-
-    if frame.empty:
-        return []
-    if "centrality" in frame.columns:
-        score = frame["centrality"].astype(float)
-    elif "silhouette" in frame.columns:
-        score = frame["silhouette"].astype(float)
-    else:
-        score = pd.Series(0.0, index=frame.index)
-    texts = frame["text"].astype(str).tolist()
-    order = typical_order(texts, score.to_numpy(), keywords=list(keywords), k=k)
-    return [texts[i].strip() for i in order]
-
-
-def _keywords(topic: dict[str, Any], n: int = 5) -> list[str]:
-    words = []
-    for item in topic.get("keywords") or []:
-        word = item[0] if isinstance(item, (list, tuple)) and item else item
-        if isinstance(word, str) and word:
-            words.append(word)
-        if len(words) >= n:
-            break
-    return words
-
-
 def _mean(values: Iterable[float]) -> float | None:
     arr = np.asarray(list(values), dtype=float)
     arr = arr[np.isfinite(arr)]
@@ -133,65 +112,6 @@ def _mean(values: Iterable[float]) -> float | None:
 
 
 # --- the stream -----------------------------------------------------------------------------
-
-
-def chat_kinds(bundle: Bundle) -> tuple[str, ...]:
-    include = (bundle.meta.get("params") or {}).get("include")
-    return tuple(include) if include else DEFAULT_CHAT_KINDS
-
-
-def stream_bounds(bundle: Bundle) -> dict[str, Any]:
-    """`start`, `end` and `tz` of the stream, for `parse_window(value, **stream_bounds(b))`.
-
-    `end` is a timestamp when the start is known, else the duration in seconds.
-    """
-    stream = bundle.meta.get("stream") or {}
-    offsets = bundle.messages["offset_s"].astype(float)
-    duration = stream.get("duration_s")
-    if duration is None or not math.isfinite(float(duration)):
-        duration = float(offsets.max()) if len(offsets) else 0.0
-    duration = max(float(duration), float(offsets.max()) if len(offsets) else 0.0)
-    start: pd.Timestamp | None = None
-    if stream.get("start"):
-        start = pd.Timestamp(stream["start"])
-    else:
-        times = bundle.messages["time"]
-        known = times.notna()
-        if known.any():
-            first = known.to_numpy().argmax()
-            start = pd.Timestamp(times.iloc[first]) - pd.Timedelta(
-                seconds=float(offsets.iloc[first])
-            )
-    if start is not None and start.tzinfo is not None:
-        start = start.tz_convert("UTC")
-    end: Any = duration if start is None else start + pd.Timedelta(seconds=duration)
-    return {"start": start, "end": end, "tz": stream.get("tz")}
-
-
-def stream_clock(bundle: Bundle) -> tuple[Clock, float]:
-    bounds = stream_bounds(bundle)
-    clock = Clock.of(bounds["start"], bounds["tz"])
-    end = bounds["end"]
-    duration = (
-        float(end) if not isinstance(end, pd.Timestamp) else (end - bounds["start"]).total_seconds()
-    )
-    return clock, duration
-
-
-def bundle_window(bundle: Bundle, value: str | None) -> Window:
-    """Parse a `--window` value against this bundle's stream."""
-    return parse_window(value, **stream_bounds(bundle))
-
-
-def stream_name(bundle: Bundle) -> str:
-    stream = bundle.meta.get("stream") or {}
-    path = (bundle.meta.get("input") or {}).get("path")
-    if path:
-        return Path(str(path)).name.split(".")[0] or Path(str(path)).stem
-    if stream.get("title"):
-        return str(stream["title"])
-    name = bundle.path.name
-    return name[: -len(".twitchtopics")] if name.endswith(".twitchtopics") else name
 
 
 def minute_origin(clock: Clock) -> float:

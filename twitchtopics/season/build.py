@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from twitchtopics import __version__
+from twitchtopics._version import __version__
 from twitchtopics.errors import TwitchTopicsError
 from twitchtopics.season import linking
 

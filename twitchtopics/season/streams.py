@@ -66,8 +66,8 @@ def _cluster_quietly(log: str, target: str, options: Any, single_thread: bool) -
     """No per-stage output (the season shows one bar for all streams); one thread per stream
     when others run beside it."""
     from twitchtopics.errors import TwitchTopicsError
-    from twitchtopics.pipeline import cluster_log
     from twitchtopics.progress import Stages
+    from twitchtopics.runs import cluster_log
 
     path = Path(log)
     if not path.exists():
@@ -110,7 +110,7 @@ def options_fingerprint(options: Any) -> dict[str, Any]:
 def bundle_is_current(target: Path, log: Path, options: Any) -> bool:
     """The bundle was made from this very log (same sha256), with the same options and tool
     version, and has its centroids: a rerun of the season keeps it."""
-    from twitchtopics import __version__
+    from twitchtopics._version import __version__
     from twitchtopics.pipeline import sha256_of
 
     meta_file = target / "meta.json"

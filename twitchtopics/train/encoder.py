@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from twitchtopics import __version__
+from twitchtopics._version import __version__
 from twitchtopics.errors import ModelError, ReadError, TwitchTopicsError
 from twitchtopics.progress import Stages
 from twitchtopics.train.tokenizer import (

@@ -1,0 +1,68 @@
+"""A log file in, a bundle out: `cluster_log` reads one log, fits `ChatTopics` on it and writes
+its bundle. It is what `twitchtopics cluster` runs for each log (`cluster_to_bundle` in each
+worker of a multi-log run), what a season's streams run and what the benchmarks call, so that
+every measurement goes through the same code path as a user, in the CLI or in Python.
+
+The top of the orchestration: above `pipeline` (the steps) and `topics_model` (`ChatTopics`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from twitchtopics.bundle import bundle_path_for
+from twitchtopics.pipeline import ClusterOptions, ClusterResult
+from twitchtopics.progress import Stages
+from twitchtopics.readers import read_log
+from twitchtopics.topics_model import ChatTopics
+
+__all__ = ["ClusterOptions", "ClusterResult", "cluster_log", "cluster_to_bundle"]
+
+
+def cluster_log(
+    path: str | os.PathLike[str],
+    options: ClusterOptions | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    stages: Stages | None = None,
+    save: bool = True,
+) -> ClusterResult:
+    """Read one log, fit `ChatTopics` on it (normalise, embed, cluster, describe) and write its
+    bundle unless `save=False`: what `twitchtopics cluster` runs for each log.
+
+    `out` is the bundle folder (default `<log name>.twitchtopics` in the current directory).
+    """
+    options = options or ClusterOptions()
+    model = ChatTopics.from_options(options)  # checks every option before reading
+    stages = stages or Stages(quiet=True)
+    log_path = Path(path)
+    with stages.stage("read", str(log_path)):
+        log = read_log(
+            log_path,
+            options.format,
+            columns=options.columns,
+            start=options.start,
+            tz=options.tz,
+            bots=options.bots,
+        )
+    model.fit(log, stages=stages)
+    result = ClusterResult(
+        messages=model.messages_,
+        topics=model.topic_list_,
+        meta=model.meta_,
+        timings=stages.timings,
+        arrays=model.arrays_,
+        themes=model.themes_,
+    )
+    if save:
+        result.path = model.save(Path(out) if out else bundle_path_for(log_path))
+    return result
+
+
+def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, quiet: bool) -> Path:
+    """Cluster one log into its bundle; what each worker of a multi-log run does."""
+    stages = Stages(quiet=quiet, label=Path(path).name, bars=False)
+    result = cluster_log(path, options, out=out, stages=stages)
+    assert result.path is not None
+    return result.path
