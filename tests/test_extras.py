@@ -86,7 +86,7 @@ def test_a_plain_install_runs_cluster_and_report(tmp_path):
     assert probe.returncode == 0, "an optional package is still importable"
     clustered = run("cluster", str(log), "--quiet", "--top", "1")
     assert clustered.returncode == 0, clustered.stderr
-    assert "LABEL" in clustered.stdout
+    assert "#0 “" in clustered.stdout and "bundle: stream.twitchtopics" in clustered.stdout
     report = run("report", "stream.twitchtopics", "--top", "3")
     assert report.returncode == 0, report.stderr
     assert run("inspect", str(log)).returncode == 0
