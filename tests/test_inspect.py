@@ -40,7 +40,9 @@ def test_inspect_offsets_only_and_emote_shapes() -> None:
 def test_inspect_fallback_emote_tokens(tmp_path: Path) -> None:
     path = tmp_path / "c.txt"
     path.write_text(
-        "[0:00:01] a: massietOLD PogChamp\n[0:00:02] b: PogChamp LUL salut\n", encoding="utf-8"
+        "[0:00:01] a: massietOLD PogChamp\n[0:00:02] b: PogChamp LUL salut YouTube\n",
+        encoding="utf-8",
     )
     d = inspect_log(read_log(path))
-    assert d["top_emotes"] == [["PogChamp", 2], ["massietOLD", 1]]
+    # the rule of chat/emotes.py: LUL is a global emote, YouTube a CamelCase word, not one
+    assert d["top_emotes"] == [["PogChamp", 2], ["massietOLD", 1], ["LUL", 1]]

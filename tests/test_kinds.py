@@ -55,3 +55,12 @@ def test_assign_kinds_matches_classify_and_hints() -> None:
     expected = [classify_kind(u, t, bots=["kiwizz"]) for u, t in zip(users, texts, strict=True)]
     assert list(plain) == expected
     assert set(plain) <= set(KINDS)
+
+
+def test_kinds_is_one_list():
+    import twitchtopics.options as options
+    from twitchtopics.chat.kinds import KINDS
+    from twitchtopics.report import inspect
+
+    assert KINDS == ("chat", "action", "command", "bot", "system")
+    assert options.KINDS is KINDS and inspect.KINDS is KINDS

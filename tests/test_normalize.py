@@ -278,3 +278,15 @@ def test_stop_words() -> None:
 def test_keyword_tokens_never_crash(text: str) -> None:
     tokens = keyword_tokens(text)
     assert all(tok and " " not in tok for tok in tokens)
+
+
+def test_shorten_is_the_one_rule_everywhere() -> None:
+    from twitchtopics.chat.normalize import shorten
+    from twitchtopics.describe.representatives import shorten as describe_shorten
+    from twitchtopics.report.window import shorten as report_shorten
+
+    assert describe_shorten is shorten and report_shorten is shorten
+    assert shorten("a  b\nc", 60) == "a b c"
+    assert shorten("le boss final est vraiment beaucoup trop dur", 20) == "le boss final est…"
+    assert shorten("x" * 100, 20) == "x" * 19 + "…"
+    assert shorten("abc", 1) == "…" and shorten("abc", 0) == ""

@@ -123,7 +123,7 @@ def test_representative_falls_back_without_centrality():
 
 
 def test_shorten():
-    assert shorten("a  b\nc") == "a b c"
+    assert shorten("a  b\nc", 60) == "a b c"
     cut = shorten("x" * 100, 20)
     assert len(cut) == 20 and cut.endswith("\u2026")
 

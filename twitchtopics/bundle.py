@@ -9,7 +9,6 @@ the next read or write: `bundle_safety`); it holds no pickle, only Parquet and J
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -22,7 +21,7 @@ import pandas as pd
 
 from twitchtopics import bundle_safety as safety
 from twitchtopics.errors import BundleError
-from twitchtopics.safe_output import fsync_dir
+from twitchtopics.safe_output import fsync_dir, json_safe
 
 BUNDLE_VERSION = 1
 BUNDLE_SUFFIX = ".twitchtopics"
@@ -125,33 +124,9 @@ def _distinguish(stem: str, paths: list[str]) -> dict[str, str]:
     return {p: "-".join([*parents[p][-1:], Path(p).name]) for p in paths}
 
 
-def _json_default(value: Any) -> Any:
-    """Make timestamps, numpy scalars and paths JSON-serialisable."""
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
-
-
-def _clean_floats(value: Any) -> Any:
-    """NaN and infinities are not JSON: write them as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean_floats(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean_floats(v) for v in value]
-    return value
-
-
 def write_json(path: Path, data: Any) -> None:
     """Write JSON as UTF-8 with NaN as null."""
-    text = json.dumps(_clean_floats(data), default=_json_default, ensure_ascii=False, indent=2)
+    text = json.dumps(json_safe(data), ensure_ascii=False, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
 
 

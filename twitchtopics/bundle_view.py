@@ -8,28 +8,17 @@ other's helpers), above `twitchtopics.bundle`.
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
+from twitchtopics.chat.normalize import shorten  # noqa: F401 - the one rule, used from here
 from twitchtopics.windows import Clock, Window, parse_window
 
 DEFAULT_CHAT_KINDS = ("chat", "action")
 REPRESENTATIVE_WIDTH = 60
-
-_SPACES = re.compile(r"\s+")
-
-
-def shorten(text: str, width: int = REPRESENTATIVE_WIDTH) -> str:
-    """One line, at most `width` characters, with an ellipsis when cut."""
-    flat = _SPACES.sub(" ", str(text)).strip()
-    if len(flat) <= width:
-        return flat
-    return flat[: max(1, width - 1)].rstrip() + "\u2026"
-
 
 def representatives(
     frame: pd.DataFrame, k: int = 3, keywords: list[str] | tuple[str, ...] = ()

@@ -14,6 +14,9 @@ from typing import Any
 from twitchtopics.errors import OptionError
 
 KINDS = ("chat", "action", "command", "bot", "system")
+"""Every message kind (see `chat/kinds.py` for the rule that gives each message one): the one
+list, here in the foundations because the option checks need it and may not import `chat/`;
+`chat.kinds.KINDS` and `inspect` read it from here."""
 CLUSTERED_KINDS = ("chat", "action")
 """What is clustered by default; the other kinds stay in the bundle with topic -1."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}

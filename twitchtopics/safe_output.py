@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import math
 import os
 import re
 import tempfile
@@ -123,3 +124,40 @@ def load_entry(path: str | os.PathLike[str], load: Any) -> Any:
         with contextlib.suppress(OSError):
             os.unlink(path)
         return None
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with only what JSON holds: the one rule for every JSON the tool writes.
+
+    NaN and infinities become null (numpy's too: scalars are converted before the check);
+    numpy scalars and arrays become Python numbers and lists, timestamps and dates their ISO
+    form (NaT: null), sets sorted lists, paths strings, keys strings where JSON needs them.
+    """
+    if isinstance(value, dict):
+        return {_json_key(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(json_safe(v) for v in value)
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "isoformat") and not isinstance(value, (str, int, float)):
+        return None if _is_missing_time(value) else value.isoformat()
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return json_safe(value.tolist())  # numpy scalars and arrays
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _json_key(key: Any) -> Any:
+    if key is None or isinstance(key, (str, int, float, bool)):
+        return key  # json.dumps writes these keys itself
+    return str(key.item() if hasattr(key, "item") else key)
+
+
+def _is_missing_time(value: Any) -> bool:
+    try:
+        return bool(value != value)  # NaT is the one timestamp unequal to itself
+    except (TypeError, ValueError):
+        return False

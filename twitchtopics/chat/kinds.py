@@ -25,7 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-KINDS = ("chat", "action", "command", "bot", "system")
+from twitchtopics.options import KINDS  # noqa: F401 - the one list, defined with the option checks
 
 KNOWN_BOTS = frozenset(
     name.lower()

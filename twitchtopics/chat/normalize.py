@@ -53,6 +53,7 @@ __all__ = [
     "is_laughter_token",
     "keyword_tokens",
     "normalize_text",
+    "shorten",
     "strip_accents",
 ]
 
@@ -247,6 +248,27 @@ def _clean_chars(text: str) -> str:
 def clean_text(text: str) -> str:
     """A message for display: NFC, invisible characters removed, whitespace squeezed."""
     return " ".join(_clean_chars(_as_str(text)).split())
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line, cut to at most ``width`` characters with an ellipsis "…".
+
+    The one rule for showing a message in little room (representatives, reports, moments).
+
+    Cuts at a word boundary when one is near the end, so a reader does not see half words.
+    """
+    text = " ".join(str(text).split())
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    if width == 1:
+        return "…"
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    if space >= 0.6 * (width - 1):
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
 
 
 def _collapse_stretch(token: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import math
 import os
 import re
 import sys
@@ -15,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from twitchtopics.errors import TwitchTopicsError
-from twitchtopics.safe_output import csv_text, sanitize_terminal
+from twitchtopics.safe_output import csv_text, json_safe, sanitize_terminal
 
 _RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -157,20 +156,6 @@ def reading_options(func: F) -> F:
     return func
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def render(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> str:
     """The one output-format helper: `json` for any data, `csv` for a list of flat rows.
 
@@ -178,10 +163,10 @@ def render(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> str:
     losslessly; CSV cells go through ``safe_output.csv_cell`` (formula injection) and the
     text is sanitised for the terminal."""
     if fmt == "json":
-        text = json.dumps(_jsonable(data), ensure_ascii=False, indent=2)
+        text = json.dumps(json_safe(data), ensure_ascii=False, indent=2)
         return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if fmt == "csv":
-        rows = [{k: _jsonable(v) for k, v in row.items()} for row in data]
+        rows = [{k: json_safe(v) for k, v in row.items()} for row in data]
         fields = list(columns or (rows[0].keys() if rows else []))
         return sanitize_terminal(csv_text(rows, fields))
     raise ValueError(f"unknown output format {fmt!r}")

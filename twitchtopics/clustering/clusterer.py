@@ -84,7 +84,6 @@ __all__ = [
     "MERGE_GAP_SCALES",
     "MERGE_SIMILARITY",
     "MIN_MOMENT",
-    "REACTION_ORDER",
     "SAMPLE_PER_GROUP",
     "SEPARATION",
     "SILHOUETTE_CHUNK",
@@ -106,10 +105,6 @@ __all__ = [
     "silhouettes",
     "time_blocks",
 ]
-
-REACTION_ORDER = ("laughter", "greeting", "plus_one")
-"""Reaction kinds (`twitchtopics.clustering.features.reaction_kinds`), in the order their
-groups are numbered after the Ward groups."""
 
 
 class TimeAwareClusterer:
@@ -229,6 +224,8 @@ class TimeAwareClusterer:
 
     def _fit_ward(self, rest: np.ndarray, inverse: np.ndarray, offsets: np.ndarray) -> None:
         """Ward on the non-reaction messages (`rest`), merges, then one group per reaction kind."""
+        from twitchtopics.chat.reactions import REACTIONS
+
         n = len(inverse)
         labels = np.full(n, -1, dtype=np.int64)
         if n >= self.min_cluster_size_:
@@ -245,7 +242,7 @@ class TimeAwareClusterer:
                     ),
                 )
             base = labels.max() + 1
-            for k, kind in enumerate(REACTION_ORDER):
+            for k, kind in enumerate(REACTIONS):
                 members = self.reaction_ == kind
                 labels[members] = base + k
                 if self.time_scale_ is not None and members.any():

@@ -166,7 +166,11 @@ def best_phrase(
     if best is None:
         return None
     key = best[3]
-    shown = max((n, gram) for (k, gram), n in spellings.items() if k == key)[1]
+    # the most frequent spelling; on a tie the first written (insertion order is message
+    # order, candidates sorted within a message)
+    shown = max(
+        ((n, gram) for (k, gram), n in spellings.items() if k == key), key=lambda ng: ng[0]
+    )[1]
     return _cut(_join(shown))
 
 

@@ -31,6 +31,7 @@ from twitchtopics.chat.normalize import (
     clean_text,
     is_laughter_token,
     keyword_tokens,
+    shorten,
 )
 
 __all__ = ["is_readable", "representatives", "shorten", "typical_order"]
@@ -42,25 +43,6 @@ NEAR_DUPLICATE = 0.8
 MAX_READABLE_CHARS = 200
 KEYWORDS_CONSIDERED = 5
 _WORD_RE = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
-
-
-def shorten(text: str, max_len: int) -> str:
-    """``text`` on one line, cut to at most ``max_len`` characters with an ellipsis "…".
-
-    Cuts at a word boundary when one is near the end, so a reader does not see half words.
-    """
-    text = " ".join(str(text).split())
-    if max_len <= 0:
-        return ""
-    if len(text) <= max_len:
-        return text
-    if max_len == 1:
-        return "…"
-    cut = text[: max_len - 1]
-    space = cut.rfind(" ")
-    if space >= 0.6 * (max_len - 1):
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-") + "…"
 
 
 def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> bool:

@@ -4,29 +4,27 @@
 time span, rates, top chatters and emotes); ``render_inspect`` turns it into text.
 
 Emotes: the ``emotes`` column (names known from the log's own metadata) is counted when it
-holds anything; otherwise tokens that look like Twitch emotes are counted — known names
-from ``info.emotes``, or the usual emote shapes: a lower-case channel prefix followed by an
-upper-case part (``massietOLD``, ``arypieSmug``) or CamelCase words (``PogChamp``,
-``LUL`` is not counted: all-caps words are too often shouting).
+holds anything; otherwise the tokens ``chat.emotes.is_emote`` calls emotes (names known from
+``info.emotes``, the bundled list, the channel-emote shape ``massietOLD``): the same rule as
+the rest of the tool, so ``LUL`` counts and a CamelCase word (``YouTube``) does not.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from twitchtopics.chat.emotes import is_emote
 from twitchtopics.errors import ReadError
+from twitchtopics.options import KINDS
 from twitchtopics.readers import ChatLog
 from twitchtopics.readers._build import to_tzinfo
 
 TOP = 10
-KINDS = ("chat", "action", "command", "bot", "system")
-EMOTE_SHAPE = re.compile(r"^(?:[a-z][a-z0-9]{2,}[A-Z][A-Za-z0-9]*|[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+)$")
 
 
 def _iso(ts: Any) -> str | None:
@@ -53,7 +51,7 @@ def _top_emotes(log: ChatLog) -> list[tuple[str, int]]:
     known = log.info.emotes
     for text in df["text"]:
         for token in str(text).split():
-            if token in known or EMOTE_SHAPE.match(token):
+            if is_emote(token, known):
                 counts[token] += 1
     return counts.most_common(TOP)
 

@@ -198,7 +198,7 @@ def _group_lines(
 
 def _message_lines(rows: pd.DataFrame, *, scores: bool, width: int | None = None) -> list[str]:
     """One line per message; cut to ``width`` characters (with "…") unless None."""
-    from twitchtopics.describe.representatives import shorten
+    from twitchtopics.chat.normalize import shorten
 
     out = []
     centrality = rows["centrality"] if "centrality" in rows else pd.Series(np.nan, index=rows.index)
