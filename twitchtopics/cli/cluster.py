@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from twitchtopics.cli._common import (
     render,
 )
 from twitchtopics.errors import OptionError, TwitchTopicsError
+
+if TYPE_CHECKING:
+    from twitchtopics.pipeline import ClusterOptions
 
 
 def parse_time_scale(value: str) -> float | str | None:
@@ -67,6 +71,42 @@ def parse_include(value: str | None) -> tuple[str, ...]:
         return parse_kinds(value)
     except OptionError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def options_from_command_line(
+    *,
+    model: str | None,
+    time_scale: str,
+    method: str,
+    min_cluster_size: int | None,
+    seed: int,
+    include: str | None,
+    no_cache: bool,
+    fmt: str | None,
+    columns: str | None,
+    start: str | None,
+    tz: str | None,
+    bots: str | None,
+    min_samples: int | None = None,
+) -> ClusterOptions:
+    """The `ClusterOptions` of the clustering flags that `cluster` and `season` share."""
+    from twitchtopics.pipeline import ClusterOptions
+
+    return ClusterOptions(
+        model=model,
+        time_scale=parse_time_scale(time_scale),
+        method=method,
+        min_cluster_size=min_cluster_size,
+        min_samples=min_samples,
+        seed=seed,
+        include=parse_include(include),
+        use_cache=not no_cache,
+        format=fmt,
+        columns=parse_columns(columns),
+        start=start,
+        tz=tz,
+        bots=_names(bots),
+    )
 
 
 def bundle_targets(logs: list[Path], out: str | None) -> list[Path]:
@@ -212,24 +252,24 @@ def cluster(
     """
     from twitchtopics.progress import Stages
     from twitchtopics.report.printout import format_groups, groups_as_json
-    from twitchtopics.runs import ClusterOptions, cluster_log
+    from twitchtopics.runs import cluster_log
     from twitchtopics.safe_output import sanitize_terminal
     from twitchtopics.topics_model import ChatTopics
 
-    options = ClusterOptions(
+    options = options_from_command_line(
         model=model,
-        time_scale=parse_time_scale(time_scale),
+        time_scale=time_scale,
         method=method,
         min_cluster_size=min_cluster_size,
         min_samples=min_samples,
         seed=seed,
-        include=parse_include(include),
-        use_cache=not no_cache,
-        format=fmt,
-        columns=parse_columns(columns),
+        include=include,
+        no_cache=no_cache,
+        fmt=fmt,
+        columns=columns,
         start=start,
         tz=tz,
-        bots=_names(bots),
+        bots=bots,
     )
     ChatTopics.from_options(options)  # the library checks every option before any work
     from twitchtopics.readers import check_log_path

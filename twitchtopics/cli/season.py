@@ -7,13 +7,7 @@ from pathlib import Path
 import click
 
 from twitchtopics.cli._common import one_line_errors, reading_options
-from twitchtopics.cli.cluster import (
-    _names,
-    distinct_logs,
-    parse_columns,
-    parse_include,
-    parse_time_scale,
-)
+from twitchtopics.cli.cluster import distinct_logs, options_from_command_line
 
 
 @click.command()
@@ -83,24 +77,23 @@ def season(
     that fails is reported with its reason; the others complete (exit status 1).
     `twitchtopics report DIR` shows the season again (--html: themes x streams heatmap).
     """
-    from twitchtopics.pipeline import ClusterOptions
     from twitchtopics.season import run_season
     from twitchtopics.season.report import render_season_text, season_report
     from twitchtopics.season.runners import scheduler_address
 
-    options = ClusterOptions(
+    options = options_from_command_line(
         model=model,
-        time_scale=parse_time_scale(time_scale),
+        time_scale=time_scale,
         method=method,
         min_cluster_size=min_cluster_size,
         seed=seed,
-        include=parse_include(include),
-        use_cache=not no_cache,
-        format=fmt,
-        columns=parse_columns(columns),
+        include=include,
+        no_cache=no_cache,
+        fmt=fmt,
+        columns=columns,
         start=start,
         tz=tz,
-        bots=_names(bots),
+        bots=bots,
     )
     run = run_season(
         distinct_logs(logs),
