@@ -153,7 +153,7 @@ def test_closed_stdout_pipe_stops_quietly(monkeypatch):
 
     from twitchtopics.cli import _common
 
-    monkeypatch.setattr(_common, "_silence_stdout", lambda: None)
+    monkeypatch.setattr(_common, "_silence", lambda stream: None)
 
     @_common.one_line_errors
     def printing_into_a_closed_pipe():
@@ -162,3 +162,21 @@ def test_closed_stdout_pipe_stops_quietly(monkeypatch):
     with pytest.raises(click.exceptions.Exit) as stopped:
         printing_into_a_closed_pipe()
     assert stopped.value.exit_code == 0
+
+
+def test_echo_into_a_closed_pipe_lets_the_command_go_on(monkeypatch):
+    """`report ... --html F 2>&1 | head`: printing into the closed pipe must not stop the
+    command before it writes its files."""
+    import click
+
+    from twitchtopics.cli import _common
+
+    silenced = []
+    monkeypatch.setattr(_common, "_silence", silenced.append)
+
+    def closed_pipe(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(click, "echo", closed_pipe)
+    _common.echo("wrote page.html", err=True)
+    assert len(silenced) == 1

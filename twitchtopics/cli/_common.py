@@ -40,7 +40,7 @@ def one_line_errors(func: F) -> F:
         except BrokenPipeError:
             # The reader of stdout went away (`twitchtopics cluster LOG | head`): bundles are
             # written before anything is printed, so nothing is lost; stop quietly.
-            _silence_stdout()
+            _silence(sys.stdout)
             raise click.exceptions.Exit(0) from None
         except OSError as exc:
             if _debug():
@@ -63,11 +63,11 @@ def one_line_errors(func: F) -> F:
 DEBUG_ENV = "TWITCHTOPICS_DEBUG"
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+def _silence(stream) -> None:
+    """Point a closed stream at /dev/null so that later writes and the final flush succeed."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
     except (OSError, ValueError):
         pass
     finally:
@@ -84,8 +84,14 @@ def one_line(text: str) -> str:
 
 
 def echo(text: str, *, err: bool = False) -> None:
-    """Print human-readable text with chat's control characters and escapes removed."""
-    click.echo(sanitize_terminal(text), err=err)
+    """Print human-readable text with chat's control characters and escapes removed.
+
+    A reader that went away (`... 2>&1 | head`) silences that stream and the command goes on:
+    the files it has still to write (bundles, PNG, HTML) are not lost to a closed pipe."""
+    try:
+        click.echo(sanitize_terminal(text), err=err)
+    except BrokenPipeError:
+        _silence(sys.stderr if err else sys.stdout)
 
 
 @contextlib.contextmanager

@@ -149,4 +149,4 @@ def report(
             write(target)
         except OSError as exc:
             raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
-        click.echo(f"wrote {target}", err=True)
+        echo(f"wrote {target}", err=True)

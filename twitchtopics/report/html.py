@@ -418,7 +418,7 @@ def _table(d: dict[str, Any]) -> str:
         )
         if g.get("moderation"):
             answers += (
-                f'<div class="ans">{g["moderation"]} bans/timeouts within a minute after</div>'
+                f'<div class="ans">{g["moderation"]} bans/timeouts within a minute after the group&#39;s messages (whole stream)</div>'
             )
         rows.append(
             "<tr>"
