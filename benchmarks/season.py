@@ -4,8 +4,8 @@ cluster, the linking step alone, and the linking's quality.
 Streams are made from the real logs in ../shared/data/chatlogs/ (as benchmarks/speed.py
 does): the real streams' chat, each copy shifted to its own day, with 5 % of its messages
 dropped and times jittered by up to 2 s (seeded), so that no two copies are the same log and
-no cache serves one copy's grouping to another. Every run starts with an empty cache except
-the distilled static model (copied in, so its one-time distillation is not timed).
+no cache serves one copy's grouping to another. Every run starts with an empty cache (the
+static model ships with the package).
 
     python benchmarks/season.py --streams 10                 # local + Dask, 10 streams
     python benchmarks/season.py --streams 10 100 --no-dask   # growth, local only
@@ -139,14 +139,8 @@ def build_streams(n: int) -> list[Path]:
 
 
 def fresh_cache(root: Path) -> Path:
-    """An empty cache folder holding only the distilled static model."""
-    from twitchtopics.embed.embedders import static_model_dir
-
-    cache = root / "cache"
-    models = static_model_dir()
-    if models.is_dir():
-        shutil.copytree(models, cache / "models" / models.name)
-    return cache
+    """An empty cache folder (the static model ships with the package)."""
+    return root / "cache"
 
 
 def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str, float]:
@@ -200,7 +194,7 @@ def run_dask(logs, model: str, root: Path) -> dict:
     import psutil
 
     cache = root / "dask-cache"
-    shutil.copytree(fresh_cache(root / "d"), cache)
+    cache.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "TWITCHTOPICS_CACHE_DIR": str(cache), "HF_HUB_OFFLINE": "1"}
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"

@@ -402,32 +402,6 @@ def test_local_sentence_transformers_folder(monkeypatch):
     np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.slow
-def test_static_distillation_cached(tmp_path, monkeypatch):
-    from twitchtopics.embed.embedders import static_model_dir
-
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("TWITCHTOPICS_CACHE_DIR", str(tmp_path / "c"))
-    t0 = time.monotonic()
-    emb = load_embedder("static")
-    took = time.monotonic() - t0
-    print(f"static distillation took {took:.1f} s")
-    folder = static_model_dir()
-    assert folder.parent == tmp_path / "c" / "models" and folder.name.startswith("static-minilm-")
-    assert [p.name for p in folder.parent.iterdir()] == [folder.name]  # no temp leftovers
-    assert emb.dim == 256 and emb.fingerprint.startswith("static-minilm:")
-    out = embed_texts(FRENCH, emb, cache=None)
-    assert out.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, atol=1e-5)
-    t0 = time.monotonic()
-    again = load_embedder("static")  # from the cache folder, no distillation
-    assert time.monotonic() - t0 < 10
-    assert again.fingerprint == emb.fingerprint
-    np.testing.assert_array_equal(embed_texts(FRENCH, again, cache=None), out)
-    # the saved folder also loads as a plain path
-    assert load_embedder(str(folder)).dim == 256
-
-
 def test_lazy_default_model_is_not_loaded_when_everything_is_cached(tmp_path):
     from twitchtopics.embed.embedders import (
         EmbeddingCache,

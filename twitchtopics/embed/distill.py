@@ -1,0 +1,189 @@
+"""How the packaged static models are made (``twitchtopics/data/models/*.npz``); not run by users.
+
+    python -m twitchtopics.embed.distill --out twitchtopics/data/models/static-minilm.npz
+    python -m twitchtopics.embed.distill --tune texts.txt --out .../static-chat.npz
+
+1. **Distil** the packaged MiniLM (torch, 20-80 s on 2 cores): every WordPiece token run alone
+   between [CLS] and [SEP], mean-pooled, PCA to ``STATIC_PCA_DIMS``, Zipf/SIF weighting, as
+   ``model2vec.distill`` does, here on the original tokenizer so that it runs offline.
+2. Optionally **tune on chat** (``--tune``, tokenlearn-style): embed each distinct text of a
+   chat corpus with MiniLM, project MiniLM's vectors on their top ``STATIC_PCA_DIMS``
+   principal directions (the target space, where cosines stay MiniLM's), map the distilled
+   token vectors into it (least squares), then refit every token vector so that the mean of
+   a text's token vectors matches its target, ridge-pulled towards the mapped distilled
+   vector (``TUNE_RIDGE``): tokens chat uses often move, the rest stay where the distillation
+   put them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from twitchtopics.embed.static import save_packaged
+
+STATIC_PCA_DIMS = 256
+"""Dimensions of the static vectors (int8 on disk: 30,522 x 256 bytes = 7.8 MB)."""
+STATIC_SIF_COEFFICIENT = 1e-4
+"""model2vec's default SIF coefficient."""
+TUNE_RIDGE = 0.05
+"""Pull of each token towards its distilled vector while tuning, against the sum over the
+corpus of (1 / text length)^2 for that token: a token seen in about 20 two-token messages
+moves half-way. See the report of issue 17 for the values tried."""
+_UNUSED_TOKEN = re.compile(r"\[unused\d+\]")
+
+
+def distill_minilm(*, progress: bool = True) -> tuple[np.ndarray, str, str]:
+    """(token vectors, tokenizer JSON, unknown-token string) distilled from the packaged MiniLM."""
+    import torch
+    from tokenizers import Tokenizer
+    from tqdm.auto import tqdm
+
+    from twitchtopics.embed.transformer import load_sentence_transformer, packaged_model_path
+
+    src = packaged_model_path()
+    st = load_sentence_transformer(src, device="cpu", progress=progress)
+    transformer = st[0].auto_model.eval()
+    tokenizer = Tokenizer.from_file(str(src / "tokenizer.json"))
+    tokenizer.no_padding()  # the shipped tokenizer pads to 128
+    tokenizer.no_truncation()
+    n_vocab = tokenizer.get_vocab_size()
+    specials = tokenizer.encode("", add_special_tokens=True).ids  # [CLS], [SEP]
+    prefix, suffix = specials[:1], specials[1:]
+    id_to_token = {i: t for t, i in tokenizer.get_vocab().items()}
+    keep = np.array(
+        [not _UNUSED_TOKEN.fullmatch(id_to_token.get(i, "")) for i in range(n_vocab)], dtype=bool
+    )
+    ids = torch.tensor([prefix + [i] + suffix for i in range(n_vocab)], dtype=torch.long)
+    hidden = np.zeros((n_vocab, transformer.config.hidden_size), dtype=np.float32)
+    bar = tqdm(total=n_vocab, desc="distilling", unit="tok", file=sys.stderr, disable=not progress)
+    with torch.inference_mode():
+        for start in range(0, n_vocab, 1024):
+            chunk = ids[start : start + 1024]
+            out = transformer(
+                input_ids=chunk,
+                attention_mask=torch.ones_like(chunk),
+                token_type_ids=torch.zeros_like(chunk),
+            ).last_hidden_state
+            hidden[start : start + len(chunk)] = out.float().mean(dim=1).numpy()
+            bar.update(len(chunk))
+    bar.close()
+    # PCA (eigendecomposition of the covariance, deterministic signs) on the kept tokens.
+    x = hidden[keep].astype(np.float64)
+    xc = x - x.mean(axis=0)
+    _, eigvecs = np.linalg.eigh(xc.T @ xc / (len(xc) - 1))
+    scores = xc @ eigvecs[:, ::-1][:, :STATIC_PCA_DIMS]
+    signs = np.sign(scores[np.argmax(np.abs(scores), axis=0), np.arange(scores.shape[1])])
+    signs[signs == 0] = 1.0
+    scores *= signs
+    # SIF weights from Zipf ranks (vocabulary order), as model2vec does.
+    inv_rank = 1.0 / np.arange(2, len(scores) + 2)
+    proba = inv_rank / inv_rank.sum()
+    scores *= (STATIC_SIF_COEFFICIENT / (STATIC_SIF_COEFFICIENT + proba))[:, None]
+    vectors = np.zeros((n_vocab, scores.shape[1]), dtype=np.float32)
+    vectors[keep] = scores.astype(np.float32)
+    return vectors, tokenizer.to_str(), "[UNK]"
+
+
+def mean_pool_matrix(token_ids: list[list[int]], n_vocab: int):  # -> scipy.sparse.csr_matrix
+    """The (texts x vocabulary) matrix whose product with token vectors is each text's mean."""
+    from scipy import sparse
+
+    lengths = np.fromiter(map(len, token_ids), dtype=np.int64, count=len(token_ids))
+    cols = np.fromiter((i for ids in token_ids for i in ids), dtype=np.int64)
+    rows = np.repeat(np.arange(len(token_ids)), lengths)
+    vals = np.repeat(1.0 / np.maximum(lengths, 1), lengths)
+    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(token_ids), n_vocab))
+
+
+def target_space(targets: np.ndarray, dims: int) -> np.ndarray:
+    """Projection (in_dim x dims) on the top principal directions of the uncentred targets:
+    inner products, hence cosines, are kept as far as ``dims`` directions allow."""
+    _, _, vt = np.linalg.svd(np.asarray(targets, dtype=np.float64), full_matrices=False)
+    return vt[:dims].T
+
+
+def tune(
+    vectors: np.ndarray,
+    token_ids: list[list[int]],
+    targets: np.ndarray,
+    *,
+    ridge: float = TUNE_RIDGE,
+    iterations: int = 200,
+) -> np.ndarray:
+    """Token vectors refitted so that each text's mean token vector matches its MiniLM target
+    (projected, see ``target_space``), ridge-pulled towards the distilled vectors once these
+    are mapped linearly into the target space. Solved by conjugate gradients, one system per
+    dimension, all at once."""
+    from scipy import sparse
+
+    pool = mean_pool_matrix(token_ids, len(vectors))
+    projected = np.asarray(targets, dtype=np.float64) @ target_space(targets, vectors.shape[1])
+    start = pool @ vectors.astype(np.float64)
+    mapping, *_ = np.linalg.lstsq(start, projected, rcond=None)
+    prior = vectors.astype(np.float64) @ mapping
+    gram = (pool.T @ pool + ridge * sparse.identity(len(vectors))).tocsr()
+    rhs = pool.T @ projected + ridge * prior
+    solution = prior.copy()
+    residual = rhs - gram @ solution
+    precondition = 1.0 / gram.diagonal()[:, None]
+    z = residual * precondition
+    direction = z.copy()
+    rz = (residual * z).sum(axis=0)
+    for _ in range(iterations):
+        product = gram @ direction
+        alpha = rz / np.maximum((direction * product).sum(axis=0), 1e-300)
+        solution += direction * alpha
+        residual -= product * alpha
+        z = residual * precondition
+        rz_next = (residual * z).sum(axis=0)
+        if np.sqrt(rz_next.max()) < 1e-8:
+            break
+        direction = z + direction * (rz_next / np.maximum(rz, 1e-300))
+        rz = rz_next
+    return solution.astype(np.float32)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build a packaged static model.")
+    parser.add_argument("--out", type=Path, required=True, help="the .npz to write")
+    parser.add_argument("--tune", type=Path, help="a UTF-8 file of chat texts, one per line")
+    parser.add_argument("--ridge", type=float, default=TUNE_RIDGE)
+    parser.add_argument("--description", default="all-MiniLM-L6-v2 distilled (model2vec recipe)")
+    args = parser.parse_args(argv)
+    vectors, tokenizer_json, unk = distill_minilm()
+    facts = {
+        "description": args.description,
+        "source": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
+        "unk_token": unk,
+        "dims": int(vectors.shape[1]),
+    }
+    if args.tune:
+        from tokenizers import Tokenizer
+
+        from twitchtopics.embed.base import embed_texts
+        from twitchtopics.embed.embedders import EmbeddingCache, load_embedder
+        from twitchtopics.embed.static import MAX_TOKENS
+
+        texts = [t for t in args.tune.read_text(encoding="utf-8").splitlines() if t.strip()]
+        with EmbeddingCache() as cache:
+            targets = embed_texts(texts, load_embedder(None), cache=cache, progress=True)
+        tokenizer = Tokenizer.from_str(tokenizer_json)
+        unk_id = tokenizer.token_to_id(unk)
+        ids = [
+            [i for i in enc.ids if i != unk_id][:MAX_TOKENS]
+            for enc in tokenizer.encode_batch_fast(texts, add_special_tokens=False)
+        ]
+        vectors = tune(vectors, ids, targets, ridge=args.ridge)
+        facts["tuned"] = {"texts": len(texts), "ridge": args.ridge}
+    save_packaged(args.out, vectors, tokenizer_json, facts)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
