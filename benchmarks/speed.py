@@ -6,15 +6,22 @@ after the other (each stream shifted to start 10 minutes after the previous one 
 the sequence is repeated, each repetition shifted again, until the size is reached; the
 result is a CSV `time,user,message` with UTC times under `.bench/`.
 
-For each size, in the same run:
-- vanilla BERTopic with the same embedding model (`fit_transform` on the texts), in a fresh process;
-- `twitchtopics cluster LOG --quiet` in a fresh process with an empty embedding cache (start-up,
-  model load and JIT included), then again on the same log (warm cache);
-and prints wall time per stage, total, peak RSS and the ratio BERTopic / twitchtopics.
+First, as a newcomer would: the README's demo command (`twitchtopics cluster
+examples/demo_stream.txt --top 5`) on a fresh machine (an empty cache folder and an empty
+numba cache, `NUMBA_CACHE_DIR`), its stages' sum and wall time; start-up times of
+`twitchtopics --help` and `twitchtopics report BUNDLE` (median of 5 runs each).
+
+Then for each size, in the same run:
+- vanilla BERTopic with its usual MiniLM (`fit_transform` on the texts), in a fresh process;
+- `twitchtopics cluster LOG --quiet` in a fresh process with an empty cache folder (start-up
+  and model load included; numba's on-disk JIT cache as this machine has it, the fresh-machine
+  run above is the one without), then again on the same log (warm cache);
+and prints wall time per stage, total, peak RSS and the ratios (BERTopic / twitchtopics cold,
+warm / cold).
 
     python benchmarks/speed.py                       # 10k and 100k, default model
-    python benchmarks/speed.py --sizes 1000000 --model static --no-anchor
-    python benchmarks/speed.py --sizes 10000 --anchor-max 20000
+    python benchmarks/speed.py --sizes 1000000 --no-anchor
+    python benchmarks/speed.py --sizes 10000 --model minilm --anchor-max 20000
 
 Skips cleanly (exit 0) when ../shared is absent. Never run as a timed test.
 """
@@ -128,22 +135,31 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, st
     return float(wall), int(rss) / 1024, int(code), proc.stdout
 
 
-def run_twitchtopics(log: Path, model: str | None, cache_dir: Path, out: Path) -> dict:
-    env = {**os.environ, "TWITCHTOPICS_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1"}
-    cmd = [
-        str(Path(sys.executable).with_name("twitchtopics")),
-        "cluster",
-        str(log),
-        "--quiet",
-        "--json",
-        "--top",
-        "0",
-        "--out",
-        str(out),
-    ]
+def twitchtopics_command() -> list[str]:
+    """The CLI as a user runs it: the console script next to this Python, with this checkout
+    first on the path (the venv's editable install may point at another checkout)."""
+    return [sys.executable, "-c", "import sys; from twitchtopics.cli import cli; sys.exit(cli())"]
+
+
+def tool_env(cache_dir: Path, **extra: str) -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    return {
+        **os.environ,
+        "PYTHONPATH": path,
+        "TWITCHTOPICS_CACHE_DIR": str(cache_dir),
+        "HF_HUB_OFFLINE": "1",
+        **extra,
+    }
+
+
+def run_twitchtopics(
+    log: Path, model: str | None, cache_dir: Path, out: Path, *, quiet: bool = True, **env: str
+) -> dict:
+    cmd = [*twitchtopics_command(), "cluster", str(log), "--out", str(out)]
+    cmd += ["--quiet", "--json", "--top", "0"] if quiet else ["--top", "5"]
     if model:
         cmd += ["--model", model]
-    wall, rss, code, _ = measured(cmd, env)
+    wall, rss, code, _ = measured(cmd, tool_env(cache_dir, **env))
     meta = (
         json.loads((out / "meta.json").read_text()) if code == 0 else {"timings": {}, "counts": {}}
     )
@@ -163,6 +179,42 @@ def run_anchor(log: Path) -> dict:
     return {"wall": wall, "rss": rss, "code": code, "timings": stages}
 
 
+def startup_seconds(args: list[str], cache_dir: Path, repeats: int = 5) -> float:
+    """Median wall time of `twitchtopics ARGS` in a fresh process (output discarded)."""
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        subprocess.run(
+            [*twitchtopics_command(), *args],
+            env=tool_env(cache_dir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
+        times.append(time.perf_counter() - began)
+    return sorted(times)[len(times) // 2]
+
+
+def fresh_machine(model: str | None) -> None:
+    """The README's demo from an empty cache and an empty numba cache; start-up times."""
+    demo = REPO / "examples" / "demo_stream.txt"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        out = root / "demo.twitchtopics"
+        first = run_twitchtopics(
+            demo, model, root / "cache", out, quiet=False, NUMBA_CACHE_DIR=str(root / "numba")
+        )
+        stages = sum(v for v in first["timings"].values() if isinstance(v, float))
+        print(
+            f"fresh machine, README demo: stages {stages:.1f} s, wall {first['wall']:.1f} s, "
+            f"peak {first['rss']:.0f} MiB  [{fmt_stages(first['timings'])}]",
+            flush=True,
+        )
+        help_s = startup_seconds(["--help"], root / "cache")
+        report_s = startup_seconds(["report", str(out)], root / "cache")
+        print(f"start-up: `--help` {help_s:.2f} s, `report BUNDLE` {report_s:.2f} s", flush=True)
+
+
 def fmt_stages(timings: dict) -> str:
     return ", ".join(f"{k} {v:.1f}" for k, v in timings.items() if isinstance(v, float))
 
@@ -170,8 +222,9 @@ def fmt_stages(timings: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--model", default=None, help="twitchtopics --model (default: its default)")
     parser.add_argument(
-        "--model", default=None, help="twitchtopics --model (default: packaged MiniLM)"
+        "--no-fresh", action="store_true", help="skip the fresh-machine demo and start-up times"
     )
     parser.add_argument("--no-anchor", action="store_true", help="skip vanilla BERTopic")
     parser.add_argument(
@@ -192,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
             require("bertopic", "the vanilla BERTopic reference")
         except MissingExtraError as exc:
             raise SystemExit(f"{exc} (or run with --no-anchor)") from None
-    print(f"machine: {os.cpu_count()} cores; model: {args.model or 'packaged all-MiniLM-L6-v2'}")
+    print(f"machine: {os.cpu_count()} cores; model: {args.model or 'the default'}")
+    if not args.no_fresh:
+        fresh_machine(args.model)
     for size in args.sizes:
         log = build_log(size)
         print(f"\n== {size:,} messages ({log.name})", flush=True)
@@ -225,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"ratio BERTopic / twitchtopics: {anchor['wall'] / first['wall']:.1f}x (cold), "
-            f"{anchor['wall'] / second['wall']:.1f}x (warm)",
+            f"{anchor['wall'] / second['wall']:.1f}x (warm); "
+            f"twitchtopics warm / cold {second['wall'] / first['wall']:.0%}",
             flush=True,
         )
     return 0

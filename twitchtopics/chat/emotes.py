@@ -69,7 +69,13 @@ def is_emote(token: str, known: frozenset[str] | set[str] = _EMPTY) -> bool:
     """
     if not token:
         return False
-    return token in known or token in bundled_emotes() or is_channel_emote_shape(token)
+    return token in known or _bundled_or_shaped(token)
+
+
+@lru_cache(maxsize=1 << 18)
+def _bundled_or_shaped(token: str) -> bool:
+    # asked ~40 times per message while describing groups: 5.7 s of 100 s on 30k messages
+    return token in bundled_emotes() or is_channel_emote_shape(token)
 
 
 def is_emoji(token: str) -> bool:

@@ -26,6 +26,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import STOP_WORDS, clean_text, is_laughter_token, strip_accents
@@ -44,6 +45,13 @@ _URL_RE = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 
 def _tokens(text: str, known_emotes: frozenset[str] | set[str]) -> list[str]:
     """Words of a message with their spelling; mentions and links become breaks (``|``)."""
+    if isinstance(known_emotes, frozenset):
+        return list(_cached_tokens(text, known_emotes))
+    return list(_cached_tokens.__wrapped__(text, known_emotes))
+
+
+@lru_cache(maxsize=1 << 17)
+def _cached_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in _URL_RE.sub(" | ", clean_text(text)).split():
         if chunk.startswith("@"):
@@ -52,9 +60,10 @@ def _tokens(text: str, known_emotes: frozenset[str] | set[str]) -> list[str]:
             out.append(chunk)
         else:
             out.extend(_TOKEN_RE.findall(chunk))
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=1 << 17)
 def _is_content(token: str) -> bool:
     folded = token.casefold()
     return (
@@ -64,6 +73,7 @@ def _is_content(token: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 17)
 def _is_word(token: str) -> bool:
     return token != "|" and (any(ch.isalnum() for ch in token) or is_emoji(token))
 
@@ -139,14 +149,19 @@ def best_phrase(
         return None
     writers: dict[tuple[str, ...], set[object]] = defaultdict(set)
     spellings: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
+    kept: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}  # chat repeats itself
     for i, text in enumerate(texts):
-        tokens = _tokens(text if isinstance(text, str) else "", known_emotes)
+        text = text if isinstance(text, str) else ""
+        grams = kept.get(text)
+        if grams is None:
+            grams = kept[text] = []
+            for gram in sorted(_candidates(_tokens(text, known_emotes))):  # ties: first seen
+                key = tuple(t.casefold() for t in gram)
+                content = [t for t in key if _is_content(t)]
+                if len(set(content)) == len(content) and any(t in must for t in key):
+                    grams.append((key, gram))
         who = users[i] if users is not None and users[i] else i
-        for gram in sorted(_candidates(tokens)):  # sorted: insertion order decides ties
-            key = tuple(t.casefold() for t in gram)
-            content = [t for t in key if _is_content(t)]
-            if len(set(content)) < len(content) or not any(t in must for t in key):
-                continue
+        for key, gram in grams:
             writers[key].add(who)
             spellings[(key, gram)] += 1
     need = min(MIN_WRITERS, max(1, len(texts)))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -53,6 +54,13 @@ def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> 
     """
     if len(text) > MAX_READABLE_CHARS:
         return False
+    if isinstance(known_emotes, frozenset):
+        return _is_readable(text, known_emotes)
+    return _is_readable.__wrapped__(text, known_emotes)
+
+
+@lru_cache(maxsize=1 << 17)
+def _is_readable(text: str, known_emotes: frozenset[str] | set[str]) -> bool:
     words = []
     for tok in text.split():
         if tok.startswith("@") or is_emote(tok, known_emotes) or is_emoji(tok):
