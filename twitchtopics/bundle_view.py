@@ -20,6 +20,7 @@ from twitchtopics.windows import Clock, Window, parse_window
 DEFAULT_CHAT_KINDS = ("chat", "action")
 REPRESENTATIVE_WIDTH = 60
 
+
 def representatives(
     frame: pd.DataFrame, k: int = 3, keywords: list[str] | tuple[str, ...] = ()
 ) -> list[str]:

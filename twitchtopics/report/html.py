@@ -417,9 +417,7 @@ def _table(d: dict[str, Any]) -> str:
             else ""
         )
         if g.get("moderation"):
-            answers += (
-                f'<div class="ans">{g["moderation"]} bans/timeouts within a minute after the group&#39;s messages (whole stream)</div>'
-            )
+            answers += f'<div class="ans">{g["moderation"]} bans/timeouts within a minute after the group&#39;s messages (whole stream)</div>'
         rows.append(
             "<tr>"
             f'<td class="num">{g["rank"]}</td>'

@@ -363,7 +363,9 @@ def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
             if g.get("answers"):
                 extra.append("answers: " + " · ".join(f"{a} {n}" for a, n in g["answers"][:6]))
             if g.get("moderation"):
-                extra.append(f"{g['moderation']} bans/timeouts within a minute after the group's messages (whole stream)")
+                extra.append(
+                    f"{g['moderation']} bans/timeouts within a minute after the group's messages (whole stream)"
+                )
             lines.append(" " * 5 + safe_text("  ·  ".join(extra)))
     lines.append("")
     lines.append(
