@@ -280,9 +280,9 @@ def test_keyword_tokens_never_crash(text: str) -> None:
 
 
 def test_shorten_is_the_one_rule_everywhere() -> None:
+    from twitchtopics.bundle_view import shorten as report_shorten
     from twitchtopics.chat.normalize import shorten
     from twitchtopics.describe.representatives import shorten as describe_shorten
-    from twitchtopics.report.window import shorten as report_shorten
 
     assert describe_shorten is shorten and report_shorten is shorten
     assert shorten("a  b\nc", 60) == "a b c"
