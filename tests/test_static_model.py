@@ -63,7 +63,7 @@ def test_static_model_needs_no_torch_no_network_and_no_cache_folder(tmp_path):
         "HF_HUB_OFFLINE": "1",
     }
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env=env)
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["embeddings.sqlite"]
+    assert not (tmp_path / "cache" / "models").exists()  # nothing built at first use
 
 
 def test_static_vectors_are_unit_rows_independent_of_batch_mates():
@@ -89,6 +89,8 @@ def test_cached_and_fresh_static_vectors_are_the_same(tmp_path):
         mixed = embed_texts(CHAT, emb, cache=cache)  # two from the cache, three new
     np.testing.assert_array_equal(mixed, embed_texts(CHAT, emb, cache=None))
     np.testing.assert_array_equal(first, mixed[:2])
+    with EmbeddingCache(tmp_path / "c.sqlite") as cache:  # computing beats the cache here
+        assert not cache.get_many(emb.fingerprint, CHAT, emb.dim)[1].any()
 
 
 def test_saved_model_round_trip_keeps_directions(tmp_path):
@@ -182,3 +184,14 @@ def test_help_and_report_import_no_heavy_library(args, small_bundle, tmp_path):
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_default_names_one_registered_model():
+    from twitchtopics import registry
+    from twitchtopics.options import DEFAULT_MODEL
+
+    assert registry.embedders.default == DEFAULT_MODEL
+    default = load_embedder(None, lazy=True)
+    assert default.fingerprint == load_embedder(DEFAULT_MODEL, lazy=True).fingerprint
+    assert load_embedder("default", lazy=True).fingerprint == default.fingerprint
+    assert registry.embedders.create("default").name == registry.embedders.create(None).name

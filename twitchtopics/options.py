@@ -19,6 +19,13 @@ list, here in the foundations because the option checks need it and may not impo
 `chat.kinds.KINDS` and `inspect` read it from here."""
 CLUSTERED_KINDS = ("chat", "action")
 """What is clustered by default; the other kinds stay in the bundle with topic -1."""
+DEFAULT_MODEL = "minilm"
+"""The registered embedder `--model` defaults to (also named `default`): the fastest model
+whose B³ F1 is within 0.02 of the best on every dev window. Measured with
+`benchmarks/quality.py --only twitchtopics --model M` (same code, one run each; windows
+hsdogdog3 / admiralbulldog / 1699408450 / chat): minilm 0.523 / 0.624 / 0.440 / 0.447,
+static 0.497 / 0.602 / 0.427 / 0.417, static tuned on chat 0.495 / 0.623 / 0.414 / 0.437:
+the static models miss by up to 0.030, so the packaged MiniLM stays the default."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
 """numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""

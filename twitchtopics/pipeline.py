@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +22,7 @@ import pandas as pd
 from twitchtopics._version import __version__
 from twitchtopics.cache.folder import cache_dir
 from twitchtopics.cache.groupings import Grouping
-from twitchtopics.options import CLUSTERED_KINDS
+from twitchtopics.options import CLUSTERED_KINDS, DEFAULT_MODEL
 from twitchtopics.progress import StageProgress, Stages
 
 
@@ -87,14 +88,11 @@ def single_thread_worker(registrations: dict[str, Any] | None = None) -> None:
         from twitchtopics import registry
 
         registry.restore(registrations)
-    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["OMP_NUM_THREADS"] = "1"  # read by torch, numba and BLAS when they load
     os.environ["NUMBA_NUM_THREADS"] = "1"
-    try:
-        import torch
-
+    torch = sys.modules.get("torch")  # not imported here: a static model's run never needs it
+    if torch is not None:
         torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
 
 
 def normalized_texts(texts: pd.Series, known_emotes: frozenset[str]) -> list[str]:
@@ -140,7 +138,7 @@ def embed_distinct(
 
     uniques, inverse, _counts = unique_with_inverse(clean)
     if embedder is None:
-        with stages.stage("load model", options.model or "packaged all-MiniLM-L6-v2"):
+        with stages.stage("load model", options.model or f"{DEFAULT_MODEL} (the default)"):
             embedder = resolve_embedder(options.model, progress=stages.show_bars)
     with stages.stage(
         "embed", f"{len(uniques)} distinct texts of {len(clean)} messages", bar=False

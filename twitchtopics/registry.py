@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from twitchtopics.errors import OptionError
+from twitchtopics.options import DEFAULT_MODEL
 
 Factory = Callable[..., Any] | str
 
@@ -208,7 +209,7 @@ def call_with_accepted(factory: Callable[..., Any], offered: dict[str, Any]) -> 
     return factory(**{k: v for k, v in offered.items() if k in names})
 
 
-embedders = Registry("embedder", default="minilm", entry_point_group="twitchtopics.embedders")
+embedders = Registry("embedder", default=DEFAULT_MODEL, entry_point_group="twitchtopics.embedders")
 """Sentence encoders: a factory returns an object with `name` and `encode(list[str])`."""
 
 clusterers = Registry("clusterer", default="ward", entry_point_group="twitchtopics.clusterers")
@@ -221,11 +222,12 @@ describers = Registry("describer", default="ctfidf", entry_point_group="twitchto
 ALL = {"embedders": embedders, "clusterers": clusterers, "describers": describers}
 
 for _name, _path, _aliases in (
-    ("minilm", "twitchtopics.components:packaged_minilm", ("default",)),
+    ("minilm", "twitchtopics.components:packaged_minilm", ()),
     ("static", "twitchtopics.components:static_minilm", ()),
     ("hashing", "twitchtopics.components:hashing_embedder", ("hash",)),
 ):
-    embedders.register(_name, _path, aliases=_aliases, builtin=True)
+    aliases = (*_aliases, "default") if _name == DEFAULT_MODEL else _aliases
+    embedders.register(_name, _path, aliases=aliases, builtin=True)
 clusterers.register("ward", "twitchtopics.components:ward_clusterer", builtin=True)
 clusterers.register("hdbscan", "twitchtopics.components:hdbscan_clusterer", builtin=True)
 describers.register("ctfidf", "twitchtopics.components:CTfidfDescriber", builtin=True)

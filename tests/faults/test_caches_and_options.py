@@ -233,7 +233,7 @@ def test_real_minilm_vectors_do_not_depend_on_the_cache(tmp_path: Path, monkeypa
     from twitchtopics.embed.embedders import load_embedder
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    emb = load_embedder()
+    emb = load_embedder("minilm")
     log_a, log_b = _texts(3, 300), _texts(4, 300)
     alone = embed_texts(log_b, emb, cache=None)
     with EmbeddingCache(tmp_path / "e.sqlite") as cache:

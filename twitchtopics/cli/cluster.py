@@ -16,6 +16,7 @@ from twitchtopics.cli._common import (
     render,
 )
 from twitchtopics.errors import OptionError, TwitchTopicsError
+from twitchtopics.options import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from twitchtopics.pipeline import ClusterOptions
@@ -143,8 +144,10 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
     "--model",
     "-m",
     default=None,
-    metavar="NAME|PATH|static",
-    help="Sentence-transformers model name or folder; default: the packaged all-MiniLM-L6-v2.",
+    metavar="NAME|PATH",
+    help=f"Embedding model: {DEFAULT_MODEL} (default), minilm (the packaged all-MiniLM-L6-v2), "
+    "static (a static distillation of it, ~100x faster), or a sentence-transformers / model2vec "
+    "folder or cached hub name.",
 )
 @click.option(
     "--time-scale",

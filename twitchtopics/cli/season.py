@@ -23,8 +23,8 @@ from twitchtopics.cli.cluster import distinct_logs, options_from_command_line
     "--model",
     "-m",
     default=None,
-    metavar="NAME|PATH|static",
-    help="Embedding model (as for `cluster`); `static` for large seasons.",
+    metavar="NAME|PATH",
+    help="Embedding model (as for `cluster`).",
 )
 @click.option("--time-scale", default="auto", show_default=True, metavar="SECONDS|auto|none")
 @click.option("--method", type=click.Choice(["ward", "hdbscan"]), default="ward", show_default=True)

