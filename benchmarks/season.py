@@ -229,10 +229,16 @@ def run_dask(logs, model: str, root: Path) -> dict:
         "4GB",
         "--no-dashboard",
     ]
-    for _ in range(2):
+    for k in range(2):  # each worker its own cache folder, as README "On a Dask cluster" says
+        own = root / f"dask-worker-{k}-cache"
+        own.mkdir(parents=True, exist_ok=True)
         procs.append(
             subprocess.Popen(
-                worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO
+                worker,
+                env={**env, "TWITCHTOPICS_CACHE_DIR": str(own)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=REPO,
             )
         )
     time.sleep(5)
