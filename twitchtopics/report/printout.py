@@ -78,6 +78,8 @@ def select_messages(members: pd.DataFrame, topic: dict[str, Any], top: int | Non
     """The ``top`` most typical distinct messages of a group, or all of them in time order."""
     if top is None:
         return members
+    if top <= 0:
+        return members.iloc[:0]  # nothing shown: no need to rank (12 ms a group with pandas)
     centrality = (
         members["centrality"] if "centrality" in members else pd.Series(np.nan, index=members.index)
     )
