@@ -84,8 +84,9 @@ def embed_query(
     clean = normalize_text(text, emotes) or text
     params = bundle.meta.get("params") or {}
     # the name the bundle was made with (a registered name, a folder), else its model's name
-    # (a bundle made with the default model records None: the default may have changed since)
-    name = params.get("model") or model_argument(index.model)
+    # a bundle made with the default model records None: name the built-in model it used (the
+    # default may have changed since), else keep None (the registry's default, e.g. a test's)
+    name = params["model"] if params.get("model") else MODEL_ALIASES.get(index.model)
     embedder = loaded_embedder(name)
     fingerprint = getattr(embedder, "fingerprint", None)
     if not same_model(fingerprint, index.fingerprint):
