@@ -219,13 +219,15 @@ def compute_grouping(
 
     clusterer = fit_clusterer(distinct, offsets, options, stages, clusterer=clusterer)
     labels = renumber_by_first_appearance(clusterer.labels_)  # messages are in time order
-    themes = grouping_themes(clusterer, labels, distinct.inverse)
+    with stages.stage("themes"):
+        themes = grouping_themes(clusterer, labels, distinct.inverse)
     with stages.stage("silhouette"):
         sil = silhouettes(clusterer.features_, labels)
+        central = centrality(clusterer.features_, labels)
     return Grouping(
         labels=labels,
         silhouette=sil.values,
-        centrality=centrality(clusterer.features_, labels),
+        centrality=central,
         silhouette_method=sil.method,
         time_scale=clusterer.time_scale_,
         min_cluster_size=int(clusterer.min_cluster_size_),
@@ -273,7 +275,11 @@ def fit_clusterer(
     """Reduce, attach time and cluster the selected messages."""
     clusterer = clusterer if clusterer is not None else make_clusterer(options)
     clusterer.fit(
-        distinct.embeddings, distinct.inverse, offsets, texts=distinct.texts, stage=stages.stage
+        distinct.embeddings,
+        offsets_s=offsets,
+        inverse=distinct.inverse,
+        texts=distinct.texts,
+        stage=stages.stage,
     )
     return clusterer
 

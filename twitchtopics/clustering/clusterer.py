@@ -158,22 +158,28 @@ class TimeAwareClusterer:
 
     def fit(
         self,
-        unique_embeddings: np.ndarray,
-        inverse: np.ndarray,
-        offsets_s: np.ndarray,
-        texts: Sequence[str] | None = None,
+        X: np.ndarray,
+        y: None = None,
         *,
+        offsets_s: np.ndarray,
+        inverse: np.ndarray | None = None,
+        texts: Sequence[str] | None = None,
         stage: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> TimeAwareClusterer:
-        """Cluster messages given distinct-text embeddings and each message's text index.
+        """Cluster messages given their text embeddings `X` (scikit-learn's `fit(X)`).
 
-        `inverse[i]` is the row of `unique_embeddings` holding message i's text;
-        `offsets_s[i]` is its seconds since the stream's start; `texts`, optional, are the
-        distinct (normalised) texts in the same order as `unique_embeddings`: with them the
-        log's own n-grams join the features and reactions are grouped by kind. `stage`,
-        optional, is entered around each step ("text features", "reduce", "cluster"), e.g.
+        `X` holds one embedding per row: per distinct text, with `inverse[i]` the row of
+        message i (chat repeats itself, so the distinct texts are far fewer than the
+        messages), or per message when `inverse` is None. `offsets_s[i]` is message i's
+        seconds since the stream's start; `texts`, optional, are the (normalised) texts of
+        `X`'s rows: with them the log's own n-grams join the features and reactions are
+        grouped by kind. `y` is ignored (scikit-learn's convention). `stage`, optional, is
+        entered around each step ("text features", "reduce", "cluster"), e.g.
         `Stages.stage` to show progress; the steps' seconds are in `timings_` either way.
         """
+        unique_embeddings = np.asarray(X)
+        if inverse is None:
+            inverse = np.arange(len(unique_embeddings))
         from twitchtopics.clustering.features import reaction_kinds, text_features
 
         if self.method not in ("ward", "hdbscan"):
@@ -181,9 +187,12 @@ class TimeAwareClusterer:
         inverse = np.asarray(inverse, dtype=np.int64)
         offsets = np.asarray(offsets_s, dtype=np.float64)
         n = len(inverse)
+        if len(offsets) != n:
+            raise ValueError(f"offsets_s has {len(offsets)} values for {n} messages")
         self.n_messages_ = n
+        self.n_features_in_ = int(unique_embeddings.shape[1]) if unique_embeddings.ndim == 2 else 0
         if texts is not None and len(texts) != len(unique_embeddings):
-            raise ValueError("texts must hold one distinct text per row of unique_embeddings")
+            raise ValueError("texts must hold one text per row of X")
         self._check_time_scale()
         self.min_cluster_size_ = self.min_cluster_size or (
             MIN_MOMENT if self.method == "ward" else auto_min_cluster_size(n)

@@ -286,14 +286,17 @@ def renumber_by_first_appearance(labels: np.ndarray, order: np.ndarray | None = 
     """Give groups ids 0, 1, 2... in order of their first message (outliers stay -1).
 
     `order` is the time order of messages; by default the labels are already in time order.
+    Linear in the number of messages (one `np.unique`), whatever the number of groups.
     """
-    labels = np.asarray(labels)
-    sequence = labels if order is None else labels[order]
-    mapping: dict[int, int] = {}
-    for label in sequence:
-        if label >= 0 and label not in mapping:
-            mapping[int(label)] = len(mapping)
+    labels = np.asarray(labels, dtype=np.int64)
+    sequence = labels if order is None else labels[np.asarray(order)]
     out = np.full(len(labels), -1, dtype=np.int64)
-    for old, new in mapping.items():
-        out[labels == old] = new
+    mask = labels >= 0
+    if not mask.any():
+        return out
+    kept = sequence[sequence >= 0]
+    groups, first = np.unique(kept, return_index=True)
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(groups))
+    out[mask] = rank[np.searchsorted(groups, labels[mask])]
     return out
