@@ -396,3 +396,41 @@ def test_fit_follows_scikit_learn_with_one_row_per_message():
     assert adjusted_rand_score(truth, per_message) > 0.9
     with pytest.raises(ValueError, match="offsets_s"):
         TimeAwareClusterer().fit(unique, offsets_s=np.zeros(3))
+
+
+def test_merge_scores_grow_the_gap_with_size_and_cap_the_t_statistic():
+    """A merge scores 1 exactly at the gap that keeps groups apart (separation x
+    n_eff ** exponent in Ward's distance); a t statistic above MAX_SEPARATION always splits."""
+    from twitchtopics.clustering.grouping import MAX_SEPARATION, SIZE_EXPONENT, merge_scores
+
+    # leaves 0..3; node 4 = (0, 1), node 5 = (2, 3), node 6 = (4, 5): n_eff 1, 1, 2
+    children = np.array([[0, 1], [2, 3], [4, 5]])
+    root2 = np.sqrt(2.0)
+    at_gap = np.array([1.0, 0.5, 2.0**SIZE_EXPONENT])
+    scores = merge_scores(children, at_gap, 4, separation=1.0)
+    np.testing.assert_allclose(scores, [1.0, 0.5, 1.0])
+    # a big merge: the size-normalised score is small, the t statistic bound still splits
+    big = np.array([[0, 1]])
+    huge = merge_scores(big, np.array([root2 * (MAX_SEPARATION + 1)]), 2, separation=100.0)
+    assert huge[0] > 1.0
+
+
+def test_fast_ward_tree_is_scikit_learns():
+    """`clustering.ward.ward_tree` is scikit-learn's structured Ward, merge for merge."""
+    import warnings
+
+    from sklearn.cluster import ward_tree as sklearn_ward_tree
+
+    from twitchtopics.clustering.grouping import knn_time_graph
+    from twitchtopics.clustering.ward import ward_tree
+
+    rng = np.random.default_rng(3)
+    points = np.hstack([rng.normal(size=(300, 5)), np.sort(rng.uniform(0, 20, 300))[:, None]])
+    graph = knn_time_graph(points, 10, has_time=True)
+    children, n_leaves, distances = ward_tree(points, graph)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        expected = sklearn_ward_tree(points, connectivity=graph, return_distance=True)
+    assert n_leaves == expected[2] == 300
+    np.testing.assert_array_equal(children, expected[0])
+    np.testing.assert_array_equal(distances, expected[4])

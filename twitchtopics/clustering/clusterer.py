@@ -13,9 +13,10 @@ What changed after measuring against hand labels (benchmarks/quality.py, issue 5
   sliced by time;
 - the other messages are grouped by Ward agglomeration constrained to a kNN graph (plus each
   message's neighbours in time, so the graph is connected), and the tree is cut where two
-  groups differ by more than `SEPARATION` standard errors (issue 11): the grain follows what
-  chat says, not the clock; every message gets a group, where HDBSCAN left half of real
-  chat as outliers;
+  groups' centres are farther apart than a gap that grows slowly with their size
+  (`SEPARATION`, `SIZE_EXPONENT`), or differ by more than `MAX_SEPARATION` standard errors
+  (issue 11): the grain follows what chat says, not the clock or how much it says; every
+  message gets a group, where HDBSCAN left half of real chat as outliers;
 - adjacent groups with the same content (centroid cosine >= `merge_similarity`, time gap at
   most a few time scales) are joined, so a topic is not cut only because it lasted;
 - groups smaller than `min_cluster_size` are outliers (-1).
@@ -42,10 +43,12 @@ from typing import Any
 import numpy as np
 
 from twitchtopics.clustering.grouping import (
+    MAX_SEPARATION,
     MERGE_GAP_SCALES,
     MERGE_SIMILARITY,
     MIN_MOMENT,
     SEPARATION,
+    SIZE_EXPONENT,
     WARD_BLOCK_SIZE,
     auto_min_cluster_size,
     cut_tree,
@@ -53,8 +56,8 @@ from twitchtopics.clustering.grouping import (
     hdbscan_groups,
     knn_time_graph,
     merge_adjacent_groups,
+    merge_scores,
     renumber_by_first_appearance,
-    separation_threshold,
     time_blocks,
     ward_groups,
 )
@@ -85,7 +88,9 @@ __all__ = [
     "MERGE_SIMILARITY",
     "MIN_MOMENT",
     "SAMPLE_PER_GROUP",
+    "MAX_SEPARATION",
     "SEPARATION",
+    "SIZE_EXPONENT",
     "SILHOUETTE_CHUNK",
     "TIME_SCALE_AT_ONE_PER_MINUTE",
     "UMAP_EPOCHS",
@@ -101,7 +106,7 @@ __all__ = [
     "merge_adjacent_groups",
     "renumber_by_first_appearance",
     "sampled_silhouette",
-    "separation_threshold",
+    "merge_scores",
     "silhouettes",
     "time_blocks",
 ]
@@ -304,14 +309,10 @@ class TimeAwareClusterer:
         return with_time(reduced, offsets, self.time_scale_)
 
     def _ward(self, features: np.ndarray) -> np.ndarray:
-        """`grouping.ward_groups` cut where groups differ by more than `separation` standard
-        errors (`separation_threshold`)."""
-        threshold = separation_threshold(self.separation)
-        if len(features) >= 3:
-            self.threshold_ = threshold
+        """`grouping.ward_groups`, its tree cut where groups stay apart (`merge_scores`)."""
         return ward_groups(
             features,
-            threshold=threshold,
+            separation=self.separation,
             graph_neighbors=self.graph_neighbors,
             has_time=self.time_scale_ is not None,
         )
