@@ -4,7 +4,8 @@ The one definition of what a reaction message is. The clustering groups them by 
 whole log (`clustering/clusterer.py`, one group per kind in the order of `REACTIONS`), so this
 rule decides groupings: a change to it changes results and needs `GROUPING_VERSION` bumped
 (`cache/groupings.py`). The token rules it is built from (`is_laughter_token`,
-`is_greeting_token`, `STOP_WORDS`) are in `chat/normalize.py`, emotes in `chat/emotes.py`.
+`is_greeting_token`, `STOP_WORDS`) are in `chat/reaction_tokens.py` and `chat/tokens.py`,
+emotes in `chat/emotes.py`.
 
 Other places read chat reactions with rules of their own purpose, built from the same tokens:
 `describe/categories.py` names a group by the *share* of laughing / greeting messages, and
@@ -64,7 +65,8 @@ def reaction_kind(text: str) -> str | None:
     sentence is about that sentence.
     """
     from twitchtopics.chat.emotes import is_emote
-    from twitchtopics.chat.normalize import STOP_WORDS, is_greeting_token, is_laughter_token
+    from twitchtopics.chat.reaction_tokens import is_greeting_token, is_laughter_token
+    from twitchtopics.chat.tokens import STOP_WORDS
 
     toks = _tokens(text)
     if not toks:

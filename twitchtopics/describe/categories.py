@@ -50,15 +50,14 @@ from dataclasses import dataclass
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import (
-    STOP_WORDS,
     canonical_form,
     clean_text,
     is_command,
-    is_greeting_token,
-    is_laughter_token,
     normalize_text,
     strip_accents,
 )
+from twitchtopics.chat.reaction_tokens import is_greeting_token, is_laughter_token
+from twitchtopics.chat.tokens import STOP_WORDS
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "categorize_group"]
 

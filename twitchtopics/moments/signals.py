@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from twitchtopics.chat.normalize import is_greeting_token, is_laughter_token
+from twitchtopics.chat.reaction_tokens import is_greeting_token, is_laughter_token
 
 BIN_S = 10.0
 # Words and emotes chat writes when something big happens on stream (case-insensitive).
