@@ -21,7 +21,7 @@ import pandas as pd
 
 from twitchtopics._version import __version__
 from twitchtopics.cache.folder import cache_dir
-from twitchtopics.cache.groupings import Grouping
+from twitchtopics.cache.groupings import GROUPING_VERSION, Grouping
 from twitchtopics.options import CLUSTERED_KINDS, DEFAULT_MODEL
 from twitchtopics.progress import StageProgress, Stages
 
@@ -217,13 +217,15 @@ def compute_grouping(
 
     clusterer = fit_clusterer(distinct, offsets, options, stages, clusterer=clusterer)
     labels = renumber_by_first_appearance(clusterer.labels_)  # messages are in time order
-    themes = grouping_themes(clusterer, labels, distinct.inverse)
+    with stages.stage("themes"):
+        themes = grouping_themes(clusterer, labels, distinct.inverse)
     with stages.stage("silhouette"):
         sil = silhouettes(clusterer.features_, labels)
+        central = centrality(clusterer.features_, labels)
     return Grouping(
         labels=labels,
         silhouette=sil.values,
-        centrality=centrality(clusterer.features_, labels),
+        centrality=central,
         silhouette_method=sil.method,
         time_scale=clusterer.time_scale_,
         min_cluster_size=int(clusterer.min_cluster_size_),
@@ -271,7 +273,11 @@ def fit_clusterer(
     """Reduce, attach time and cluster the selected messages."""
     clusterer = clusterer if clusterer is not None else make_clusterer(options)
     clusterer.fit(
-        distinct.embeddings, distinct.inverse, offsets, texts=distinct.texts, stage=stages.stage
+        distinct.embeddings,
+        offsets_s=offsets,
+        inverse=distinct.inverse,
+        texts=distinct.texts,
+        stage=stages.stage,
     )
     return clusterer
 
@@ -334,6 +340,7 @@ def build_meta(
     params["min_cluster_size_used"] = grouping.min_cluster_size
     return {
         "tool_version": __version__,
+        "grouping_version": GROUPING_VERSION,  # a season keeps a bundle only if it matches
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "input": input_meta(log_path, info.format, messages),
         "stream": {
