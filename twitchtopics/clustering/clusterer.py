@@ -10,7 +10,7 @@ What changed after measuring against hand labels (benchmarks/quality.py, issue 5
 - text features = the sentence embedding + character n-grams fitted on the log itself
   (`twitchtopics.clustering.features`), when the distinct texts are given to `fit`;
 - reactions (laughter, a greeting, "+1") are one group per kind over the whole log, not
-  sliced by time;
+  sliced by time; each copypasta wave is one group (when the chatters are given to `fit`);
 - the other messages are grouped by Ward agglomeration constrained to a kNN graph (plus each
   message's neighbours in time, so the graph is connected), and the tree is cut where two
   groups differ by more than `SEPARATION` standard errors (issue 11): the grain follows what
@@ -164,6 +164,7 @@ class TimeAwareClusterer:
         texts: Sequence[str] | None = None,
         *,
         stage: Callable[[str], AbstractContextManager[Any]] | None = None,
+        users: Sequence[object] | np.ndarray | None = None,
     ) -> TimeAwareClusterer:
         """Cluster messages given distinct-text embeddings and each message's text index.
 
@@ -173,8 +174,10 @@ class TimeAwareClusterer:
         log's own n-grams join the features and reactions are grouped by kind. `stage`,
         optional, is entered around each step ("text features", "reduce", "cluster"), e.g.
         `Stages.stage` to show progress; the steps' seconds are in `timings_` either way.
+        `users`, optional, one chatter id per message: with texts, copypasta waves (several
+        chatters copying one text) become one group each (`features.message_reactions`).
         """
-        from twitchtopics.clustering.features import reaction_kinds, text_features
+        from twitchtopics.clustering.features import message_reactions, text_features
 
         if self.method not in ("ward", "hdbscan"):
             raise ValueError(f"method must be 'ward' or 'hdbscan', not {self.method!r}")
@@ -189,8 +192,9 @@ class TimeAwareClusterer:
             MIN_MOMENT if self.method == "ward" else auto_min_cluster_size(n)
         )
         reaction = np.full(n, None, dtype=object)
+        self.wave_ = np.full(n, -1, dtype=np.int64)
         if texts is not None and self.reactions and self.method == "ward":
-            reaction = reaction_kinds(texts)[inverse] if n else reaction
+            reaction, self.wave_ = message_reactions(texts, inverse, offsets, users)
         self.reaction_ = reaction
         rest = np.array([r is None for r in reaction], dtype=bool)
         self.time_scale_ = self._resolve_time_scale(offsets[rest])
@@ -249,6 +253,8 @@ class TimeAwareClusterer:
                     # reactions are grouped whatever their time: in the space this grouping
                     # saw, their time coordinate is the group's (for silhouettes, centrality)
                     self.features_[members, -1] = self.features_[members, -1].mean()
+            waves = self.wave_ >= 0  # one group per copypasta wave, after the reaction kinds
+            labels[waves] = base + len(REACTIONS) + self.wave_[waves]
             labels = drop_small_groups(labels, self.min_cluster_size_)
         self.labels_ = labels
         self.probabilities_ = (labels >= 0).astype(np.float64)

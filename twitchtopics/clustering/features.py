@@ -12,6 +12,9 @@ Two levers on top of the sentence embeddings (measured against the hand labels o
   whatever the moment: a reader calls them "laughter", not "what was said at 1:32". They are
   grouped by kind over the whole log instead of being cut into time slices. The rule that
   tells them is chat knowledge: `twitchtopics.chat.reactions` (re-exported here).
+- Copypasta waves (the same long text, or its variants, copied by several chatters within a
+  short span: `twitchtopics.chat.copypasta`) are one group each (issue 11 point 3), kept out
+  of Ward like reactions but, unlike them, each wave is its own moment: `message_reactions`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,46 @@ import numpy as np
 
 from twitchtopics.chat.reactions import REACTIONS, reaction_kind, reaction_kinds
 
-__all__ = ["REACTIONS", "char_ngram_features", "reaction_kind", "reaction_kinds", "text_features"]
+__all__ = [
+    "COPYPASTA",
+    "REACTIONS",
+    "char_ngram_features",
+    "message_reactions",
+    "reaction_kind",
+    "reaction_kinds",
+    "text_features",
+]
+
+COPYPASTA = "copypasta"
+"""The reaction kind of a message in a copypasta wave (not in `REACTIONS`: one group per wave)."""
+
+
+def message_reactions(
+    texts: Sequence[str],
+    inverse: np.ndarray,
+    offsets_s: np.ndarray,
+    users: Sequence[object] | np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(reaction kind, copypasta wave) of every message, from the distinct `texts`, each
+    message's text row `inverse`, its time and (optionally) its chatter.
+
+    Kinds are `reaction_kinds` (None where no reaction) or `COPYPASTA` for a message in a wave;
+    waves are numbered 0, 1, ... by first appearance, -1 elsewhere. Without `users` no wave is
+    found: a wave needs distinct chatters.
+    """
+    from twitchtopics.chat.copypasta import copypasta_waves
+
+    inverse = np.asarray(inverse, dtype=np.int64)
+    n = len(inverse)
+    kinds = reaction_kinds(texts)[inverse] if n else np.full(0, None, dtype=object)
+    waves = np.full(n, -1, dtype=np.int64)
+    if users is not None and n:
+        if len(users) != n:
+            raise ValueError("users must hold one chatter per message")
+        per_message = [texts[i] for i in inverse]
+        waves = copypasta_waves(per_message, np.asarray(offsets_s, dtype=np.float64), users)
+        kinds[waves >= 0] = COPYPASTA
+    return kinds, waves
 
 
 def char_ngram_features(

@@ -7,8 +7,8 @@ copypasta), then walks this ordered decision list; the first rule that holds win
 1. ``commands``   share of commands (``!word`` or kind ``command``) >= COMMANDS_MIN_SHARE
 2. ``spam``       share of bot messages >= BOTS_MIN_SHARE (bots are not clustered by
                   default; when they are, their messages are not chat)
-   ``copypasta``  share of copypasta messages (canonical form >= SPAM_MIN_CHARS
-                  characters, seen >= SPAM_MIN_COPIES times in the group)
+   ``copypasta``  share of messages in a copypasta wave (`chat.copypasta`: a text of 6+
+                  tokens, or its variants, copied by 3+ chatters within 2 minutes)
                   >= COPYPASTA_MIN_SHARE
 3. ``votes``      share of votes (``+1`` and its variants, ``-1``, a 1-2 digit number or a
                   single letter A-D alone) >= VOTES_MIN_SHARE
@@ -37,8 +37,9 @@ copypasta), then walks this ordered decision list; the first rule that holds win
 
 Bots and copypasta (long texts repeated) are checked before what messages say; a flood of a
 short text is named by its content (a ``KEKW`` flood is laughter, a ``+1`` flood votes) and
-only a flood that no content rule explains falls to rule 10. Users are not seen here, so
-"several users" is approximated by "several copies". An empty group is ``discussion``.
+only a flood that no content rule explains falls to rule 10. When the chatters and times are
+not given, each message counts as its own chatter and time is ignored ("several chatters"
+becomes "several copies"). An empty group is ``discussion``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from twitchtopics.chat.copypasta import copypasta_waves
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import (
     STOP_WORDS,
@@ -92,8 +94,6 @@ CATEGORY_LABELS: dict[str, str] = {
 # --- thresholds of the decision list (shares are of the group's non-empty messages) ---------
 COMMANDS_MIN_SHARE = 0.5
 BOTS_MIN_SHARE = 0.5
-SPAM_MIN_CHARS = 40
-SPAM_MIN_COPIES = 3
 COPYPASTA_MIN_SHARE = 0.3
 VOTES_MIN_SHARE = 0.5
 LAUGHTER_MIN_SHARE = 0.5
@@ -231,22 +231,30 @@ def categorize_group(
     known_emotes: frozenset[str] | set[str] = _EMPTY,
     kinds: Sequence[str] | None = None,
     memo: dict[tuple[str, str | None], tuple[_Flags, str]] | None = None,
+    users: Sequence[object] | None = None,
+    offsets: Sequence[float] | None = None,
 ) -> str:
     """The category of a group of messages (one of ``CATEGORIES``); rules in the module doc.
 
     ``kinds`` (optional, parallel to ``texts``): the messages' kinds from the reader
     (``command`` counts as a command, ``bot`` as a bot message). ``memo``: a dict shared by
     the calls on one log (same ``known_emotes``), so a text repeated across groups is
-    analysed once.
+    analysed once. ``users`` and ``offsets`` (seconds), optional and parallel to ``texts``:
+    who wrote each message and when, for the copypasta rule.
     """
     memo = {} if memo is None else memo
     if kinds is not None and len(kinds) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
+    for name, values in (("users", users), ("offsets", offsets)):
+        if values is not None and len(values) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(values)} {name}")
     rows: list[tuple[_Flags, str]] = []
+    kept: list[int] = []
     for i, text in enumerate(texts):
         text = text if isinstance(text, str) else ("" if text is None else str(text))
         if not clean_text(text):
             continue
+        kept.append(i)
         kind = kinds[i] if kinds is not None else None
         row = memo.get((text, kind))
         if row is None:
@@ -263,11 +271,12 @@ def categorize_group(
         return sum(1 for flags, _ in rows if getattr(flags, attr)) / n
 
     forms = Counter(form for _, form in rows)
-    copypasta = sum(
-        count
-        for form, count in forms.items()
-        if len(form) >= SPAM_MIN_CHARS and count >= SPAM_MIN_COPIES
+    waves = copypasta_waves(
+        [str(texts[i]) for i in kept],
+        [0.0] * n if offsets is None else [float(offsets[i]) for i in kept],
+        kept if users is None else [users[i] for i in kept],
     )
+    copypasta = int((waves >= 0).sum())
     if share("command") >= COMMANDS_MIN_SHARE:
         return "commands"
     if share("bot") >= BOTS_MIN_SHARE:
