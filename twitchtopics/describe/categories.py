@@ -12,11 +12,10 @@ copypasta), then walks this ordered decision list; the first rule that holds win
                   >= COPYPASTA_MIN_SHARE
 3. ``votes``      share of votes (``+1`` and its variants, ``-1``, a 1-2 digit number or a
                   single letter A-D alone) >= VOTES_MIN_SHARE
-4. ``laughter``   share of laughing messages (at least one laughter token - mdr, ptdr,
-                  lol, haha, KEKW, LUL, 😂... - and no more other content words than
-                  laughter tokens) >= LAUGHTER_MIN_SHARE
-5. ``greetings``  share of greetings/goodbyes (a greeting token in a message of at most
-                  GREETING_MAX_WORDS words) >= GREETINGS_MIN_SHARE
+4. ``laughter``   share of laughing messages (`chat.reactions.is_laughter`, the rule the
+                  clusterer groups laughter by) >= LAUGHTER_MIN_SHARE
+5. ``greetings``  share of greetings/goodbyes (`chat.reactions.is_greeting`)
+                  >= GREETINGS_MIN_SHARE
 6. ``emotes``     mean share of emote/emoji tokens per message >= EMOTES_MIN_SHARE
 7. ``questions``  share of questions (a ``?`` in a message with words, or a question word
                   first) >= QUESTIONS_MIN_SHARE; a bare "???" is a reaction (confusion)
@@ -57,10 +56,10 @@ from twitchtopics.chat.normalize import (
     clean_text,
     is_command,
     is_greeting_token,
-    is_laughter_token,
     normalize_text,
     strip_accents,
 )
+from twitchtopics.chat.reactions import is_greeting, is_laughter
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "categorize_group"]
 
@@ -98,7 +97,6 @@ COPYPASTA_MIN_SHARE = 0.3
 VOTES_MIN_SHARE = 0.5
 LAUGHTER_MIN_SHARE = 0.5
 GREETINGS_MIN_SHARE = 0.5
-GREETING_MAX_WORDS = 6
 EMOTES_MIN_SHARE = 0.5
 QUESTIONS_MIN_SHARE = 0.4
 REACTIONS_MIN_SHARE = 0.5
@@ -167,7 +165,8 @@ def _looks_like_a_name(word: str) -> bool:
 def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None) -> _Flags:
     flags = _Flags(command=is_command(text) or kind == "command", bot=kind == "bot")
     raw = clean_text(text)
-    tokens = [t for t in normalize_text(raw, known).split() if t not in ("<mention>", "<url>")]
+    normalized = normalize_text(raw, known)
+    tokens = [t for t in normalized.split() if t not in ("<mention>", "<url>")]
     # words: tokens with a letter, digit or pictograph (not bare punctuation)
     words = [
         t for t in tokens if any(ch.isalnum() for ch in t) or is_emoji(t) or is_emote(t, known)
@@ -181,14 +180,8 @@ def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None
         return flags
     emote_like = [is_emote(t, known) or is_emoji(t) for t in words]
     flags.emote_share = sum(emote_like) / len(words)
-    laughs = [is_laughter_token(t) for t in words]
-    content = [
-        t
-        for t, laughing, emo in zip(words, laughs, emote_like, strict=True)
-        if not laughing and not emo and t.lower().strip(".,!?") not in STOP_WORDS
-    ]
-    flags.laughter = any(laughs) and sum(laughs) >= len(content)
-    flags.greeting = len(words) <= GREETING_MAX_WORDS and any(is_greeting_token(t) for t in words)
+    flags.laughter = is_laughter(normalized)
+    flags.greeting = is_greeting(normalized)
     first = strip_accents(words[0].lower()).strip(".,!?")
     flags.question = "?" in raw or (len(words) >= 2 and first in _QUESTION_WORDS)
     letters = [ch for ch in raw if ch.isalpha()]
