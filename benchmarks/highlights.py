@@ -32,9 +32,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from twitchtopics.bundle import load_bundle  # noqa: E402
+from twitchtopics.bundle_view import chat_kinds, stream_clock  # noqa: E402
 from twitchtopics.moments import scoring  # noqa: E402
 from twitchtopics.moments.highlights import find_moments  # noqa: E402
-from twitchtopics.report.window import chat_kinds, minute_counts, minute_origin, stream_clock  # noqa: E402
+from twitchtopics.report.window import minute_counts, minute_origin  # noqa: E402
 from twitchtopics.runs import ClusterOptions, cluster_log  # noqa: E402
 
 CHATLOGS = REPO.parent / "shared" / "data" / "chatlogs"

@@ -146,7 +146,6 @@ def test_cluster_real_logs_of_each_issue_format(tmp_path, monkeypatch):
         assert len(bundle.messages) == count
 
 
-
 def test_closed_stdout_pipe_stops_quietly(monkeypatch):
     """`twitchtopics ... | head`: a reader that goes away ends the command quietly, exit 0."""
     import click

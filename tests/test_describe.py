@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twitchtopics.chat.normalize import STOP_WORDS, normalize_text
+from twitchtopics.chat.normalize import normalize_text
+from twitchtopics.chat.tokens import STOP_WORDS
 from twitchtopics.describe import (
     CATEGORIES,
     CATEGORY_LABELS,

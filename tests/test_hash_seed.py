@@ -22,9 +22,21 @@ pytestmark = pytest.mark.slow
 def _topics_under_hash_seed(log: Path, out: Path, seed: str, cache: Path) -> dict:
     env = dict(os.environ, PYTHONHASHSEED=seed, TWITCHTOPICS_CACHE_DIR=str(cache))
     subprocess.run(
-        [sys.executable, "-m", "twitchtopics", "cluster", str(log), "--model", "hashing",
-         "-q", "-o", str(out)],
-        check=True, env=env, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "twitchtopics",
+            "cluster",
+            str(log),
+            "--model",
+            "hashing",
+            "-q",
+            "-o",
+            str(out),
+        ],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     bundle = next(out.glob("*.twitchtopics"))
     return json.loads((bundle / "topics.json").read_text())

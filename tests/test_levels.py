@@ -9,9 +9,10 @@ from click.testing import CliRunner
 
 from tests.bundle_factory import make_bundle
 from twitchtopics.bundle import load_bundle
+from twitchtopics.bundle_view import bundle_window, stream_clock
 from twitchtopics.cli import cli
 from twitchtopics.report.levels import MOMENTS_MAX_WINDOW_S, default_level, theme_view
-from twitchtopics.report.window import bundle_window, stream_clock, window_report
+from twitchtopics.report.window import window_report
 from twitchtopics.runs import ClusterOptions, cluster_log
 
 

@@ -249,7 +249,8 @@ def test_real_log_highlights_and_vod_links(tmp_path):
 
 
 def test_report_html_marks_the_moments(tmp_path):
-    from twitchtopics.report.window import window_report, write_html
+    from twitchtopics.report.html import write_html
+    from twitchtopics.report.window import window_report
 
     path = synthetic_bundle(
         tmp_path, per_minute=20, minutes=60, bursts=[(900.0, 60, 50, "<b>bold</b>")], video_id="9"

@@ -1,4 +1,5 @@
-"""Chat text normalisation: embedding text, canonical forms, keyword tokens, stop words."""
+"""Chat text: embedding text, canonical forms (chat/normalize), keyword tokens, stop words
+(chat/tokens), laughter and greeting tokens (chat/reaction_tokens)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from twitchtopics.chat.normalize import (
-    STOP_WORDS,
     canonical_form,
     clean_text,
     is_command,
-    is_greeting_token,
-    is_laughter_token,
-    keyword_tokens,
     normalize_text,
     strip_accents,
 )
+from twitchtopics.chat.reaction_tokens import is_greeting_token, is_laughter_token
+from twitchtopics.chat.tokens import STOP_WORDS, keyword_tokens
 
 # --- normalize_text --------------------------------------------------------------------------
 
@@ -281,9 +280,9 @@ def test_keyword_tokens_never_crash(text: str) -> None:
 
 
 def test_shorten_is_the_one_rule_everywhere() -> None:
+    from twitchtopics.bundle_view import shorten as report_shorten
     from twitchtopics.chat.normalize import shorten
     from twitchtopics.describe.representatives import shorten as describe_shorten
-    from twitchtopics.report.window import shorten as report_shorten
 
     assert describe_shorten is shorten and report_shorten is shorten
     assert shorten("a  b\nc", 60) == "a b c"

@@ -12,7 +12,8 @@ import pytest
 from bundle_factory import make_bundle
 
 from twitchtopics.bundle import load_bundle
-from twitchtopics.report.window import window_report, write_html
+from twitchtopics.report.html import write_html
+from twitchtopics.report.window import window_report
 
 pytestmark = pytest.mark.browser
 

@@ -334,24 +334,25 @@ def test_mlm_resumes_from_its_last_checkpoint(
 
     from transformers import TrainerCallback
 
-    import twitchtopics.train.encoder as train_module
+    import twitchtopics.train.presets as presets
+    import twitchtopics.train.trainer as trainer_module
 
-    tiny = replace(train_module.PRESETS["tiny"], save_steps=2, mlm_batch_size=32)
-    monkeypatch.setitem(train_module.PRESETS, "tiny", tiny)
-    real_callback = train_module._trainer_callback
+    tiny = replace(presets.PRESETS["tiny"], save_steps=2, mlm_batch_size=32)
+    monkeypatch.setitem(presets.PRESETS, "tiny", tiny)
+    real_callback = trainer_module.trainer_callback
 
     class Crash(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
             if state.global_step == 3:
                 raise RuntimeError("killed")
 
-    monkeypatch.setattr(train_module, "_trainer_callback", lambda label, progress: Crash())
+    monkeypatch.setattr(trainer_module, "trainer_callback", lambda label, progress: Crash())
     corpus = write_corpus(tmp_path / "corpus.txt", 240, seed=5)
     out = tmp_path / "out"
     with pytest.raises(ModelError, match="03_mlm failed: killed"):
         train_encoder([corpus], out, progress=False)
     assert (out / "_work" / "03_mlm" / "checkpoints" / "checkpoint-2").is_dir()
-    monkeypatch.setattr(train_module, "_trainer_callback", real_callback)
+    monkeypatch.setattr(trainer_module, "trainer_callback", real_callback)
     report = train_encoder([corpus], out, resume=True, progress=False)
     mlm = report["steps"]["mlm"]
     assert mlm["resumed_from"] == "checkpoint-2"

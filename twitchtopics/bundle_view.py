@@ -20,6 +20,7 @@ from twitchtopics.windows import Clock, Window, parse_window
 DEFAULT_CHAT_KINDS = ("chat", "action")
 REPRESENTATIVE_WIDTH = 60
 
+
 def representatives(
     frame: pd.DataFrame, k: int = 3, keywords: list[str] | tuple[str, ...] = ()
 ) -> list[str]:
@@ -39,7 +40,9 @@ def representatives(
     return [texts[i].strip() for i in order]
 
 
-def _keywords(topic: dict[str, Any], n: int = 5) -> list[str]:
+def keywords_of(topic: dict[str, Any], n: int = 5) -> list[str]:
+    """A topics.json entry's first `n` keywords as words (scores dropped; old bundles' bare
+    strings accepted)."""
     words = []
     for item in topic.get("keywords") or []:
         word = item[0] if isinstance(item, (list, tuple)) and item else item

@@ -2,7 +2,9 @@
 
 Chat text is untrusted. Every CSV the tool writes goes through ``csv_text``/``write_csv``
 (formula-leading cells neutralised as OWASP recommends), everything printed goes through
-``sanitize_terminal`` (no control characters or escape sequences reach a terminal), and
+``sanitize_terminal`` (no control characters or escape sequences reach a terminal), every
+text in an HTML page through ``html_text`` and every JSON block in one through
+``script_json`` (no chat text becomes markup or script), and
 every file the tool keeps is written with ``atomic_write_bytes`` (temporary file, fsync,
 rename, fsync of the folder), so a crash or power loss leaves the old file or the new one,
 never an empty one.
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import io
+import json
 import math
 import os
 import re
@@ -161,3 +165,17 @@ def _is_missing_time(value: Any) -> bool:
         return bool(value != value)  # NaT is the one timestamp unequal to itself
     except (TypeError, ValueError):
         return False
+
+
+def html_text(value: Any) -> str:
+    """Any value as HTML text: ``&``, ``<``, ``>`` and both quotes escaped, so it is safe both
+    in markup and inside a quoted attribute value."""
+    return html.escape(str(value), quote=True)
+
+
+def script_json(data: Any) -> str:
+    """JSON safe to embed inside `<script type="application/json">`."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(raw, esc)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

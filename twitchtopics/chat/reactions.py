@@ -4,7 +4,8 @@ The one definition of what a reaction message is. The clustering groups them by 
 whole log (`clustering/clusterer.py`, one group per kind in the order of `REACTIONS`), so this
 rule decides groupings: a change to it changes results and needs `GROUPING_VERSION` bumped
 (`cache/groupings.py`). The token rules it is built from (`is_laughter_token`,
-`is_greeting_token`, `STOP_WORDS`) are in `chat/normalize.py`, emotes in `chat/emotes.py`.
+`is_greeting_token`, `STOP_WORDS`) are in `chat/reaction_tokens.py` and `chat/tokens.py`,
+emotes in `chat/emotes.py`.
 
 The same two message rules, `is_laughter` and `is_greeting`, are what `describe/categories.py`
 counts to name a group (by the *share* of laughing / greeting messages) and what
@@ -106,7 +107,7 @@ def is_laughter(text: str) -> bool:
     be laughter missed 80 of 459 laughter messages, mostly a laughter emote with a clap emote;
     the rule below reads P .93 / R .90 per message on the four gold windows.
     """
-    from twitchtopics.chat.normalize import is_laughter_token
+    from twitchtopics.chat.reaction_tokens import is_laughter_token
 
     toks = _tokens(text)
     laughing = [is_laughter_token(t) for t in toks]
@@ -127,7 +128,8 @@ def is_greeting(text: str) -> bool:
     @x ntcMug``, ``hello dog. hello chat``. A greeting followed by a sentence is about that
     sentence; one to a platform (``HI REDDIT``) is the clip meme.
     """
-    from twitchtopics.chat.normalize import STOP_WORDS, is_greeting_token
+    from twitchtopics.chat.reaction_tokens import is_greeting_token
+    from twitchtopics.chat.tokens import STOP_WORDS
 
     toks = _tokens(text)
     if not toks:

@@ -118,10 +118,10 @@ def highlights(
     log names its video (or --vod is given), a link into the VOD. From the bundle alone.
     """
     from twitchtopics.bundle import load_bundle
+    from twitchtopics.bundle_view import bundle_window, stream_name
     from twitchtopics.moments.exports import render_chapters, render_csv, render_edl
     from twitchtopics.moments.highlights import find_moments
     from twitchtopics.moments.render import render_moments_text
-    from twitchtopics.report.window import bundle_window, stream_name
 
     gap_s = parse_duration(min_gap, "--min-gap")
     lead_s = parse_duration(lead, "--lead")

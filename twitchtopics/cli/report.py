@@ -91,17 +91,12 @@ def report(
     Nothing is re-embedded or re-clustered.
     """
     from twitchtopics.bundle import load_bundle
+    from twitchtopics.bundle_view import bundle_window, stream_clock
+    from twitchtopics.report.html import write_html
     from twitchtopics.report.levels import default_level, theme_view
-    from twitchtopics.report.window import (
-        CSV_COLUMNS,
-        bundle_window,
-        render_report_text,
-        report_rows,
-        stream_clock,
-        window_report,
-        write_html,
-        write_png,
-    )
+    from twitchtopics.report.png import write_png
+    from twitchtopics.report.text import CSV_COLUMNS, render_report_text, report_rows
+    from twitchtopics.report.window import window_report
 
     if as_json and as_csv:
         raise click.UsageError("--json and --csv are exclusive")

@@ -52,9 +52,9 @@ def search(
     bundle's own model; nothing is re-clustered.
     """
     from twitchtopics.bundle import load_bundle
+    from twitchtopics.bundle_view import stream_name
     from twitchtopics.moments.render import render_search_text
     from twitchtopics.moments.search import search as run_search
-    from twitchtopics.report.window import stream_name
 
     if len(args) > 2:
         raise click.UsageError("give one BUNDLE and one QUERY (quote a query of several words)")

@@ -51,14 +51,14 @@ from dataclasses import dataclass
 from twitchtopics.chat.copypasta import copypasta_waves
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import (
-    STOP_WORDS,
     canonical_form,
     clean_text,
     is_command,
-    is_greeting_token,
     normalize_text,
     strip_accents,
 )
+from twitchtopics.chat.reaction_tokens import is_greeting_token
+from twitchtopics.chat.tokens import STOP_WORDS
 from twitchtopics.chat.reactions import is_greeting, is_laughter
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "categorize_group"]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twitchtopics.chat.normalize import STOP_WORDS
+from twitchtopics.chat.tokens import STOP_WORDS
 from twitchtopics.describe.categories import categorize_group
 from twitchtopics.describe.keywords import topic_keywords
 from twitchtopics.describe.labels import group_label

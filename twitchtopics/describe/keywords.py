@@ -31,7 +31,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import keyword_tokens
+from twitchtopics.chat.tokens import keyword_tokens
 
 __all__ = ["KEYWORD_CANDIDATES", "class_tfidf", "is_bare_number", "topic_keywords"]
 

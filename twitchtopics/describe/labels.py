@@ -28,7 +28,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import STOP_WORDS, clean_text, is_laughter_token, strip_accents
+from twitchtopics.chat.normalize import clean_text, strip_accents
+from twitchtopics.chat.reaction_tokens import is_laughter_token
+from twitchtopics.chat.tokens import STOP_WORDS
 
 __all__ = ["MAX_WORDS", "group_label"]
 

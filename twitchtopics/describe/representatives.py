@@ -25,14 +25,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import (
-    STOP_WORDS,
-    canonical_form,
-    clean_text,
-    is_laughter_token,
-    keyword_tokens,
-    shorten,
-)
+from twitchtopics.chat.normalize import canonical_form, clean_text, shorten
+from twitchtopics.chat.reaction_tokens import is_laughter_token
+from twitchtopics.chat.tokens import STOP_WORDS, keyword_tokens
 
 __all__ = ["is_readable", "representatives", "shorten", "typical_order"]
 

@@ -26,7 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import clean_text, is_laughter_token
+from twitchtopics.chat.normalize import clean_text
+from twitchtopics.chat.reaction_tokens import is_laughter_token
 
 __all__ = [
     "ANSWER_MAX_WORDS",

@@ -55,9 +55,9 @@ def _topic_title(topic: dict[str, Any], representative: str) -> str:
 
 
 def _kw(topic: dict[str, Any], n: int) -> list[str]:
-    from twitchtopics.bundle_view import _keywords
+    from twitchtopics.bundle_view import keywords_of
 
-    return _keywords(topic, n)
+    return keywords_of(topic, n)
 
 
 def drivers_of(bundle: Bundle, signals: ChatSignals, lo_s: float, hi_s: float) -> list[dict]:

@@ -204,7 +204,7 @@ def group_hits(
     bundle: Bundle, index: SearchIndex, query: np.ndarray, top: int, clock, multi_day: bool
 ) -> list[dict[str, Any]]:
     """The groups whose centroid is closest to the query, with label, keywords and span."""
-    from twitchtopics.bundle_view import _keywords
+    from twitchtopics.bundle_view import keywords_of
 
     if not len(index.centroids):
         return []
@@ -225,7 +225,7 @@ def group_hits(
                 "label": topic.get("label") or (reps[0] if reps else ""),
                 "category": topic.get("category") or "?",
                 "size": int(topic.get("size") or 0),
-                "keywords": _keywords(topic, 5),
+                "keywords": keywords_of(topic, 5),
                 "representatives": reps[:3],
                 "first": clock.label(first, date=multi_day),
                 "last": clock.label(last, date=multi_day),

@@ -1,23 +1,19 @@
 """A self-contained page for a search: the query's lane over the whole stream and the hits.
 
-Offline (no network), every piece of chat text escaped with `html.escape`; no script.
+Offline (no network), every piece of chat text escaped (`safe_output.html_text`); no script.
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
 from twitchtopics.bundle import Bundle
+from twitchtopics.safe_output import html_text as _e
 
 WIDTH = 1100
 LEFT = 70
 LANE_H = 60
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def lane_svg(rate: dict[str, Any], query: str) -> str:

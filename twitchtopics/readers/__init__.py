@@ -4,10 +4,13 @@ Public API: ``read_log``, ``detect_format``, ``FORMATS`` (name -> ``Reader`` wit
 ``description``), ``register`` (add a format with one decorated function), ``LogInfo``,
 ``ChatLog``. Errors are always ``twitchtopics.errors.ReadError`` with a one-line message.
 
-Formats live in one module per family: ``jsonlogs`` (TwitchDownloader/API v5 JSON, GQL,
-chat-downloader), ``text`` (TwitchDownloader text, tcd, Chatty, Chatterino), ``irc`` (raw
-IRC/IRCv3), ``tables`` (CSV, TSV, JSON tables, JSON Lines, Parquet). Opening, decompression
-and decoding are in ``_io``; the time rules applied to every format are in ``_build``.
+Formats live in one module per family: ``irc`` (raw IRC/IRCv3), ``jsonlogs`` (Twitch's own
+comment JSON: TwitchDownloader/API v5, GQL), ``chat_downloader`` (xenova/chat-downloader JSON
+or JSON Lines), ``tables`` (CSV, TSV, JSON tables, JSON Lines, Parquet), ``text``
+(TwitchDownloader text, tcd: offsets since the VOD start), ``client_logs`` (Chatty,
+Chatterino: times of day). Opening, decompression and decoding are in ``_io``; defensive JSON
+helpers in ``_json``, rules shared by line logs in ``_lines``; the time rules applied to every
+format are in ``_build``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from twitchtopics.errors import ReadError
-from twitchtopics.readers import irc, jsonlogs, tables, text  # noqa: F401  (registers the formats)
+
+# isort: off
+# Importing the format modules registers the formats, in this order: the order of `FORMATS`,
+# of `twitchtopics formats`, and the tie-break when two formats sniff a file equally well.
+from twitchtopics.readers import irc, jsonlogs, chat_downloader, tables, text, client_logs  # noqa: F401
+
+# isort: on
 from twitchtopics.readers._base import FORMATS, ChatLog, LogInfo, Reader, Rows, register
 from twitchtopics.readers._build import build
 from twitchtopics.readers._io import Source, check_log_path, open_source

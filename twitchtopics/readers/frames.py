@@ -54,7 +54,7 @@ def _from_plain_table(
 ) -> Any:
     from twitchtopics.readers._base import Rows
     from twitchtopics.readers._build import build
-    from twitchtopics.readers.tables import rows_from_columns
+    from twitchtopics.readers.tables.rows import rows_from_columns
 
     names = [str(c) for c in frame.columns]
     frame = frame.set_axis(names, axis=1)

@@ -174,7 +174,7 @@ def _ctfidf(bundle: Bundle, labels: np.ndarray, classes: list[int]) -> tuple[Any
     of each class over the messages' keyword tokens, each word once per message."""
     from scipy import sparse
 
-    from twitchtopics.chat.normalize import keyword_tokens
+    from twitchtopics.chat.tokens import keyword_tokens
 
     messages = bundle.messages
     column = "clean" if "clean" in messages else "text"

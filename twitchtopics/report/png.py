@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from twitchtopics.report.window import CATEGORY_COLORS, category_color, category_labels
+from twitchtopics.report.colors import CATEGORY_COLORS, category_color, category_labels
 
 LABEL_WIDTH = 46  # characters per label line; labels are wrapped to two lines
 FONT_FAMILY = "DejaVu Sans"

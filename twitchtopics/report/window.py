@@ -1,9 +1,9 @@
 """The story of a window of the stream, from a bundle alone: top groups, rate, moments.
 
-`window_report` builds a JSON-able dict; `render_report_text` and `report_rows` show it in the
-terminal and as CSV rows; the PNG chart and the HTML page live in `report_png.py` and
-`report_html.py` (re-exported here as `write_png` and `write_html`). Nothing is re-embedded or
-re-clustered: every number comes from the bundle's messages table, topics.json and meta.json.
+`window_report` builds a JSON-able dict; the renderers draw it and compute nothing of their
+own: `report/text.py` (terminal, CSV rows), `report/png.py` (chart), `report/html.py` (page,
+with `report/html_timeline.py`). Nothing is re-embedded or re-clustered: every number comes
+from the bundle's messages table, topics.json and meta.json.
 
 Rules:
 
@@ -27,82 +27,27 @@ Rules:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from twitchtopics.bundle import Bundle
-from twitchtopics.bundle_view import (  # noqa: F401 - re-exported for report's callers
-    DEFAULT_CHAT_KINDS,
-    REPRESENTATIVE_WIDTH,
-    _keywords,
+from twitchtopics.bundle_view import (
     bundle_window,
     chat_kinds,
+    keywords_of,
     representatives,
-    shorten,
-    stream_bounds,
     stream_clock,
     stream_name,
 )
-from twitchtopics.describe import CATEGORY_LABELS
+from twitchtopics.report.colors import category_labels
 from twitchtopics.windows import Clock, Window, stream_span_text
 
 REPORT_MOMENTS = 5  # moments listed by `report` (`highlights` lists more)
 
-UNKNOWN_LABEL = "uncategorised"
-# One distinct colour per category (matplotlib's tab10 family); "?" is grey.
-CATEGORY_COLORS = {
-    "laughter": "#e6a100",
-    "emotes": "#9467bd",
-    "greetings": "#2ca02c",
-    "commands": "#bcbd22",
-    "questions": "#1f77b4",
-    "votes": "#17becf",
-    "reactions": "#d62728",
-    "quiz": "#ff7f0e",
-    "discussion": "#8c564b",
-    "copypasta": "#f7b6d2",
-    "spam": "#e377c2",
-    "?": "#9e9e9e",
-}
-
-
-@lru_cache(maxsize=1)
-def category_labels() -> dict[str, str]:
-    """Display labels of the categories (describe/categories.py's), plus "?" for a group without one."""
-    return {**CATEGORY_LABELS, "?": UNKNOWN_LABEL}
-
-
-def category_color(category: str | None) -> str:
-    return CATEGORY_COLORS.get(category or "?", CATEGORY_COLORS["?"])
-
-
-# --- text helpers ---------------------------------------------------------------------------
-
-_STRETCH = re.compile(r"(.)\1{2,}")
-
-
-def dedupe_key(text: str) -> str:
-    """Lowercase, stretched letters collapsed (`LOOOOL` -> `lool`), repeated words collapsed."""
-    lowered = _STRETCH.sub(r"\1\1", str(text).lower())
-    words: list[str] = []
-    for word in lowered.split():
-        if not words or words[-1] != word:
-            words.append(word)
-    return " ".join(words)
-
-
-def _flood(text: str) -> float:
-    """0 for varied text, close to 1 for the same token repeated many times."""
-    tokens = str(text).lower().split()
-    if len(tokens) < 3:
-        return 0.0
-    return 1.0 - len(set(tokens)) / len(tokens)
+# --- helpers ---------------------------------------------------------------------------------
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -175,7 +120,7 @@ def window_report(
         members = grouped[grouped_topics == tid]
         topic = topics_by_id.get(int(tid), {})
         category = topic.get("category") or "?"
-        reps = representatives(members, k=3, keywords=_keywords(topic))
+        reps = representatives(members, k=3, keywords=keywords_of(topic))
         first, last = float(members["offset_s"].min()), float(members["offset_s"].max())
         groups.append(
             {
@@ -190,7 +135,7 @@ def window_report(
                 "moderation": int(topic.get("moderation") or 0),
                 "representative": reps[0] if reps else "",
                 "representatives": reps,
-                "keywords": _keywords(topic),
+                "keywords": keywords_of(topic),
                 "first": when(first),
                 "last": when(last),
                 "first_offset_s": round(first, 3),
@@ -253,7 +198,7 @@ def window_report(
 
 def group_label_of(topic: dict[str, Any]) -> str:
     """A group's label; for an older bundle without labels, its first keywords."""
-    return str(topic.get("label") or " / ".join(_keywords(topic, 3)) or "?")
+    return str(topic.get("label") or " / ".join(keywords_of(topic, 3)) or "?")
 
 
 def moderation_summary(
@@ -277,141 +222,3 @@ def moderation_summary(
         "busiest_minute": None if busiest is None else when(max(0.0, busiest * 60 - origin)),
         "busiest_count": 0 if busiest is None else int(per_minute[busiest]),
     }
-
-
-# --- terminal and CSV -----------------------------------------------------------------------
-
-CSV_COLUMNS = (
-    "rank",
-    "topic",
-    "label",
-    "count",
-    "share",
-    "category",
-    "answers",
-    "moderation",
-    "representative",
-    "keywords",
-    "first",
-    "last",
-    "first_offset_s",
-    "last_offset_s",
-    "silhouette",
-)
-
-
-def report_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
-    """One flat row per group, for `render(rows, "csv", columns=CSV_COLUMNS)`."""
-    rows = []
-    for g in d["groups"]:
-        row = {k: g.get(k) for k in CSV_COLUMNS}
-        row["keywords"] = " / ".join(g["keywords"])
-        row["answers"] = " · ".join(f"{a} {n}" for a, n in g.get("answers") or [])
-        rows.append(row)
-    return rows
-
-
-def safe_text(text: object) -> str:
-    """Untrusted chat text on one line, terminal control characters removed."""
-    from twitchtopics.report.printout import safe_line
-
-    return safe_line(text)
-
-
-def _fmt_num(n: float) -> str:
-    return f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
-
-
-def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
-    """The terminal view: header, one line per top group, then rate and moments."""
-    s, w, t, r = d["stream"], d["window"], d["totals"], d["rate"]
-    lines = [f"{s['name']} \u00b7 window {w['text']} \u00b7 {w['minutes']:g} min"]
-    others = ", ".join(
-        f"{k} {v}"
-        for k, v in sorted(t["by_kind"].items(), key=lambda kv: -kv[1])
-        if k not in ("chat", "action")
-    )
-    summary = (
-        f"{t['messages']:,} messages: {t['chat']:,} chat ({t['grouped']:,} in {t['groups']} groups, "
-        f"{t['outliers']:,} outliers)"
-    )
-    if t["other"]:
-        summary += f", {t['other']:,} other ({others})"
-    lines.append(summary)
-    lines.append("")
-    if not d["groups"]:
-        lines.append("no group in this window")
-    else:
-        kw_width = 30
-        label_width = 32
-        header = (
-            f"{'#':>3}  {'label':<{label_width}}  {'count':>6}  {'share':>6}  {'category':<12}  "
-            f"{'keywords':<{kw_width}}  {'time':<19}  silh"
-        )
-        lines.append(header)
-        lines.append("-" * len(header))
-        for g in d["groups"]:
-            label = shorten(safe_text(g.get("label") or "?"), label_width)
-            kws = shorten(safe_text(" / ".join(g["keywords"][:3])), kw_width)
-            span = g["first"] if g["first"] == g["last"] else f"{g['first']}\u2013{g['last']}"
-            sil = "  -" if g["silhouette"] is None else f"{g['silhouette']:.2f}"
-            lines.append(
-                f"{g['rank']:>3}  {label:<{label_width}}  {g['count']:>6,}  {g['share']:>6.1%}  "
-                f"{g['category']:<12.12}  {kws:<{kw_width}}  {span:<19}  {sil}"
-            )
-            extra = [f"\u201c{shorten(safe_text(g['representative']), width + 30)}\u201d"]
-            if g.get("answers"):
-                extra.append("answers: " + " · ".join(f"{a} {n}" for a, n in g["answers"][:6]))
-            if g.get("moderation"):
-                extra.append(f"{g['moderation']} bans/timeouts within a minute after the group's messages (whole stream)")
-            lines.append(" " * 5 + safe_text("  ·  ".join(extra)))
-    lines.append("")
-    lines.append(
-        f"rate: {_fmt_num(r['chat_per_minute'])} chat messages/min in the window "
-        f"(stream median {_fmt_num(r['stream_median_per_minute'])}/min)"
-    )
-    mod = d.get("moderation") or {}
-    if mod.get("stream_total"):
-        lines.append(
-            f"moderation: {mod['window_total']:,} bans/timeouts in the window, "
-            f"{mod['stream_total']:,} in the stream (busiest minute {mod['busiest_minute']}: "
-            f"{mod['busiest_count']})"
-        )
-    lines.extend(moment_lines(d.get("moments") or []))
-    return "\n".join(lines)
-
-
-def moment_lines(moments: list[dict[str, Any]]) -> list[str]:
-    """The report's moments: one line each (span, score, title), then why it ranked (chat
-    text made one line without control characters)."""
-    from twitchtopics.moments.exports import one_line
-
-    if not moments:
-        return ["moments: none stands out from the chat around it in this window"]
-    lines = [f"moments ({len(moments)}, against the minutes around them):"]
-    for m in moments:
-        span = m["start"] if m["start"] == m["end"] else f"{m['start']}\u2013{m['end']}"
-        lines.append(f"  #{m['rank']} {span}  score {m['score']:.2f}  {one_line(m['title'], 60)}")
-        lines.append(f"      {one_line('; '.join(m['why']), 400)}")
-    return lines
-
-
-def write_png(d: dict[str, Any], path: str | Path) -> Path:
-    """Horizontal bar chart of the window's top groups (see `report_png`)."""
-    from twitchtopics.report.png import write_png as _write
-
-    return _write(d, path)
-
-
-def write_html(
-    bundle: Bundle,
-    d: dict[str, Any],
-    path: str | Path,
-    alt: tuple[Bundle, dict[str, Any]] | None = None,
-    level: str = "moments",
-) -> Path:
-    """One self-contained HTML page: the stream's timeline and the window table (with `alt`, the
-    bundle and report at the other level, a switch between moments and themes)."""
-    from twitchtopics.report.html import write_html as _write
-
-    return _write(bundle, d, path, alt=alt, level=level)

@@ -1,7 +1,7 @@
 """The season's HTML page: a themes x streams heatmap; click a cell for that stream's moments
 of the theme (each topic of the theme in that stream: VOD time, size, keywords, messages).
 
-Self-contained and offline like the stream page (`report_html.py`): every chat text in the
+Self-contained and offline like the stream page (`report/html.py`): every chat text in the
 markup goes through `html.escape`, the moments travel in a JSON block escaped by
 `script_json`, and the script writes them with `textContent` only.
 """
@@ -12,8 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from twitchtopics.report.html import _e, script_json
-from twitchtopics.report.window import category_color
+from twitchtopics.report.colors import category_color
+from twitchtopics.safe_output import html_text as _e
+from twitchtopics.safe_output import script_json
 from twitchtopics.season.report import heatmap_matrix
 
 MAX_MOMENTS = 20

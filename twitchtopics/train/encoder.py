@@ -22,33 +22,23 @@ Messages of kind chat and action are kept (as `cluster` clusters them); plain li
 
 from __future__ import annotations
 
-import contextlib
-import math
 import os
 import shutil
 import time
-import warnings
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from twitchtopics._version import __version__
 from twitchtopics.errors import ModelError, ReadError, TwitchTopicsError
 from twitchtopics.progress import Stages
-from twitchtopics.train.tokenizer import (
-    MIN_DISTINCT_MESSAGES,
-    build_corpus,
-    build_tokenizer,
-    fresh_step_dir,
-    is_done,
-    load_corpus,
-    mark_done,
-    read_corpus_file,
-    read_json,
-    say,
-    write_json,
-)
+from twitchtopics.train.corpus import MIN_DISTINCT_MESSAGES, build_corpus, read_corpus_file
+from twitchtopics.train.mlm import train_mlm
+from twitchtopics.train.presets import MINILM_SIMCSE_LEARNING_RATE, PRESETS, Preset
+from twitchtopics.train.simcse import train_simcse
+from twitchtopics.train.steps import is_done, read_json, say, write_json
+from twitchtopics.train.tokenizer import build_tokenizer
+from twitchtopics.train.trainer import quiet_libraries
 
 __all__ = ["MIN_DISTINCT_MESSAGES", "PRESETS", "Preset", "read_corpus_file", "train_encoder"]
 
@@ -62,75 +52,6 @@ STEP_CORPUS, STEP_TOKENIZER, STEP_MLM, STEP_SIMCSE = (
 BASES = ("minilm",)
 # settings that must match for --resume to continue a run
 RESUME_KEYS = ("preset", "base", "epochs", "max_messages", "seed", "inputs")
-
-
-@dataclass(frozen=True)
-class Preset:
-    """Model and training configuration of a preset."""
-
-    name: str
-    vocab_size: int
-    hidden_size: int
-    num_hidden_layers: int
-    num_attention_heads: int
-    embedding_size: int
-    intermediate_size: int
-    conv_kernel_size: int
-    head_ratio: int
-    max_length: int
-    mlm_epochs: int
-    mlm_batch_size: int
-    mlm_learning_rate: float
-    simcse_messages: int
-    simcse_batch_size: int
-    simcse_learning_rate: float
-    save_steps: int
-
-
-PRESETS: dict[str, Preset] = {
-    # minutes on 2 CPU cores for ~100k messages; what the tests use
-    "tiny": Preset(
-        name="tiny",
-        vocab_size=6000,
-        hidden_size=128,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        embedding_size=128,
-        intermediate_size=512,
-        conv_kernel_size=9,
-        head_ratio=2,
-        max_length=64,
-        mlm_epochs=1,
-        mlm_batch_size=64,
-        mlm_learning_rate=5e-4,
-        simcse_messages=50_000,
-        simcse_batch_size=32,
-        simcse_learning_rate=5e-5,
-        save_steps=500,
-    ),
-    # the method's configuration: ConvBERT-small, 16k unigram vocabulary, SimCSE on 500k
-    "small": Preset(
-        name="small",
-        vocab_size=16000,
-        hidden_size=256,
-        num_hidden_layers=12,
-        num_attention_heads=4,
-        embedding_size=128,
-        intermediate_size=1024,
-        conv_kernel_size=9,
-        head_ratio=2,
-        max_length=128,
-        mlm_epochs=3,
-        mlm_batch_size=128,
-        mlm_learning_rate=5e-4,
-        simcse_messages=500_000,
-        simcse_batch_size=32,
-        simcse_learning_rate=3e-5,
-        save_steps=2000,
-    ),
-}
-# --base minilm: SimCSE on the packaged MiniLM (its own tokenizer and mean pooling)
-MINILM_SIMCSE_LEARNING_RATE = 2e-5
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,258 +85,6 @@ def _check_training_deps() -> None:
     from twitchtopics.extras import require
 
     require("train", "twitchtopics train")
-
-
-# --------------------------------------------------------------------------------------------
-# steps 3 and 4: the Trainers
-
-
-def _trainer_callback(label: str, progress: bool):
-    """Progress and loss on stderr (the Trainers' own printer writes to stdout)."""
-    from transformers import TrainerCallback
-
-    class _Progress(TrainerCallback):
-        began = 0.0
-
-        def on_train_begin(self, args, state, control, **kwargs):
-            self.began = time.perf_counter()
-            self.first_step = state.global_step
-
-        def on_log(self, args, state, control, logs=None, **kwargs):
-            if not progress or not logs or "loss" not in logs:
-                return
-            done = state.global_step - self.first_step
-            elapsed = time.perf_counter() - self.began
-            left = (state.max_steps - state.global_step) * elapsed / done if done else 0.0
-            say(
-                True,
-                f"{label} step {state.global_step}/{state.max_steps} loss {logs['loss']:.4f} "
-                f"({elapsed / 60:.1f} min, ~{left / 60:.1f} min left)",
-            )
-
-    return _Progress()
-
-
-def _common_args(
-    preset_steps: int, total_steps: int, checkpoints: Path, device: str, seed: int
-) -> dict:
-    import torch
-
-    cuda = device.startswith("cuda")
-    return {
-        "output_dir": str(checkpoints),
-        "logging_steps": max(1, min(100, total_steps // 25)),
-        "save_strategy": "steps",
-        "save_steps": preset_steps,
-        "save_total_limit": 1,
-        "report_to": "none",
-        "disable_tqdm": True,
-        "use_cpu": not cuda,
-        "bf16": cuda and torch.cuda.is_bf16_supported(),
-        "seed": seed,
-        "data_seed": seed,
-        "dataloader_num_workers": 0,
-        "warmup_steps": 0.06,  # a ratio of the total steps
-        "weight_decay": 0.01,
-    }
-
-
-def _run_trainer(
-    trainer, checkpoints: Path, label: str, progress: bool
-) -> tuple[list[list[float]], str | None]:
-    """Train (from the last checkpoint of an interrupted run, if any); (loss curve, checkpoint)."""
-    from transformers.trainer_callback import PrinterCallback
-    from transformers.trainer_utils import get_last_checkpoint
-
-    trainer.remove_callback(PrinterCallback)
-    trainer.add_callback(_trainer_callback(label, progress))
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
-    if last:
-        say(progress, f"{label}: resuming from {Path(last).name}")
-    trainer.train(resume_from_checkpoint=last)
-    losses = [
-        [int(h["step"]), round(float(h["loss"]), 5)]
-        for h in trainer.state.log_history
-        if "loss" in h and "step" in h
-    ]
-    return losses, Path(last).name if last else None
-
-
-@contextlib.contextmanager
-def _quiet_libraries() -> Iterator[None]:
-    """No warnings chatter or loading bars from transformers/datasets; our progress says enough."""
-    from transformers.utils import logging as tlog
-
-    verbosity, bars = tlog.get_verbosity(), tlog.is_progress_bar_enabled()
-    tlog.set_verbosity_error()
-    tlog.disable_progress_bar()
-    from datasets.utils.tqdm import (
-        are_progress_bars_disabled,
-        disable_progress_bars,
-        enable_progress_bars,
-    )
-
-    datasets_bars = not are_progress_bars_disabled()
-    disable_progress_bars()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        tlog.set_verbosity(verbosity)
-        if bars:
-            tlog.enable_progress_bar()
-        if datasets_bars:
-            enable_progress_bars()
-
-
-def train_mlm(
-    corpus_dir: Path,
-    tokenizer_dir: Path,
-    step_dir: Path,
-    preset: Preset,
-    *,
-    epochs: int,
-    device: str,
-    seed: int,
-    progress: bool,
-) -> dict:
-    """Masked-language-model pre-training of a ConvBERT from scratch (transformers' Trainer)."""
-    from datasets import Dataset
-    from transformers import (
-        AutoTokenizer,
-        ConvBertConfig,
-        ConvBertForMaskedLM,
-        DataCollatorForLanguageModeling,
-        Trainer,
-        TrainingArguments,
-        set_seed,
-    )
-
-    fresh_step_dir(step_dir, keep=("checkpoints",))
-    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
-    lines = load_corpus(corpus_dir)
-    data = Dataset.from_dict({"text": lines}).map(
-        lambda batch: tokenizer(
-            batch["text"],
-            truncation=True,
-            max_length=preset.max_length,
-            return_special_tokens_mask=True,
-        ),
-        batched=True,
-        remove_columns=["text"],
-    )
-    data = data.map(lambda row: {"length": len(row["input_ids"])})
-    config = ConvBertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=preset.hidden_size,
-        num_hidden_layers=preset.num_hidden_layers,
-        num_attention_heads=preset.num_attention_heads,
-        intermediate_size=preset.intermediate_size,
-        embedding_size=preset.embedding_size,
-        conv_kernel_size=preset.conv_kernel_size,
-        head_ratio=preset.head_ratio,
-        max_position_embeddings=preset.max_length,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    set_seed(seed)
-    model = ConvBertForMaskedLM(config)
-    total = math.ceil(len(data) / preset.mlm_batch_size) * epochs
-    checkpoints = step_dir / "checkpoints"
-    args = TrainingArguments(
-        num_train_epochs=epochs,
-        per_device_train_batch_size=preset.mlm_batch_size,
-        learning_rate=preset.mlm_learning_rate,
-        train_sampling_strategy="group_by_length",
-        **_common_args(preset.save_steps, total, checkpoints, device, seed),
-    )
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm=True, mlm_probability=0.15)
-    trainer = Trainer(model=model, args=args, train_dataset=data, data_collator=collator)
-    say(progress, f"mlm: {len(data)} messages, {epochs} epoch(s), {total} steps")
-    started = time.perf_counter()
-    losses, resumed_from = _run_trainer(trainer, checkpoints, "mlm", progress)
-    trainer.save_model(str(step_dir / "model"))
-    tokenizer.save_pretrained(str(step_dir / "model"))
-    shutil.rmtree(checkpoints, ignore_errors=True)
-    stats = {
-        "messages": len(data),
-        "epochs": epochs,
-        "steps": int(trainer.state.global_step),
-        "parameters": int(sum(p.numel() for p in model.parameters())),
-        "loss": losses,
-        "resumed_from": resumed_from,
-        "train_s": round(time.perf_counter() - started, 3),
-    }
-    mark_done(step_dir, stats)
-    return stats
-
-
-def train_simcse(
-    corpus_dir: Path,
-    step_dir: Path,
-    *,
-    base_model: Path,
-    from_mlm: bool,
-    max_length: int,
-    messages: int,
-    batch_size: int,
-    learning_rate: float,
-    epochs: int,
-    save_steps: int,
-    device: str,
-    seed: int,
-    progress: bool,
-) -> dict:
-    """Unsupervised SimCSE: (message, same message) pairs, MultipleNegativesRankingLoss."""
-    from datasets import Dataset
-    from sentence_transformers import (
-        SentenceTransformer,
-        SentenceTransformerTrainer,
-        SentenceTransformerTrainingArguments,
-    )
-    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
-    from transformers import set_seed
-
-    fresh_step_dir(step_dir, keep=("checkpoints",))
-    set_seed(seed)
-    if from_mlm:
-        word = Transformer(str(base_model), max_seq_length=max_length)
-        pooling = Pooling(word.get_embedding_dimension(), "cls")
-        model = SentenceTransformer(modules=[word, pooling], device=device)
-    else:
-        model = SentenceTransformer(str(base_model), device=device, local_files_only=True)
-    lines = load_corpus(corpus_dir)  # already deduplicated and shuffled with the seed
-    texts = lines[:messages]
-    data = Dataset.from_dict({"anchor": texts, "positive": texts})
-    total = math.ceil(len(texts) / batch_size) * epochs
-    checkpoints = step_dir / "checkpoints"
-    args = SentenceTransformerTrainingArguments(
-        num_train_epochs=epochs,
-        per_device_train_batch_size=batch_size,
-        learning_rate=learning_rate,
-        **_common_args(save_steps, total, checkpoints, device, seed),
-    )
-    loss = MultipleNegativesRankingLoss(model)
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data, loss=loss)
-    say(progress, f"simcse: {len(texts)} messages, {epochs} epoch(s), {total} steps")
-    started = time.perf_counter()
-    losses, resumed_from = _run_trainer(trainer, checkpoints, "simcse", progress)
-    model.save(str(step_dir / "model"))
-    shutil.rmtree(checkpoints, ignore_errors=True)
-    stats = {
-        "messages": len(texts),
-        "epochs": epochs,
-        "steps": int(trainer.state.global_step),
-        "batch_size": batch_size,
-        "learning_rate": learning_rate,
-        "loss": losses,
-        "resumed_from": resumed_from,
-        "train_s": round(time.perf_counter() - started, 3),
-        "dimension": int(model.get_embedding_dimension()),
-    }
-    mark_done(step_dir, stats)
-    return stats
 
 
 # --------------------------------------------------------------------------------------------
@@ -547,7 +216,7 @@ def train_encoder(
             return read_json(step_dir / "stats.json")
         step_began = time.perf_counter()
         try:
-            with stages.stage(name, detail), _quiet_libraries():
+            with stages.stage(name, detail), quiet_libraries():
                 stats = func(step_dir)
         except TwitchTopicsError:
             raise
