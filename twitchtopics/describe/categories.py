@@ -58,8 +58,8 @@ from twitchtopics.chat.normalize import (
     strip_accents,
 )
 from twitchtopics.chat.reaction_tokens import is_greeting_token
-from twitchtopics.chat.tokens import STOP_WORDS
 from twitchtopics.chat.reactions import is_greeting, is_laughter
+from twitchtopics.chat.tokens import STOP_WORDS
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "categorize_group"]
 
