@@ -60,3 +60,30 @@ def test_categories_and_moments_read_the_same_rules():
         assert signals.is_greeting_text(text) == reactions.is_greeting(text)
         if reactions.is_laughter(text):
             assert signals.is_reaction_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Kappa", "Kappa"),
+        ("TriHard TriHard", "TriHard"),
+        ("🤔", "🤔"),
+        ("FailFish NotLikeThis", "FailFish"),
+        (":thinking:", ":thinking:"),
+        ("Kappa nice play", None),
+        ("la constitution", None),
+        ("", None),
+    ],
+)
+def test_emote_key(text, key):
+    assert reactions.emote_key(text) == key
+
+
+def test_each_frequent_emote_is_a_group_of_its_own():
+    import numpy as np
+
+    texts = ["Kappa", "Kappa Kappa", "SMOrc", "la constitution", "mdr"]
+    inverse = np.array([0, 1, 0, 2, 3, 2, 4, 0])
+    kinds, own = features.message_reactions(texts, inverse, np.arange(8.0))
+    assert kinds.tolist() == ["emote", "emote", "emote", None, None, None, "laughter", "emote"]
+    assert own.tolist() == [0, 0, 0, -1, -1, -1, -1, 0]  # SMOrc twice: too rare for a group

@@ -171,7 +171,8 @@ def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None
     words = [
         t for t in tokens if any(ch.isalnum() for ch in t) or is_emoji(t) or is_emote(t, known)
     ]
-    bare = re.sub(r"[^\w+-]", "", raw)
+    # the answer alone, end punctuation aside: "B", "c.", "7 !"; not the emoticons "D:", ":D", "B)"
+    bare = re.sub(r"[\s.!?]+$", "", raw.strip())
     flags.vote = canonical_form(raw, known) == "+1" or bool(
         _VOTE_RE.fullmatch(bare) and len(words) <= 1
     )
