@@ -1,4 +1,5 @@
-"""Shared fixtures: the real logs in ../shared (skipped cleanly when absent)."""
+"""Shared fixtures: the real logs in ../shared (skipped cleanly when absent), a fake embedder,
+and the guard that keeps the real model out of the fast suite."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests import model_guard
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("TWITCHTOPICS_SHARED", REPO.parent / "shared")) / "data"
@@ -26,6 +29,21 @@ def isolated_cache(tmp_path_factory):
         os.environ.pop("TWITCHTOPICS_CACHE_DIR", None)
     else:
         os.environ["TWITCHTOPICS_CACHE_DIR"] = previous
+
+
+def pytest_configure(config) -> None:
+    model_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def real_model_guard(request):
+    """Fail a test not marked `slow` that loads the real model (`tests/model_guard.py`)."""
+    if request.node.get_closest_marker("slow") is not None:
+        yield
+        return
+    with model_guard.guarding() as opened:
+        yield
+    assert not opened, f"a fast test loaded the real model (opened {opened[0]})"
 
 
 def chatlog(name: str) -> Path:

@@ -25,6 +25,7 @@ The layers, lowest first:
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = "twitchtopics"
@@ -158,3 +159,22 @@ def test_no_cycle_between_units():
         if node not in state:
             visit(node, [])
     assert cycles == []
+
+
+def test_every_module_has_a_line_in_the_architecture_doc():
+    """docs/architecture.md's "Modules" table names every module, or the folder it is in (a
+    subpackage's `__init__.py` is covered by its modules' lines)."""
+    doc = (ROOT.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = doc.split("\n## Modules\n", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([\w/.]+)`", table))
+    missing = []
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if path.name == "__init__.py" and path.parent != ROOT:
+            continue
+        folders = {
+            "/".join(relative.split("/")[:i]) + "/" for i in range(1, relative.count("/") + 1)
+        }
+        if relative not in named and not folders & named:
+            missing.append(relative)
+    assert missing == [], "add a line to the Modules table of docs/architecture.md"

@@ -20,7 +20,6 @@ from twitchtopics.moments.exports import (
     render_chapters,
     render_csv,
     render_edl,
-    safe_cell,
     timecode,
 )
 from twitchtopics.moments.highlights import find_moments
@@ -112,7 +111,10 @@ def test_csv_round_trip_and_formula_guard():
     assert rows[0]["title"].startswith("'=")
     assert rows[1]["title"] == "plain, with comma"
     assert rows[0]["link_offset_s"] == "10.0"
-    assert safe_cell("@SUM(1)") == "'@SUM(1)" and safe_cell(3) == 3
+    moments = [moment(1, 10.0, "@SUM(1)"), moment(2, 100.0, "-1")]
+    rows = list(csv.DictReader(io.StringIO(render_csv(moments))))
+    assert rows[0]["title"] == "'@SUM(1)"  # the tool's one CSV rule (safe_output.csv_cell)
+    assert rows[1]["title"] == "-1"  # a number stays a number
 
 
 def test_ascii_line():

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics._version import __version__
-from twitchtopics.cache.embeddings import cache_dir
+from twitchtopics.cache.folder import cache_dir
 from twitchtopics.cache.groupings import Grouping
 from twitchtopics.options import CLUSTERED_KINDS
 from twitchtopics.progress import StageProgress, Stages

@@ -5,8 +5,9 @@ per batch, retries when SQLite reports busy) and interrupted writes (rolled back
 a corrupted file is moved aside and rebuilt, and a cache that cannot be used at all only
 costs speed (a ``CacheWarning``, never an error).
 
-The cache folder (``cache_dir``) is ``$TWITCHTOPICS_CACHE_DIR`` or the platform's user cache
-folder; it also holds UMAP reductions, groupings and the distilled static model.
+The file lives in the tool's one cache folder (``cache/folder.py``: ``cache_dir``, also
+importable from here), which also holds UMAP reductions, groupings and the distilled static
+model.
 """
 
 from __future__ import annotations
@@ -24,24 +25,11 @@ from typing import Any
 
 import numpy as np
 
-CACHE_DIR_ENV = "TWITCHTOPICS_CACHE_DIR"
+from twitchtopics.cache.folder import cache_dir
 
 
 class CacheWarning(UserWarning):
     """The embedding cache could not be used as is (corrupted, locked, unwritable)."""
-
-
-def cache_dir() -> Path:
-    """The tool's cache folder: ``$TWITCHTOPICS_CACHE_DIR`` or the platform's user cache dir."""
-    env = os.environ.get(CACHE_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    try:
-        import platformdirs
-    except ImportError:  # pragma: no cover - platformdirs is a dependency
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        return Path(base) / "twitchtopics"
-    return Path(platformdirs.user_cache_dir("twitchtopics"))
 
 
 def default_cache_path() -> Path:

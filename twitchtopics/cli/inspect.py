@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from twitchtopics.cli._common import echo, one_line_errors, reading_options, render
-from twitchtopics.cli.cluster import _names, parse_columns
+from twitchtopics.cli._options import names, parse_columns
 
 
 @click.command("inspect")
@@ -20,7 +20,7 @@ def inspect_command(log, fmt, columns, start, tz, bots, as_json) -> None:
     from twitchtopics.readers import read_log
     from twitchtopics.report.inspect import inspect_log, render_inspect
 
-    chat = read_log(log, fmt, columns=parse_columns(columns), start=start, tz=tz, bots=_names(bots))
+    chat = read_log(log, fmt, columns=parse_columns(columns), start=start, tz=tz, bots=names(bots))
     data = inspect_log(chat)
     if as_json:
         click.echo(render(data, "json"))

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from twitchtopics.cli._common import one_line_errors, reading_options
-from twitchtopics.cli.cluster import distinct_logs, options_from_command_line
+from twitchtopics.cli._options import options_from_command_line
+from twitchtopics.cli.cluster import distinct_logs
 
 
 @click.command()

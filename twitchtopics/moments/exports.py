@@ -43,7 +43,6 @@ CSV_COLUMNS = (
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def one_line(text: Any, width: int) -> str:
@@ -57,13 +56,6 @@ def ascii_line(text: Any, width: int) -> str:
     decomposed = unicodedata.normalize("NFKD", one_line(text, 10 * width))
     plain = " ".join("".join(ch for ch in decomposed if 32 <= ord(ch) < 127).split())
     return plain[:width].rstrip()
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not evaluate."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def chapter_time(offset_s: float) -> str:
@@ -101,14 +93,15 @@ def render_chapters(moments: list[dict[str, Any]]) -> str:
 
 
 def csv_rows(moments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One flat row per moment (groups, keywords and reasons joined with ` | `)."""
+    """One flat row per moment (groups, keywords and reasons joined with ` | `); cells are made
+    formula-safe when written (`safe_output.csv_text`)."""
     rows = []
     for m in moments:
         row = {key: m.get(key) for key in CSV_COLUMNS}
         row["groups"] = " | ".join(f"#{g['topic']} {g['label']}" for g in m["groups"])
         row["keywords"] = " | ".join(" / ".join(g["keywords"][:5]) for g in m["groups"])
         row["why"] = " | ".join(m["why"])
-        rows.append({k: safe_cell(v) for k, v in row.items()})
+        rows.append(row)
     return rows
 
 
