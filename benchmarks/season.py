@@ -10,6 +10,7 @@ the distilled static model (copied in, so its one-time distillation is not timed
     python benchmarks/season.py --streams 10                 # local + Dask, 10 streams
     python benchmarks/season.py --streams 10 100 --no-dask   # growth, local only
     python benchmarks/season.py --quality                    # linking quality only
+    python benchmarks/season.py --quality --thresholds 0.55 0.65  # the same bundles, two rules
 
 Prints wall time and peak RSS per process (the largest process of the run), the linking
 step's own time and memory, whether local and Dask gave identical season.json, and for
@@ -228,10 +229,16 @@ def run_dask(logs, model: str, root: Path) -> dict:
         "4GB",
         "--no-dashboard",
     ]
-    for _ in range(2):
+    for k in range(2):  # each worker its own cache folder, as README "On a Dask cluster" says
+        own = root / f"dask-worker-{k}-cache"
+        own.mkdir(parents=True, exist_ok=True)
         procs.append(
             subprocess.Popen(
-                worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO
+                worker,
+                env={**env, "TWITCHTOPICS_CACHE_DIR": str(own)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=REPO,
             )
         )
     time.sleep(5)
@@ -351,6 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="static")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--quality", action="store_true", help="only the linking quality")
+    parser.add_argument(
+        "--thresholds",
+        type=float,
+        nargs="+",
+        help="with --quality: link the same bundles at each of these meaning thresholds",
+    )
     args = parser.parse_args(argv)
     if not CHATLOGS.is_dir():
         print("skipped: ../shared/data/chatlogs not available")
@@ -360,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.season_quality import quality
 
     if args.quality:
-        quality(args.model, WORK)
+        quality(args.model, WORK, args.thresholds)
         return 0
     speed(args.streams, args.model, not args.no_dask)
     return 0

@@ -27,7 +27,7 @@ def test_clusters_distinct_texts_and_maps_back_through_inverse():
     inverse = np.concatenate([np.arange(len(unique)), np.zeros(5, dtype=int)])
     offsets = np.zeros(len(inverse))
     model = TimeAwareClusterer(time_scale=None, min_cluster_size=10, random_state=1).fit(
-        unique, inverse, offsets
+        unique, inverse=inverse, offsets_s=offsets
     )
     labels = model.labels_
     assert labels.shape == (len(inverse),)
@@ -41,13 +41,13 @@ def test_time_feature_splits_same_words_an_hour_apart():
     inverse = np.concatenate([np.arange(60), np.arange(60)])
     offsets = np.concatenate([np.full(60, 100.0), np.full(60, 3700.0)])
     with_time = TimeAwareClusterer(time_scale=600, min_cluster_size=10, random_state=1).fit(
-        unique, inverse, offsets
+        unique, inverse=inverse, offsets_s=offsets
     )
     assert with_time.features_.shape[1] == 6
     first, second = set(with_time.labels_[:60]), set(with_time.labels_[60:])
     assert first.isdisjoint(second - {-1})
     no_time = TimeAwareClusterer(time_scale=None, min_cluster_size=10, random_state=1).fit(
-        unique, inverse, offsets
+        unique, inverse=inverse, offsets_s=offsets
     )
     assert no_time.features_.shape[1] == 5
     assert no_time.time_scale_ is None
@@ -57,14 +57,16 @@ def test_same_seed_same_labels():
     unique, _ = blobs(seed=3)
     inverse = np.arange(len(unique))
     offsets = np.linspace(0, 3600, len(unique))
-    a = TimeAwareClusterer(random_state=7).fit(unique, inverse, offsets).labels_
-    b = TimeAwareClusterer(random_state=7).fit(unique, inverse, offsets).labels_
+    a = TimeAwareClusterer(random_state=7).fit(unique, inverse=inverse, offsets_s=offsets).labels_
+    b = TimeAwareClusterer(random_state=7).fit(unique, inverse=inverse, offsets_s=offsets).labels_
     assert np.array_equal(a, b)
 
 
 def test_too_few_messages_are_all_outliers():
     unique = np.eye(3, 8, dtype=np.float32)
-    model = TimeAwareClusterer(min_cluster_size=5).fit(unique, np.arange(3), np.zeros(3))
+    model = TimeAwareClusterer(min_cluster_size=5).fit(
+        unique, inverse=np.arange(3), offsets_s=np.zeros(3)
+    )
     assert (model.labels_ == -1).all()
 
 
@@ -81,7 +83,9 @@ def test_auto_parameters_follow_the_log():
     assert auto_min_cluster_size(100) == 5
     assert auto_min_cluster_size(8000) == 20
     with pytest.raises(ValueError):
-        TimeAwareClusterer(time_scale="soon").fit(*blobs()[:1], np.arange(240), np.zeros(240))
+        TimeAwareClusterer(time_scale="soon").fit(
+            blobs()[0], inverse=np.arange(240), offsets_s=np.zeros(240)
+        )
 
 
 def test_renumber_by_first_appearance():
@@ -139,7 +143,9 @@ def test_every_message_gets_a_group_with_ward():
     unique, _ = blobs(n_centers=3, per=40, seed=4)
     inverse = np.arange(len(unique))
     offsets = np.repeat([0.0, 600.0, 1200.0], 40) + np.tile(np.arange(40.0), 3)
-    model = TimeAwareClusterer(min_cluster_size=5, random_state=1).fit(unique, inverse, offsets)
+    model = TimeAwareClusterer(min_cluster_size=5, random_state=1).fit(
+        unique, inverse=inverse, offsets_s=offsets
+    )
     assert (model.labels_ >= 0).all()
     assert model.features_.shape == (120, 6)
     # the three blobs, each at its own time, are never mixed
@@ -161,7 +167,7 @@ def test_reactions_are_one_group_whatever_the_time():
     )
     offsets = np.concatenate([offsets, np.full(6, 3600.0), np.full(5, 3000.0)])
     model = TimeAwareClusterer(min_cluster_size=3, random_state=1).fit(
-        unique, inverse, offsets, texts=texts
+        unique, inverse=inverse, offsets_s=offsets, texts=texts
     )
     labels = model.labels_
     laughter = labels[60:69]
@@ -174,8 +180,10 @@ def test_reactions_are_one_group_whatever_the_time():
 
 def test_texts_must_match_the_embeddings():
     unique, _ = blobs(n_centers=2, per=10)
-    with pytest.raises(ValueError, match="one distinct text"):
-        TimeAwareClusterer().fit(unique, np.arange(20), np.zeros(20), texts=["a", "b"])
+    with pytest.raises(ValueError, match="one text per row"):
+        TimeAwareClusterer().fit(
+            unique, inverse=np.arange(20), offsets_s=np.zeros(20), texts=["a", "b"]
+        )
 
 
 def test_merge_joins_adjacent_same_topic_groups_only():
@@ -234,27 +242,35 @@ def test_long_logs_are_clustered_in_time_blocks(monkeypatch):
     rng = np.random.default_rng(0)
     inverse = rng.integers(0, 60, 400)
     offsets = np.sort(rng.uniform(0, 4000, 400))
-    model = TimeAwareClusterer(min_cluster_size=5, random_state=1).fit(unique, inverse, offsets)
+    model = TimeAwareClusterer(min_cluster_size=5, random_state=1).fit(
+        unique, inverse=inverse, offsets_s=offsets
+    )
     assert (model.labels_ >= -1).all() and len(set(model.labels_)) > 4
 
 
 def test_reduction_is_cached_on_disk(tmp_path, monkeypatch):
     unique, _ = blobs(n_centers=3, per=30)
     inverse, offsets = np.arange(90), np.linspace(0, 1800, 90)
-    first = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(unique, inverse, offsets)
+    first = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(
+        unique, inverse=inverse, offsets_s=offsets
+    )
     assert len(list((tmp_path / "reductions").glob("*.npy"))) == 1
 
     def no_umap(self, features):
         raise AssertionError("UMAP ran again")
 
     monkeypatch.setattr(TimeAwareClusterer, "_reduce", no_umap)
-    second = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(unique, inverse, offsets)
+    second = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(
+        unique, inverse=inverse, offsets_s=offsets
+    )
     assert np.array_equal(first.labels_, second.labels_)
     # a corrupt entry is recomputed, never fatal
     entry = next((tmp_path / "reductions").glob("*.npy"))
     entry.write_bytes(b"garbage")
     monkeypatch.undo()
-    third = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(unique, inverse, offsets)
+    third = TimeAwareClusterer(cache_dir=tmp_path, random_state=3).fit(
+        unique, inverse=inverse, offsets_s=offsets
+    )
     assert np.array_equal(first.labels_, third.labels_)
 
 
@@ -332,9 +348,7 @@ def test_grain_follows_content_not_the_clock():
     quiet_times = np.linspace(600, 4200, 60)
     unique = np.vstack([busy, quiet]).astype(np.float32)
     offsets = np.concatenate([busy_times, quiet_times])
-    model = TimeAwareClusterer(n_components=2, min_cluster_size=3).fit(
-        unique, np.arange(len(unique)), offsets
-    )
+    model = TimeAwareClusterer(n_components=2, min_cluster_size=3).fit(unique, offsets_s=offsets)
     busy_groups = set(model.labels_[:200].tolist())
     assert len(busy_groups) >= 2
     assert len(set(model.labels_[200:].tolist())) <= 2
@@ -360,3 +374,63 @@ def test_reductions_cache_module_heals_and_checks_rows(tmp_path):
     entry_path(tmp_path, key).write_bytes(b"")  # 0 bytes after a crash
     assert load_reduction(tmp_path, key, 4) is None
     assert not entry_path(tmp_path, key).exists()  # deleted: the next run heals it
+
+
+def test_fit_follows_scikit_learn_with_one_row_per_message():
+    """fit(X) with X one row per message (no inverse) gives the labels of the distinct-text
+    form; parameters are stored untouched, learned attributes end in '_'."""
+    unique, truth = blobs(n_centers=3, per=20)
+    offsets = np.zeros(len(unique))
+    model = TimeAwareClusterer(time_scale=None, min_cluster_size=5, random_state=1)
+    assert model.time_scale is None and not hasattr(model, "labels_")
+    per_message = model.fit(unique, offsets_s=offsets).labels_
+    through_inverse = (
+        TimeAwareClusterer(time_scale=None, min_cluster_size=5, random_state=1)
+        .fit(unique, inverse=np.arange(len(unique)), offsets_s=offsets)
+        .labels_
+    )
+    assert np.array_equal(per_message, through_inverse)
+    assert model.n_features_in_ == unique.shape[1]
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(truth, per_message) > 0.9
+    with pytest.raises(ValueError, match="offsets_s"):
+        TimeAwareClusterer().fit(unique, offsets_s=np.zeros(3))
+
+
+def test_merge_scores_grow_the_gap_with_size_and_cap_the_t_statistic():
+    """A merge scores 1 exactly at the gap that keeps groups apart (separation x
+    n_eff ** exponent in Ward's distance); a t statistic above MAX_SEPARATION always splits."""
+    from twitchtopics.clustering.grouping import MAX_SEPARATION, SIZE_EXPONENT, merge_scores
+
+    # leaves 0..3; node 4 = (0, 1), node 5 = (2, 3), node 6 = (4, 5): n_eff 1, 1, 2
+    children = np.array([[0, 1], [2, 3], [4, 5]])
+    root2 = np.sqrt(2.0)
+    at_gap = np.array([1.0, 0.5, 2.0**SIZE_EXPONENT])
+    scores = merge_scores(children, at_gap, 4, separation=1.0)
+    np.testing.assert_allclose(scores, [1.0, 0.5, 1.0])
+    # a big merge: the size-normalised score is small, the t statistic bound still splits
+    big = np.array([[0, 1]])
+    huge = merge_scores(big, np.array([root2 * (MAX_SEPARATION + 1)]), 2, separation=100.0)
+    assert huge[0] > 1.0
+
+
+def test_fast_ward_tree_is_scikit_learns():
+    """`clustering.ward.ward_tree` is scikit-learn's structured Ward, merge for merge."""
+    import warnings
+
+    from sklearn.cluster import ward_tree as sklearn_ward_tree
+
+    from twitchtopics.clustering.grouping import knn_time_graph
+    from twitchtopics.clustering.ward import ward_tree
+
+    rng = np.random.default_rng(3)
+    points = np.hstack([rng.normal(size=(300, 5)), np.sort(rng.uniform(0, 20, 300))[:, None]])
+    graph = knn_time_graph(points, 10, has_time=True)
+    children, n_leaves, distances = ward_tree(points, graph)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        expected = sklearn_ward_tree(points, connectivity=graph, return_distance=True)
+    assert n_leaves == expected[2] == 300
+    np.testing.assert_array_equal(children, expected[0])
+    np.testing.assert_array_equal(distances, expected[4])

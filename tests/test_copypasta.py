@@ -94,7 +94,7 @@ def test_clusterer_makes_each_wave_one_group():
     )
     users = np.arange(len(inverse))
     model = TimeAwareClusterer(time_scale=60, random_state=1).fit(
-        unique, inverse, offsets, texts=texts, users=users
+        unique, offsets_s=offsets, inverse=inverse, texts=texts, users=users
     )
     wave = model.labels_[40:44]
     assert len(set(wave.tolist())) == 1 and wave[0] >= 0

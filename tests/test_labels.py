@@ -23,7 +23,8 @@ from twitchtopics.describe import (
     typical_order,
 )
 from twitchtopics.describe.keywords import emotes_not_crowding
-from twitchtopics.report.printout import format_groups, safe_line
+from twitchtopics.report.printout import format_groups
+from twitchtopics.safe_output import safe_line
 
 # --- keywords --------------------------------------------------------------------------------
 

@@ -515,10 +515,11 @@ def test_real_log_metadata() -> None:
     assert irc.messages["time"].iloc[0] == pd.Timestamp("2019-04-30 08:56:59")
 
 
-def test_raw_irc_speed() -> None:
-    import time
-
+def test_raw_irc_reads_every_privmsg() -> None:
+    """Every PRIVMSG line of the real raw IRC log is a row (its speed is measured in
+    benchmarks/speed.py, never asserted in a test: machines here are noisy)."""
     path = chatlog("en_raw_irc_admiralbulldog.log")
-    began = time.perf_counter()
-    read_log(path)
-    assert time.perf_counter() - began < 2.0
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        privmsgs = sum(" PRIVMSG #" in line for line in handle)
+    log = read_log(path)
+    assert len(log.messages) == privmsgs > 0

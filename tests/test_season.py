@@ -263,3 +263,33 @@ def test_a_streams_own_look_does_not_glue_its_groups():
     groups = link_units(stream_of, centroids, [[]] * 12, [None] * 12, same_stream=True)
     assert len(set(groups[:6].tolist())) == 6
     assert (groups[:6] == groups[6:]).all()
+
+
+def test_a_unit_close_to_two_different_units_of_one_stream_joins_only_one():
+    """A generic unit of stream 0 is near two units of stream 1 that differ from each other:
+    the average over the group (pairs inside stream 1 included) keeps it from gathering both."""
+    from twitchtopics.season.linking import MEANING_THRESHOLD, centred
+
+    basis = np.eye(80, dtype=np.float32)
+    rows = [basis[0] + basis[1]] + [basis[10 + k] for k in range(29)]  # stream 0: the hub
+    rows += [basis[0] + 0.1 * basis[2], basis[1] + 0.1 * basis[3]]  # stream 1: two of its halves
+    rows += [basis[40 + k] for k in range(28)]
+    centroids = np.array([r / np.linalg.norm(r) for r in rows], dtype=np.float32)
+    stream_of = np.array([0] * 30 + [1] * 30)
+    x = centred(centroids, stream_of)
+    assert x[0] @ x[30] >= MEANING_THRESHOLD and x[0] @ x[31] >= MEANING_THRESHOLD
+    assert x[30] @ x[31] < 0.1  # stream 1 keeps them apart
+    groups = link_units(stream_of, centroids, [[]] * 60, [None] * 60, same_stream=False)
+    assert (groups[0] == groups[30]) != (groups[0] == groups[31])  # one of them, not both
+
+
+def test_the_largest_log_is_started_first(tmp_path):
+    from twitchtopics.season.runners import largest_first
+
+    sizes = {"a": 10, "b": 300, "c": 10, "d": 50}
+    logs = []
+    for name, size in sizes.items():
+        (tmp_path / name).write_text("x" * size)
+        logs.append(str(tmp_path / name))
+    logs.append(str(tmp_path / "missing"))
+    assert largest_first(logs) == [1, 3, 0, 2, 4]

@@ -5,7 +5,8 @@ Two clusterer protocols meet here:
 - a **chat clusterer** (the built-in `TimeAwareClusterer`, or any object with a true
   `chat_clusterer` attribute) sees the chat as it is: one embedding per *distinct* text,
   which text each message holds (`inverse`), each message's seconds since the start and the
-  texts; `fit(unique_embeddings, inverse, offsets_s, texts=..., stage=...)` sets `labels_`
+  texts; `fit(X, offsets_s=..., inverse=..., texts=..., stage=...)` (X: one embedding per
+  distinct text, `inverse[i]` message i's row) sets `labels_`
   (one per message, -1 = outlier), `features_` (the space silhouettes are measured in),
   `time_scale_` and `min_cluster_size_`;
 - any **scikit-learn-style estimator** (KMeans, HDBSCAN, AgglomerativeClustering, ...) with
@@ -192,16 +193,22 @@ class EstimatorClusterer:
 
     def fit(
         self,
-        unique_embeddings: np.ndarray,
-        inverse: np.ndarray,
-        offsets_s: np.ndarray,
+        X: np.ndarray,
+        y: None = None,
         *,
+        offsets_s: np.ndarray,
+        inverse: np.ndarray | None = None,
         texts: list[str] | None = None,
         stage: Callable[[str], AbstractContextManager[Any]] | None = None,
     ) -> EstimatorClusterer:
+        """The chat clusterer protocol (see the module docstring): `X` one embedding per
+        distinct text, `inverse[i]` message i's row (None: one row per message)."""
         from twitchtopics.clustering.grouping import drop_small_groups
         from twitchtopics.clustering.reduction import auto_time_scale
 
+        unique_embeddings = np.asarray(X)
+        if inverse is None:
+            inverse = np.arange(len(unique_embeddings))
         inverse = np.asarray(inverse, dtype=np.int64)
         offsets = np.asarray(offsets_s, dtype=np.float64)
         self.timings_: dict[str, float] = {}

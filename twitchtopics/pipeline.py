@@ -223,13 +223,15 @@ def compute_grouping(
 
     clusterer = fit_clusterer(distinct, offsets, options, stages, clusterer=clusterer)
     labels = renumber_by_first_appearance(clusterer.labels_)  # messages are in time order
-    themes = grouping_themes(clusterer, labels, distinct.inverse)
+    with stages.stage("themes"):
+        themes = grouping_themes(clusterer, labels, distinct.inverse)
     with stages.stage("silhouette"):
         sil = silhouettes(clusterer.features_, labels)
+        central = centrality(clusterer.features_, labels)
     return Grouping(
         labels=labels,
         silhouette=sil.values,
-        centrality=centrality(clusterer.features_, labels),
+        centrality=central,
         silhouette_method=sil.method,
         time_scale=clusterer.time_scale_,
         min_cluster_size=int(clusterer.min_cluster_size_),
@@ -279,8 +281,8 @@ def fit_clusterer(
     extra = {"users": distinct.users} if distinct.users is not None and _takes(clusterer) else {}
     clusterer.fit(
         distinct.embeddings,
-        distinct.inverse,
-        offsets,
+        offsets_s=offsets,
+        inverse=distinct.inverse,
         texts=distinct.texts,
         stage=stages.stage,
         **extra,

@@ -51,6 +51,12 @@ def sanitize_terminal(text: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
+def safe_line(text: object) -> str:
+    """One line of untrusted text for a terminal: escape sequences and control characters
+    removed (``sanitize_terminal``), newlines and runs of spaces made one space."""
+    return " ".join(sanitize_terminal(str(text if text is not None else "")).split())
+
+
 def csv_cell(value: Any) -> Any:
     """A cell made safe for spreadsheets: text starting with ``= + - @``, tab or CR gets a
     leading ``'`` (numbers such as ``-1.5`` stay numbers)."""

@@ -14,9 +14,10 @@ What changed after measuring against hand labels (benchmarks/quality.py, issue 5
   is one group (when the chatters are given to `fit`);
 - the other messages are grouped by Ward agglomeration constrained to a kNN graph (plus each
   message's neighbours in time, so the graph is connected), and the tree is cut where two
-  groups differ by more than `SEPARATION` standard errors (issue 11): the grain follows what
-  chat says, not the clock; every message gets a group, where HDBSCAN left half of real
-  chat as outliers;
+  groups' centres are farther apart than a gap that grows slowly with their size
+  (`SEPARATION`, `SIZE_EXPONENT`), or differ by more than `MAX_SEPARATION` standard errors
+  (issue 11): the grain follows what chat says, not the clock or how much it says; every
+  message gets a group, where HDBSCAN left half of real chat as outliers;
 - adjacent groups with the same content (centroid cosine >= `merge_similarity`, time gap at
   most a few time scales) are joined, so a topic is not cut only because it lasted;
 - groups smaller than `min_cluster_size` are outliers (-1).
@@ -43,10 +44,12 @@ from typing import Any
 import numpy as np
 
 from twitchtopics.clustering.grouping import (
+    MAX_SEPARATION,
     MERGE_GAP_SCALES,
     MERGE_SIMILARITY,
     MIN_MOMENT,
     SEPARATION,
+    SIZE_EXPONENT,
     WARD_BLOCK_SIZE,
     auto_min_cluster_size,
     cut_tree,
@@ -54,8 +57,8 @@ from twitchtopics.clustering.grouping import (
     hdbscan_groups,
     knn_time_graph,
     merge_adjacent_groups,
+    merge_scores,
     renumber_by_first_appearance,
-    separation_threshold,
     time_blocks,
     ward_groups,
 )
@@ -86,7 +89,9 @@ __all__ = [
     "MERGE_SIMILARITY",
     "MIN_MOMENT",
     "SAMPLE_PER_GROUP",
+    "MAX_SEPARATION",
     "SEPARATION",
+    "SIZE_EXPONENT",
     "SILHOUETTE_CHUNK",
     "TIME_SCALE_AT_ONE_PER_MINUTE",
     "UMAP_EPOCHS",
@@ -102,7 +107,7 @@ __all__ = [
     "merge_adjacent_groups",
     "renumber_by_first_appearance",
     "sampled_silhouette",
-    "separation_threshold",
+    "merge_scores",
     "silhouettes",
     "time_blocks",
 ]
@@ -159,25 +164,31 @@ class TimeAwareClusterer:
 
     def fit(
         self,
-        unique_embeddings: np.ndarray,
-        inverse: np.ndarray,
-        offsets_s: np.ndarray,
-        texts: Sequence[str] | None = None,
+        X: np.ndarray,
+        y: None = None,
         *,
+        offsets_s: np.ndarray,
+        inverse: np.ndarray | None = None,
+        texts: Sequence[str] | None = None,
         stage: Callable[[str], AbstractContextManager[Any]] | None = None,
         users: Sequence[object] | np.ndarray | None = None,
     ) -> TimeAwareClusterer:
-        """Cluster messages given distinct-text embeddings and each message's text index.
+        """Cluster messages given their text embeddings `X` (scikit-learn's `fit(X)`).
 
-        `inverse[i]` is the row of `unique_embeddings` holding message i's text;
-        `offsets_s[i]` is its seconds since the stream's start; `texts`, optional, are the
-        distinct (normalised) texts in the same order as `unique_embeddings`: with them the
-        log's own n-grams join the features and reactions are grouped by kind. `stage`,
-        optional, is entered around each step ("text features", "reduce", "cluster"), e.g.
+        `X` holds one embedding per row: per distinct text, with `inverse[i]` the row of
+        message i (chat repeats itself, so the distinct texts are far fewer than the
+        messages), or per message when `inverse` is None. `offsets_s[i]` is message i's
+        seconds since the stream's start; `texts`, optional, are the (normalised) texts of
+        `X`'s rows: with them the log's own n-grams join the features and reactions are
+        grouped by kind. `y` is ignored (scikit-learn's convention). `stage`, optional, is
+        entered around each step ("text features", "reduce", "cluster"), e.g.
         `Stages.stage` to show progress; the steps' seconds are in `timings_` either way.
         `users`, optional, one chatter id per message: with texts, copypasta waves (several
         chatters copying one text) become one group each (`features.message_reactions`).
         """
+        unique_embeddings = np.asarray(X)
+        if inverse is None:
+            inverse = np.arange(len(unique_embeddings))
         from twitchtopics.clustering.features import message_reactions, text_features
 
         if self.method not in ("ward", "hdbscan"):
@@ -185,9 +196,12 @@ class TimeAwareClusterer:
         inverse = np.asarray(inverse, dtype=np.int64)
         offsets = np.asarray(offsets_s, dtype=np.float64)
         n = len(inverse)
+        if len(offsets) != n:
+            raise ValueError(f"offsets_s has {len(offsets)} values for {n} messages")
         self.n_messages_ = n
+        self.n_features_in_ = int(unique_embeddings.shape[1]) if unique_embeddings.ndim == 2 else 0
         if texts is not None and len(texts) != len(unique_embeddings):
-            raise ValueError("texts must hold one distinct text per row of unique_embeddings")
+            raise ValueError("texts must hold one text per row of X")
         self._check_time_scale()
         self.min_cluster_size_ = self.min_cluster_size or (
             MIN_MOMENT if self.method == "ward" else auto_min_cluster_size(n)
@@ -307,14 +321,10 @@ class TimeAwareClusterer:
         return with_time(reduced, offsets, self.time_scale_)
 
     def _ward(self, features: np.ndarray) -> np.ndarray:
-        """`grouping.ward_groups` cut where groups differ by more than `separation` standard
-        errors (`separation_threshold`)."""
-        threshold = separation_threshold(self.separation)
-        if len(features) >= 3:
-            self.threshold_ = threshold
+        """`grouping.ward_groups`, its tree cut where groups stay apart (`merge_scores`)."""
         return ward_groups(
             features,
-            threshold=threshold,
+            separation=self.separation,
             graph_neighbors=self.graph_neighbors,
             has_time=self.time_scale_ is not None,
         )

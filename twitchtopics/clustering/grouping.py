@@ -11,19 +11,38 @@ from __future__ import annotations
 
 import numpy as np
 
-SEPARATION = 7.0
-"""The grain. Ward joins the two groups whose merge adds the least within-group variance; its
-merge distance sqrt(2 n1 n2 / (n1 + n2)) * |c1 - c2| is sqrt(2) x the two-sample t statistic
-of the difference of their centres, with distances in UMAP's layout unit (UMAP places points
-at a fixed scale, spread 1, whatever the log, so one unit means the same everywhere). The
-tree is cut wherever that statistic exceeds this value: two groups stay apart when what they
-say (and when) differs by more than SEPARATION standard errors. More messages give more
-evidence, so a busy chat is cut finer and a quiet one coarser, with no count of groups or of
-messages per group. Measured on the four gold windows (benchmarks/quality.py, B3 F1
-1699408450 / chat / hsdogdog3 / admiralbulldog): 5.0 gave 0.438 / 0.433 / 0.532 / 0.632,
-6.5 0.434 / 0.448 / 0.536 / 0.629, 7.0 0.436 / 0.457 / 0.535 / 0.630, 9.0 0.439 / 0.458 /
-0.529 / 0.629: a plateau; 7 keeps the grain within 0.7-1.2x the gold's on all four."""
+SEPARATION = 1.0
+"""The grain, part 1: how far apart (in UMAP's layout unit) two groups' centres must be to
+stay apart, for two single messages. Ward joins the two groups whose merge adds the least
+within-group variance; its merge distance is sqrt(n_eff) x |c1 - c2|, with
+n_eff = 2 n1 n2 / (n1 + n2) the groups' effective size, i.e. sqrt(2) x the two-sample t
+statistic of their difference. A t statistic alone (the cut before, at 7 standard errors)
+cuts a topic into more pieces the more messages it has: on busy chat, laughter and one
+debate came out as dozens of slices, on slow chat unrelated talk shared groups. Here the
+merge distance is divided by n_eff ** `SIZE_EXPONENT`, so the cut compares
+|c1 - c2| / n_eff ** 0.2 with sqrt(2) x SEPARATION: the gap two groups need grows slowly with
+their size, the grain follows what chat says, not how much it says. Measured on the four
+gold windows (benchmarks/quality.py and /tmp sweeps over cached UMAP layouts, seeds 42 and
+1, MiniLM): B3 F1 1699408450 / chat / hsdogdog3 / admiralbulldog 0.471 / 0.458 / 0.552 /
+0.624 (seed 42) and 0.457 / 0.472 / 0.565 / 0.626 (seed 1), against 0.440 / 0.447 / 0.523 /
+0.624 and 0.428 / 0.454 / 0.529 / 0.623 with the t statistic at 7; 0.9 and 1.1 within
+0.03 of 1.0 everywhere but chat at 0.9 (0.411-0.458, too fine), 1.2 drops hsdogdog3's ARI
+below 0.47. UMAP's layout has a fixed scale (spread 1) whatever the log, so the unit means
+the same everywhere."""
 
+SIZE_EXPONENT = 0.7
+"""See `SEPARATION`. 0 is the t statistic (finer with more messages), 0.5 the plain
+distance between centres; 0.6-0.75 scored within 0.02 of each other on the gold windows,
+0.5 and below lost 0.01-0.03 B3 F1 on every window, 0.8 and above joined unrelated groups
+(hsdogdog3 ARI 0.08-0.47)."""
+
+MAX_SEPARATION = 14.0
+"""The grain, part 2: two groups whose centres differ by more than this many standard errors
+(the t statistic of `SEPARATION`) stay apart whatever their size. Dividing by n_eff makes
+the merges of big groups look cheap; without this bound a merge of two large mixtures near
+the top of the tree, whose centres both sit near the log's mean, could keep a whole block
+as one group (hsdogdog3 fell to 12 groups and ARI 0.08 at SEPARATION 1.2). 14 (= 2 x the
+previous cut) changed nothing where the tree was not collapsing; 28 let it collapse."""
 
 MIN_MOMENT = 3
 """Default smallest group of the Ward method: one or two messages are no topic."""
@@ -38,10 +57,33 @@ WARD_BLOCK_SIZE = 40_000
 """Above this many messages Ward runs on consecutive time blocks of about this size."""
 
 
-def separation_threshold(separation: float) -> float:
-    """Ward merge distance above which groups stay apart: sqrt(2) x `separation` (see
-    `SEPARATION`; the unit is UMAP's layout unit)."""
-    return float(np.sqrt(2.0) * separation)
+def merge_scores(
+    children: np.ndarray,
+    distances: np.ndarray,
+    n_leaves: int,
+    *,
+    separation: float = SEPARATION,
+    size_exponent: float = SIZE_EXPONENT,
+    max_separation: float = MAX_SEPARATION,
+) -> np.ndarray:
+    """Each Ward merge's distance as a multiple of what keeps two groups apart (> 1: apart).
+
+    `distances` are Ward's merge distances d = sqrt(n_eff) |c1 - c2|; a merge scores
+    max(d / (separation n_eff ** size_exponent), d / (sqrt(2) max_separation)), i.e. the
+    larger of |c1 - c2| / (separation n_eff ** (size_exponent - 1/2)) and the t statistic /
+    max_separation (see `SEPARATION`, `SIZE_EXPONENT`, `MAX_SEPARATION`).
+    """
+    m = len(children)
+    size = np.ones(n_leaves + m)
+    for i, (a, b) in enumerate(children.tolist()):  # children come before their parent
+        size[n_leaves + i] = size[a] + size[b]
+    n1, n2 = size[children[:, 0]], size[children[:, 1]]
+    n_eff = 2.0 * n1 * n2 / (n1 + n2)
+    root2 = np.sqrt(2.0)
+    return np.maximum(
+        distances / (separation * n_eff**size_exponent),
+        distances / (root2 * max_separation),
+    )
 
 
 def auto_min_cluster_size(n_messages: int) -> int:
@@ -51,50 +93,46 @@ def auto_min_cluster_size(n_messages: int) -> int:
 
 
 def ward_groups(
-    features: np.ndarray, *, threshold: float, graph_neighbors: int, has_time: bool
+    features: np.ndarray, *, separation: float, graph_neighbors: int, has_time: bool
 ) -> np.ndarray:
-    """Ward agglomeration on a kNN graph + time neighbours, cut where groups differ by more
-    than `separation` standard errors (`threshold`: see `separation_threshold`). With
-    `has_time`, the last column of `features` is the time feature.
+    """Ward agglomeration on a kNN graph + time neighbours, cut where groups stay apart
+    (`merge_scores` with `separation`, see `SEPARATION`). With `has_time`, the last column of
+    `features` is the time feature.
 
     Long logs are cut into time blocks of about `WARD_BLOCK_SIZE` messages, at the
     quietest moment near each nominal cut, and each block is clustered on its own with the
-    log's threshold: groups last minutes (the time scale is seconds to minutes), so a block
+    log's separation: groups last minutes (the time scale is seconds to minutes), so a block
     boundary almost never splits one, and the cost stays linear in the number of messages.
     """
     n = len(features)
     if n < 3:
         return np.zeros(n, dtype=np.int64)
     if not has_time or n <= WARD_BLOCK_SIZE:
-        return ward_block(features, threshold, graph_neighbors, has_time=has_time)
+        return ward_block(features, separation, graph_neighbors, has_time=has_time)
     order = np.argsort(features[:, -1], kind="stable")
     labels = np.empty(n, dtype=np.int64)
     base = 0
     for block in time_blocks(features[order, -1], WARD_BLOCK_SIZE):
         members = order[block]
-        part = ward_block(features[members], threshold, graph_neighbors, has_time=has_time)
+        part = ward_block(features[members], separation, graph_neighbors, has_time=has_time)
         labels[members] = part + base
         base += int(part.max()) + 1
     return labels
 
 
 def ward_block(
-    features: np.ndarray, threshold: float, graph_neighbors: int, *, has_time: bool
+    features: np.ndarray, separation: float, graph_neighbors: int, *, has_time: bool
 ) -> np.ndarray:
-    """Ward on one block's `knn_time_graph`, its tree cut at `threshold` (`cut_tree`)."""
+    """Ward on one block's `knn_time_graph`, its tree cut where `merge_scores` exceed 1
+    (`cut_tree`)."""
     if len(features) < 3:
         return np.zeros(len(features), dtype=np.int64)
-    import warnings
-
-    from sklearn.cluster import ward_tree
+    from twitchtopics.clustering.ward import ward_tree
 
     graph = knn_time_graph(features, graph_neighbors, has_time=has_time)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # components joined: said in the docs
-        children, _, n_leaves, _, distances = ward_tree(
-            features, connectivity=graph, return_distance=True
-        )
-    return cut_tree(children, distances, n_leaves, threshold)
+    children, n_leaves, distances = ward_tree(features, graph)
+    scores = merge_scores(children, distances, n_leaves, separation=separation)
+    return cut_tree(children, scores, n_leaves, 1.0)
 
 
 def hdbscan_groups(
@@ -286,14 +324,17 @@ def renumber_by_first_appearance(labels: np.ndarray, order: np.ndarray | None = 
     """Give groups ids 0, 1, 2... in order of their first message (outliers stay -1).
 
     `order` is the time order of messages; by default the labels are already in time order.
+    Linear in the number of messages (one `np.unique`), whatever the number of groups.
     """
-    labels = np.asarray(labels)
-    sequence = labels if order is None else labels[order]
-    mapping: dict[int, int] = {}
-    for label in sequence:
-        if label >= 0 and label not in mapping:
-            mapping[int(label)] = len(mapping)
+    labels = np.asarray(labels, dtype=np.int64)
+    sequence = labels if order is None else labels[np.asarray(order)]
     out = np.full(len(labels), -1, dtype=np.int64)
-    for old, new in mapping.items():
-        out[labels == old] = new
+    mask = labels >= 0
+    if not mask.any():
+        return out
+    kept = sequence[sequence >= 0]
+    groups, first = np.unique(kept, return_index=True)
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(groups))
+    out[mask] = rank[np.searchsorted(groups, labels[mask])]
     return out

@@ -84,11 +84,6 @@ def _average_linkage(centres: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def _renumber_in_order(values: np.ndarray) -> np.ndarray:
-    mapping: dict[int, int] = {}
-    for v in values:
-        if v >= 0 and int(v) not in mapping:
-            mapping[int(v)] = len(mapping)
-    out = np.full(len(values), -1, dtype=np.int64)
-    for old, new in mapping.items():
-        out[values == old] = new
-    return out
+    from twitchtopics.clustering.grouping import renumber_by_first_appearance
+
+    return renumber_by_first_appearance(values)

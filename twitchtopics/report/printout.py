@@ -19,6 +19,7 @@ import pandas as pd
 
 from twitchtopics.describe.representatives import typical_order
 from twitchtopics.describe.tallies import format_answers
+from twitchtopics.safe_output import safe_line
 from twitchtopics.timefmt import display_times
 
 DEFAULT_TOP = 5
@@ -35,14 +36,6 @@ def _split_for_display(
     groups = {int(k): g for k, g in shown[shown["topic"] >= 0].groupby("topic", sort=True)}
     considered = shown["kind"].isin(meta["params"]["include"])
     return groups, shown[(shown["topic"] < 0) & considered]
-
-
-def safe_line(text: object) -> str:
-    """One line of untrusted text: escape sequences and control characters removed
-    (``safe_output.sanitize_terminal``), newlines and runs of spaces made one space."""
-    from twitchtopics.safe_output import sanitize_terminal
-
-    return " ".join(sanitize_terminal(str(text if text is not None else "")).split())
 
 
 def _fmt_score(value: float | None) -> str:

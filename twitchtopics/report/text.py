@@ -1,6 +1,6 @@
 """A window's report in the terminal and as CSV rows (the dict `window_report` returns).
 
-Chat text is untrusted: every line goes through `safe_text` (no control characters), CSV
+Chat text is untrusted: every line goes through `safe_output.safe_line` (no control characters), CSV
 cells through `safe_output` when written.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from twitchtopics.bundle_view import shorten
+from twitchtopics.safe_output import safe_line
 
 CSV_COLUMNS = (
     "rank",
@@ -38,13 +39,6 @@ def report_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
         row["answers"] = " · ".join(f"{a} {n}" for a, n in g.get("answers") or [])
         rows.append(row)
     return rows
-
-
-def safe_text(text: object) -> str:
-    """Untrusted chat text on one line, terminal control characters removed."""
-    from twitchtopics.report.printout import safe_line
-
-    return safe_line(text)
 
 
 def _fmt_num(n: float) -> str:
@@ -80,22 +74,22 @@ def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
         lines.append(header)
         lines.append("-" * len(header))
         for g in d["groups"]:
-            label = shorten(safe_text(g.get("label") or "?"), label_width)
-            kws = shorten(safe_text(" / ".join(g["keywords"][:3])), kw_width)
+            label = shorten(safe_line(g.get("label") or "?"), label_width)
+            kws = shorten(safe_line(" / ".join(g["keywords"][:3])), kw_width)
             span = g["first"] if g["first"] == g["last"] else f"{g['first']}\u2013{g['last']}"
             sil = "  -" if g["silhouette"] is None else f"{g['silhouette']:.2f}"
             lines.append(
                 f"{g['rank']:>3}  {label:<{label_width}}  {g['count']:>6,}  {g['share']:>6.1%}  "
                 f"{g['category']:<12.12}  {kws:<{kw_width}}  {span:<19}  {sil}"
             )
-            extra = [f"\u201c{shorten(safe_text(g['representative']), width + 30)}\u201d"]
+            extra = [f"\u201c{shorten(safe_line(g['representative']), width + 30)}\u201d"]
             if g.get("answers"):
                 extra.append("answers: " + " · ".join(f"{a} {n}" for a, n in g["answers"][:6]))
             if g.get("moderation"):
                 extra.append(
                     f"{g['moderation']} bans/timeouts within a minute after the group's messages (whole stream)"
                 )
-            lines.append(" " * 5 + safe_text("  ·  ".join(extra)))
+            lines.append(" " * 5 + safe_line("  ·  ".join(extra)))
     lines.append("")
     lines.append(
         f"rate: {_fmt_num(r['chat_per_minute'])} chat messages/min in the window "

@@ -1,0 +1,87 @@
+"""Ward agglomeration on a connectivity graph: scikit-learn's `ward_tree`, made fast.
+
+scikit-learn's structured `ward_tree` keeps its merge candidates in a Python heap of
+(inertia, i, j) tuples whose members are numpy scalars; every heap comparison then goes
+through numpy's scalar machinery. On 21,908 real chat messages (admiralbulldog) 637,000
+heap pops took 16 of the 28 s of the whole tree. Here the same algorithm runs with plain
+Python floats and ints in the heap (the same values, so the same merges in the same order:
+tests/test_cluster.py checks the tree against scikit-learn's), which makes the tree several
+times faster; the moments and the Ward distances of new candidates are computed by
+scikit-learn's own compiled helpers, as in `ward_tree`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from heapq import heapify, heappop, heappush
+
+import numpy as np
+
+
+def ward_tree(X: np.ndarray, connectivity: object) -> tuple[np.ndarray, int, np.ndarray]:
+    """(children, n_leaves, distances) of Ward's merge tree of `X` under `connectivity` (a
+    sparse n x n graph), exactly as `sklearn.cluster.ward_tree(X, connectivity=...,
+    return_distance=True)` returns them. A graph in several pieces is joined first, as
+    scikit-learn does (with its warning silenced: the callers' graphs are connected)."""
+    from sklearn.cluster import _hierarchical_fast as _hierarchical
+    from sklearn.cluster._agglomerative import _fix_connectivity
+
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    n_samples, n_features = X.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        connectivity, _ = _fix_connectivity(X, connectivity, affinity="euclidean")
+    n_nodes = 2 * n_samples - 1
+    A: list[list[int]] = []
+    coord_row: list[int] = []
+    coord_col: list[int] = []
+    for ind, row in enumerate(connectivity.rows):
+        A.append(row)
+        lower = [i for i in row if i < ind]
+        coord_row.extend([ind] * len(lower))
+        coord_col.extend(lower)
+    rows = np.array(coord_row, dtype=np.intp)
+    cols = np.array(coord_col, dtype=np.intp)
+    moments_1 = np.zeros(n_nodes)
+    moments_1[:n_samples] = 1
+    moments_2 = np.zeros((n_nodes, n_features))
+    moments_2[:n_samples] = X
+    inertia = np.empty(len(rows), dtype=np.float64)
+    _hierarchical.compute_ward_dist(moments_1, moments_2, rows, cols, inertia)
+    heap = list(zip(inertia.tolist(), coord_row, coord_col, strict=True))
+    heapify(heap)
+    parent = np.arange(n_nodes, dtype=np.intp)
+    used = bytearray(b"\x01") * n_nodes
+    children = np.empty((n_nodes - n_samples, 2), dtype=np.intp)
+    distances = np.empty(n_nodes - n_samples)
+    not_visited = np.empty(n_nodes, dtype=bool)
+    for k in range(n_samples, n_nodes):
+        while True:
+            inert, i, j = heappop(heap)
+            if used[i] and used[j]:
+                break
+        parent[i] = parent[j] = k
+        children[k - n_samples] = (j, i)  # scikit-learn's order (reversed pairs)
+        used[i] = used[j] = 0
+        distances[k - n_samples] = inert
+        moments_1[k] = moments_1[i] + moments_1[j]
+        moments_2[k] = moments_2[i] + moments_2[j]
+        new_cols: list[int] = []
+        not_visited.fill(True)
+        not_visited[k] = False
+        _hierarchical._get_parents(A[i], new_cols, parent, not_visited)
+        _hierarchical._get_parents(A[j], new_cols, parent, not_visited)
+        for col in new_cols:
+            A[col].append(k)
+        A.append(new_cols)
+        if not new_cols:
+            continue
+        col_arr = np.array(new_cols, dtype=np.intp)
+        row_arr = np.full(len(new_cols), k, dtype=np.intp)
+        ini = np.empty(len(new_cols), dtype=np.float64)
+        _hierarchical.compute_ward_dist(moments_1, moments_2, row_arr, col_arr, ini)
+        for value, col in zip(ini.tolist(), new_cols, strict=True):
+            heappush(heap, (value, k, col))
+    return children, n_samples, np.sqrt(2.0 * distances)
