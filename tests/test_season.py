@@ -293,3 +293,17 @@ def test_the_largest_log_is_started_first(tmp_path):
         logs.append(str(tmp_path / name))
     logs.append(str(tmp_path / "missing"))
     assert largest_first(logs) == [1, 3, 0, 2, 4]
+
+
+def test_a_bundle_from_other_grouping_rules_is_clustered_again(season_logs, tmp_path, monkeypatch):
+    """Grouping changes bump GROUPING_VERSION, not the tool version: a season rerun after one
+    must not keep the bundles the old rules made."""
+    import twitchtopics.cache.groupings as groupings
+
+    out = tmp_path / "out"
+    run_season(season_logs[:1], out, options(), in_process=True, quiet=True)
+    again = run_season(season_logs[:1], out, options(), in_process=True, quiet=True)
+    assert again.records[0]["status"] == "up to date"
+    monkeypatch.setattr(groupings, "GROUPING_VERSION", groupings.GROUPING_VERSION + "-next")
+    changed = run_season(season_logs[:1], out, options(), in_process=True, quiet=True)
+    assert changed.records[0]["status"] == "clustered"

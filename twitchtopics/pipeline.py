@@ -20,7 +20,7 @@ import pandas as pd
 
 from twitchtopics._version import __version__
 from twitchtopics.cache.folder import cache_dir
-from twitchtopics.cache.groupings import Grouping
+from twitchtopics.cache.groupings import GROUPING_VERSION, Grouping
 from twitchtopics.options import CLUSTERED_KINDS
 from twitchtopics.progress import StageProgress, Stages
 
@@ -360,6 +360,7 @@ def build_meta(
     params["min_cluster_size_used"] = grouping.min_cluster_size
     return {
         "tool_version": __version__,
+        "grouping_version": GROUPING_VERSION,  # a season keeps a bundle only if it matches
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "input": input_meta(log_path, info.format, messages),
         "stream": {

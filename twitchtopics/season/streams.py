@@ -108,9 +108,11 @@ def options_fingerprint(options: Any) -> dict[str, Any]:
 
 
 def bundle_is_current(target: Path, log: Path, options: Any) -> bool:
-    """The bundle was made from this very log (same sha256), with the same options and tool
-    version, and has its centroids: a rerun of the season keeps it."""
+    """The bundle was made from this very log (same sha256), with the same options, tool
+    version and grouping rules (`GROUPING_VERSION`, bumped whenever grouping changes while
+    the version number stays), and has its centroids: a rerun of the season keeps it."""
     from twitchtopics._version import __version__
+    from twitchtopics.cache.groupings import GROUPING_VERSION
     from twitchtopics.pipeline import sha256_of
 
     meta_file = target / "meta.json"
@@ -121,6 +123,8 @@ def bundle_is_current(target: Path, log: Path, options: Any) -> bool:
     except (OSError, ValueError):
         return False
     if meta.get("tool_version") != __version__:
+        return False
+    if meta.get("grouping_version") != GROUPING_VERSION:
         return False
     if (meta.get("input") or {}).get("sha256") != sha256_of(log):
         return False
