@@ -296,3 +296,10 @@ def test_categorize_degenerate_groups() -> None:
         assert categorize_group(texts) in CATEGORIES
     with pytest.raises(ValueError):
         categorize_group(["a"], kinds=["chat", "chat"])
+
+
+def test_emoticons_are_not_votes():
+    from twitchtopics.describe.categories import categorize_group
+
+    assert categorize_group(["D:"] * 5 + ["D: Clap"]) != "votes"
+    assert categorize_group(["B", "C.", "b", "A", "B !"]) == "votes"

@@ -64,3 +64,22 @@ def test_kinds_is_one_list():
 
     assert KINDS == ("chat", "action", "command", "bot", "system")
     assert options.KINDS is KINDS and inspect.KINDS is KINDS
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("!!!", "chat"),
+        ("! ok", "chat"),
+        ("!?", "chat"),
+        ("!uptime", "command"),
+        ("  !song x", "command"),
+    ],
+)
+def test_command_is_bang_word_everywhere(text: str, kind: str) -> None:
+    from twitchtopics.chat.normalize import is_command
+
+    frame = pd.DataFrame({"user": ["viewer"], "text": [text]})
+    assert classify_kind("viewer", text) == kind
+    assert assign_kinds(frame).tolist() == [kind]
+    assert is_command(text) == (kind == "command")

@@ -21,8 +21,22 @@ def test_clustering_uses_the_chat_rule():
         ("+1 +1", "plus_one"),
         ("coucou le chat HeyGuys", "greeting"),
         ("salut <url>", "greeting"),
-        ("bonsoir à tous les amis du chat", None),  # more than GREETING_TAIL_MAX tokens after
+        ("bonsoir à tous les amis du chat", "greeting"),  # the greeted are part of it
+        ("bonjour à toutes et tous", "greeting"),
+        ("koukou <mention>", "greeting"),
+        ("coucou mes copains de <mention> ntcMug ntcSorcie", "greeting"),
+        ("hello dog. hello chat", "greeting"),
+        ("o7 chat", "greeting"),
+        ("good night everyone", "greeting"),
+        ("bonne nuit tout le monde", "greeting"),
+        ("massietBonjour", "greeting"),  # a channel emote whose code says hello
+        ("hi everyone", "greeting"),
+        ("HI REDDIT", None),  # the clip meme, not an arrival
+        ("hello youtube LUL", None),
+        ("salut Jean trop content de te voir sur twitch", None),  # a sentence after it
+        ("bonjour la constitution dit le contraire", None),
         ("mdr la constitution", None),
+        ("haha énorme", None),  # the laugh goes with a remark
     ],
 )
 def test_reaction_kind(text, kind):
@@ -33,3 +47,43 @@ def test_greeting_tail_limit():
     tail = " ".join(["à"] * reactions.GREETING_TAIL_MAX)
     assert reaction_kind(f"bonsoir {tail}") == "greeting"
     assert reaction_kind(f"bonsoir {tail} à") is None
+
+
+def test_categories_and_moments_read_the_same_rules():
+    """Issue 15: one definition of each chat rule."""
+    from twitchtopics.describe import categories
+    from twitchtopics.moments import signals
+
+    assert categories.is_laughter is reactions.is_laughter
+    assert categories.is_greeting is reactions.is_greeting
+    for text in ("mdr KEKW", "bonsoir à tous", "la constitution", "HI REDDIT"):
+        assert signals.is_greeting_text(text) == reactions.is_greeting(text)
+        if reactions.is_laughter(text):
+            assert signals.is_reaction_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Kappa", "Kappa"),
+        ("TriHard TriHard", "TriHard"),
+        ("🤔", "🤔"),
+        ("FailFish NotLikeThis", "FailFish"),
+        (":thinking:", ":thinking:"),
+        ("Kappa nice play", None),
+        ("la constitution", None),
+        ("", None),
+    ],
+)
+def test_emote_key(text, key):
+    assert reactions.emote_key(text) == key
+
+
+def test_each_frequent_emote_is_a_group_of_its_own():
+    import numpy as np
+
+    texts = ["Kappa", "Kappa Kappa", "SMOrc", "la constitution", "mdr"]
+    inverse = np.array([0, 1, 0, 2, 3, 2, 4, 0])
+    kinds, own = features.message_reactions(texts, inverse, np.arange(8.0))
+    assert kinds.tolist() == ["emote", "emote", "emote", None, None, None, "laughter", "emote"]
+    assert own.tolist() == [0, 0, 0, -1, -1, -1, -1, 0]  # SMOrc twice: too rare for a group

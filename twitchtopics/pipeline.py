@@ -120,6 +120,9 @@ class DistinctTexts:
     inverse: np.ndarray
     model_name: str
     fingerprint: str | None = None
+    users: np.ndarray | None = None
+    """Who wrote each message (int codes, parallel to `inverse`), when known: copypasta waves
+    need distinct chatters (`twitchtopics.chat.copypasta`)."""
 
 
 def embed_distinct(
@@ -179,6 +182,7 @@ def group_messages(
             offsets,
             grouping_settings(options),
             __version__,
+            users=distinct.users,
         )
         cached = load_grouping(folder, key, len(offsets))
     if cached is not None:
@@ -274,14 +278,28 @@ def fit_clusterer(
 ):
     """Reduce, attach time and cluster the selected messages."""
     clusterer = clusterer if clusterer is not None else make_clusterer(options)
+    extra = {"users": distinct.users} if distinct.users is not None and _takes(clusterer) else {}
     clusterer.fit(
         distinct.embeddings,
         offsets_s=offsets,
         inverse=distinct.inverse,
         texts=distinct.texts,
         stage=stages.stage,
+        **extra,
     )
     return clusterer
+
+
+def _takes(clusterer: Any, name: str = "users") -> bool:
+    """Whether the clusterer's `fit` accepts the keyword `name` (chat clusterers registered
+    before it existed do not)."""
+    import inspect
+
+    try:
+        params = inspect.signature(clusterer.fit).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def describe_topics(

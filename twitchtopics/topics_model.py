@@ -237,6 +237,8 @@ class ChatTopics:
             embedder = resolve_embedder(self.embedder)
         clean = messages["clean"].to_numpy()[selected].tolist()
         distinct = pipeline.embed_distinct(clean, options, stages, embedder=embedder)
+        chatters = messages["user"].astype(str).to_numpy()[selected]
+        distinct.users = pd.factorize(chatters)[0].astype(np.int64)  # copypasta waves
         offsets = messages["offset_s"].to_numpy(dtype=np.float64)[selected]
         grouping = self._group(distinct, offsets, options, stages)
         for column, values, empty in (

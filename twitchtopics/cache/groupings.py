@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-GROUPING_VERSION = "2026-12-02.3"
+GROUPING_VERSION = "2026-12-02.6"
 """Version of everything that decides a grouping (features, reduction, Ward cut, themes,
 reaction rules, the built-in clusterers). Bump it in the same commit as any change that can
 change a grouping's labels, silhouettes, centrality or themes: it is part of every cached
@@ -82,8 +82,11 @@ def grouping_key(
     offsets: np.ndarray,
     settings: dict,
     version: str,
+    *,
+    users: np.ndarray | None = None,
 ) -> str:
-    """A hex digest of everything a grouping depends on."""
+    """A hex digest of everything a grouping depends on (`users`: each message's chatter
+    code, when the grouping saw them)."""
     digest = hashlib.sha256()
     header = {"version": version, "code": code_fingerprint(), "settings": settings}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
@@ -92,6 +95,10 @@ def grouping_key(
     for array, dtype in ((embeddings, np.float32), (inverse, np.int64), (offsets, np.float64)):
         data = np.ascontiguousarray(array, dtype=dtype)
         digest.update(repr(data.shape).encode())
+        digest.update(data.tobytes())
+    if users is not None:
+        data = np.ascontiguousarray(users, dtype=np.int64)
+        digest.update(b"users" + repr(data.shape).encode())
         digest.update(data.tobytes())
     return digest.hexdigest()
 

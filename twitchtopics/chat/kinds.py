@@ -13,7 +13,8 @@ Precedence (first match wins), so that one rule decides each message:
    reply to a command is ``bot``, not ``command``.
 3. ``action``: ``/me`` messages (marked by readers, or text still wrapped in
    ``\\x01ACTION ...\\x01``).
-4. ``command``: the text starts with ``!`` (``!uptime``, ``!song``).
+4. ``command``: ``!`` then a word character (``!uptime``, ``!song``): the one rule,
+   `chat.normalize.is_command`; ``!!!`` or ``! ok`` are exclamations, so chat.
 5. ``chat``: everything else.
 """
 
@@ -25,6 +26,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from twitchtopics.chat.normalize import is_command
 from twitchtopics.options import KINDS  # noqa: F401 - the one list, defined with the option checks
 
 KNOWN_BOTS = frozenset(
@@ -110,7 +112,7 @@ def classify_kind(user: str, text: str, *, bots: Iterable[str] = ()) -> str:
         return "bot"
     if text.startswith("\x01ACTION"):
         return "action"
-    if text.lstrip().startswith("!"):
+    if is_command(text):
         return "command"
     return "chat"
 
@@ -133,7 +135,7 @@ def assign_kinds(df: pd.DataFrame, bots: Iterable[str] = ()) -> pd.Series:
     system |= texts.str.lstrip().str.match(SYSTEM_RE).fillna(False).to_numpy(dtype=bool)
     bot = users.isin(_bot_set(bots)).to_numpy()
     action = (hints == "action") | texts.str.startswith("\x01ACTION").to_numpy(dtype=bool)
-    command = texts.str.lstrip().str.startswith("!").to_numpy(dtype=bool)
+    command = texts.map(is_command).to_numpy(dtype=bool)
     kinds = np.select(
         [system, bot, action, command],
         ["system", "bot", "action", "command"],

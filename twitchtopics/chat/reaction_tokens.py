@@ -93,6 +93,14 @@ _GREETINGS = frozenset(
         "bisous",
         "bienvenue",
         "welcome",
+        "o7",  # a salute: hello or goodbye in gaming chat
+        "heya",
+        "heyo",
+        "hai",
+        "gm",
+        "cya",
+        "goodnight",
+        "slu",
         "HeyGuys",
         "VoHiYo",
         "KonCha",
@@ -104,6 +112,12 @@ _GREETINGS = frozenset(
 )
 # bonsoir and its spellings: bonsoar, bonsouar, bonswar, bonzouar, bonchoir, bonjoir, bonjouur...
 _BONSOIR_RE = re.compile(r"bon(?:s|z|ch|c|j)(?:oi|oa|oua|wa|ua|ou|oir|oui)r?e?")
+# coucou and kikou written with c or k: koukou, coukou, kikoo, kikou
+_COUCOU_RE = re.compile(r"[ck]ou[ck]ou|[ck]i[ck]o[ou]")
+# channel emotes whose code says hello or bye: massietBonjour, cokoooYO, pokiHi, lirikWave
+_GREETING_SUFFIXES = frozenset(
+    {"hi", "hey", "hello", "yo", "wave", "bonjour", "bonsoir", "salut", "coucou", "bye", "o7"}
+)
 
 
 def _token_forms(tok: str) -> tuple[str, str]:
@@ -139,17 +153,20 @@ def is_laughter_token(tok: str) -> bool:
 @lru_cache(maxsize=65536)
 def is_greeting_token(tok: str) -> bool:
     """Whether one token is a greeting or goodbye: bonsoir (and bonsoar, bonsouar, bonzouar,
-    bonchoir...), bonjour, bjr, slt, salut, hello, yo, coucou, cc, hey, hi, re, bye, ciao,
-    greeting emotes (``HeyGuys``, ``VoHiYo``) and 👋; stretched spellings included.
+    bonchoir...), bonjour, bjr, slt, salut, hello, yo, coucou (koukou, kikou), cc, hey, hi, re,
+    bye, ciao, o7, greeting emotes (``HeyGuys``, ``VoHiYo``), channel emotes whose code is a
+    greeting (``massietBonjour``, ``pokiHi``, ``lirikWave``) and 👋; stretched spellings included.
     """
     if not tok:
         return False
     if tok in _GREETINGS:
         return True
+    if is_channel_emote_shape(tok):
+        return re.sub(r"^[a-z0-9]+", "", tok).lower() in _GREETING_SUFFIXES
     stretched, squashed = _token_forms(tok)
     if not stretched:
         return False
     for form in (stretched, squashed):
-        if form in _GREETINGS or _BONSOIR_RE.fullmatch(form):
+        if form in _GREETINGS or _BONSOIR_RE.fullmatch(form) or _COUCOU_RE.fullmatch(form):
             return True
     return False

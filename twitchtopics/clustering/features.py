@@ -12,6 +12,10 @@ Two levers on top of the sentence embeddings (measured against the hand labels o
   whatever the moment: a reader calls them "laughter", not "what was said at 1:32". They are
   grouped by kind over the whole log instead of being cut into time slices. The rule that
   tells them is chat knowledge: `twitchtopics.chat.reactions` (re-exported here).
+- Copypasta waves (the same long text, or its variants, copied by several chatters within a
+  short span: `twitchtopics.chat.copypasta`) are one group each (issue 11 point 3), kept out
+  of Ward like reactions but, unlike them, each wave is its own moment; messages made only of
+  one emote are one group per emote over the log, like laughter (`message_reactions`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,75 @@ import numpy as np
 
 from twitchtopics.chat.reactions import REACTIONS, reaction_kind, reaction_kinds
 
-__all__ = ["REACTIONS", "char_ngram_features", "reaction_kind", "reaction_kinds", "text_features"]
+__all__ = [
+    "COPYPASTA",
+    "EMOTE",
+    "EMOTE_MIN_MESSAGES",
+    "REACTIONS",
+    "char_ngram_features",
+    "message_reactions",
+    "reaction_kind",
+    "reaction_kinds",
+    "text_features",
+]
+
+COPYPASTA = "copypasta"
+"""The reaction kind of a message in a copypasta wave (not in `REACTIONS`: one group per wave)."""
+
+EMOTE = "emote"
+"""The reaction kind of a message made only of one emote (one group per emote over the log)."""
+
+EMOTE_MIN_MESSAGES = 3
+"""Messages an emote needs to be a group of its own (the Ward method's smallest group,
+`grouping.MIN_MOMENT`); rarer emote-only messages are grouped with what chat said around them."""
+
+
+def message_reactions(
+    texts: Sequence[str],
+    inverse: np.ndarray,
+    offsets_s: np.ndarray,
+    users: Sequence[object] | np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(reaction kind, own group) of every message, from the distinct `texts`, each message's
+    text row `inverse`, its time and (optionally) its chatter.
+
+    Kinds are `reaction_kinds` (None where no reaction), `COPYPASTA` for a message in a
+    copypasta wave, `EMOTE` for a message made only of one emote that at least
+    `EMOTE_MIN_MESSAGES` messages of the log are made of (`chat.reactions.emote_key`). Own
+    groups: each wave, then each such emote, is one group, numbered 0, 1, ... (waves by first
+    appearance, then emotes by first appearance); -1 elsewhere. Without `users` no wave is
+    found: a wave needs distinct chatters.
+    """
+    from twitchtopics.chat.copypasta import copypasta_waves
+    from twitchtopics.chat.reactions import emote_key
+
+    inverse = np.asarray(inverse, dtype=np.int64)
+    n = len(inverse)
+    kinds = reaction_kinds(texts)[inverse] if n else np.full(0, None, dtype=object)
+    own = np.full(n, -1, dtype=np.int64)
+    if users is not None and n:
+        if len(users) != n:
+            raise ValueError("users must hold one chatter per message")
+        per_message = [texts[i] for i in inverse]
+        own = copypasta_waves(per_message, np.asarray(offsets_s, dtype=np.float64), users)
+        kinds[own >= 0] = COPYPASTA
+    if n:
+        text_keys = np.array([emote_key(t) for t in texts], dtype=object)
+        keys = text_keys[inverse]
+        free = np.array([k is None for k in kinds], dtype=bool) & (keys != None)  # noqa: E711
+        names, first, counts = np.unique(
+            keys[free].astype(str), return_index=True, return_counts=True
+        )
+        kept = [
+            names[i] for i in np.argsort(first, kind="stable") if counts[i] >= EMOTE_MIN_MESSAGES
+        ]
+        number = {name: int(own.max()) + 1 + k for k, name in enumerate(kept)}
+        for row in np.flatnonzero(free):
+            group = number.get(keys[row])
+            if group is not None:
+                own[row] = group
+                kinds[row] = EMOTE
+    return kinds, own
 
 
 def char_ngram_features(

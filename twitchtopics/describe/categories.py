@@ -7,16 +7,15 @@ copypasta), then walks this ordered decision list; the first rule that holds win
 1. ``commands``   share of commands (``!word`` or kind ``command``) >= COMMANDS_MIN_SHARE
 2. ``spam``       share of bot messages >= BOTS_MIN_SHARE (bots are not clustered by
                   default; when they are, their messages are not chat)
-   ``copypasta``  share of copypasta messages (canonical form >= SPAM_MIN_CHARS
-                  characters, seen >= SPAM_MIN_COPIES times in the group)
+   ``copypasta``  share of messages in a copypasta wave (`chat.copypasta`: a text of 6+
+                  tokens, or its variants, copied by 3+ chatters within 2 minutes)
                   >= COPYPASTA_MIN_SHARE
 3. ``votes``      share of votes (``+1`` and its variants, ``-1``, a 1-2 digit number or a
                   single letter A-D alone) >= VOTES_MIN_SHARE
-4. ``laughter``   share of laughing messages (at least one laughter token - mdr, ptdr,
-                  lol, haha, KEKW, LUL, 😂... - and no more other content words than
-                  laughter tokens) >= LAUGHTER_MIN_SHARE
-5. ``greetings``  share of greetings/goodbyes (a greeting token in a message of at most
-                  GREETING_MAX_WORDS words) >= GREETINGS_MIN_SHARE
+4. ``laughter``   share of laughing messages (`chat.reactions.is_laughter`, the rule the
+                  clusterer groups laughter by) >= LAUGHTER_MIN_SHARE
+5. ``greetings``  share of greetings/goodbyes (`chat.reactions.is_greeting`)
+                  >= GREETINGS_MIN_SHARE
 6. ``emotes``     mean share of emote/emoji tokens per message >= EMOTES_MIN_SHARE
 7. ``questions``  share of questions (a ``?`` in a message with words, or a question word
                   first) >= QUESTIONS_MIN_SHARE; a bare "???" is a reaction (confusion)
@@ -37,8 +36,9 @@ copypasta), then walks this ordered decision list; the first rule that holds win
 
 Bots and copypasta (long texts repeated) are checked before what messages say; a flood of a
 short text is named by its content (a ``KEKW`` flood is laughter, a ``+1`` flood votes) and
-only a flood that no content rule explains falls to rule 10. Users are not seen here, so
-"several users" is approximated by "several copies". An empty group is ``discussion``.
+only a flood that no content rule explains falls to rule 10. When the chatters and times are
+not given, each message counts as its own chatter and time is ignored ("several chatters"
+becomes "several copies"). An empty group is ``discussion``.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from twitchtopics.chat.copypasta import copypasta_waves
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import (
     canonical_form,
@@ -56,7 +57,8 @@ from twitchtopics.chat.normalize import (
     normalize_text,
     strip_accents,
 )
-from twitchtopics.chat.reaction_tokens import is_greeting_token, is_laughter_token
+from twitchtopics.chat.reaction_tokens import is_greeting_token
+from twitchtopics.chat.reactions import is_greeting, is_laughter
 from twitchtopics.chat.tokens import STOP_WORDS
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "categorize_group"]
@@ -91,13 +93,10 @@ CATEGORY_LABELS: dict[str, str] = {
 # --- thresholds of the decision list (shares are of the group's non-empty messages) ---------
 COMMANDS_MIN_SHARE = 0.5
 BOTS_MIN_SHARE = 0.5
-SPAM_MIN_CHARS = 40
-SPAM_MIN_COPIES = 3
 COPYPASTA_MIN_SHARE = 0.3
 VOTES_MIN_SHARE = 0.5
 LAUGHTER_MIN_SHARE = 0.5
 GREETINGS_MIN_SHARE = 0.5
-GREETING_MAX_WORDS = 6
 EMOTES_MIN_SHARE = 0.5
 QUESTIONS_MIN_SHARE = 0.4
 REACTIONS_MIN_SHARE = 0.5
@@ -166,12 +165,14 @@ def _looks_like_a_name(word: str) -> bool:
 def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None) -> _Flags:
     flags = _Flags(command=is_command(text) or kind == "command", bot=kind == "bot")
     raw = clean_text(text)
-    tokens = [t for t in normalize_text(raw, known).split() if t not in ("<mention>", "<url>")]
+    normalized = normalize_text(raw, known)
+    tokens = [t for t in normalized.split() if t not in ("<mention>", "<url>")]
     # words: tokens with a letter, digit or pictograph (not bare punctuation)
     words = [
         t for t in tokens if any(ch.isalnum() for ch in t) or is_emoji(t) or is_emote(t, known)
     ]
-    bare = re.sub(r"[^\w+-]", "", raw)
+    # the answer alone, end punctuation aside: "B", "c.", "7 !"; not the emoticons "D:", ":D", "B)"
+    bare = re.sub(r"[\s.!?]+$", "", raw.strip())
     flags.vote = canonical_form(raw, known) == "+1" or bool(
         _VOTE_RE.fullmatch(bare) and len(words) <= 1
     )
@@ -180,14 +181,8 @@ def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None
         return flags
     emote_like = [is_emote(t, known) or is_emoji(t) for t in words]
     flags.emote_share = sum(emote_like) / len(words)
-    laughs = [is_laughter_token(t) for t in words]
-    content = [
-        t
-        for t, laughing, emo in zip(words, laughs, emote_like, strict=True)
-        if not laughing and not emo and t.lower().strip(".,!?") not in STOP_WORDS
-    ]
-    flags.laughter = any(laughs) and sum(laughs) >= len(content)
-    flags.greeting = len(words) <= GREETING_MAX_WORDS and any(is_greeting_token(t) for t in words)
+    flags.laughter = is_laughter(normalized)
+    flags.greeting = is_greeting(normalized)
     first = strip_accents(words[0].lower()).strip(".,!?")
     flags.question = "?" in raw or (len(words) >= 2 and first in _QUESTION_WORDS)
     letters = [ch for ch in raw if ch.isalpha()]
@@ -230,22 +225,30 @@ def categorize_group(
     known_emotes: frozenset[str] | set[str] = _EMPTY,
     kinds: Sequence[str] | None = None,
     memo: dict[tuple[str, str | None], tuple[_Flags, str]] | None = None,
+    users: Sequence[object] | None = None,
+    offsets: Sequence[float] | None = None,
 ) -> str:
     """The category of a group of messages (one of ``CATEGORIES``); rules in the module doc.
 
     ``kinds`` (optional, parallel to ``texts``): the messages' kinds from the reader
     (``command`` counts as a command, ``bot`` as a bot message). ``memo``: a dict shared by
     the calls on one log (same ``known_emotes``), so a text repeated across groups is
-    analysed once.
+    analysed once. ``users`` and ``offsets`` (seconds), optional and parallel to ``texts``:
+    who wrote each message and when, for the copypasta rule.
     """
     memo = {} if memo is None else memo
     if kinds is not None and len(kinds) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
+    for name, values in (("users", users), ("offsets", offsets)):
+        if values is not None and len(values) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(values)} {name}")
     rows: list[tuple[_Flags, str]] = []
+    kept: list[int] = []
     for i, text in enumerate(texts):
         text = text if isinstance(text, str) else ("" if text is None else str(text))
         if not clean_text(text):
             continue
+        kept.append(i)
         kind = kinds[i] if kinds is not None else None
         row = memo.get((text, kind))
         if row is None:
@@ -262,11 +265,12 @@ def categorize_group(
         return sum(1 for flags, _ in rows if getattr(flags, attr)) / n
 
     forms = Counter(form for _, form in rows)
-    copypasta = sum(
-        count
-        for form, count in forms.items()
-        if len(form) >= SPAM_MIN_CHARS and count >= SPAM_MIN_COPIES
+    waves = copypasta_waves(
+        [str(texts[i]) for i in kept],
+        [0.0] * n if offsets is None else [float(offsets[i]) for i in kept],
+        kept if users is None else [users[i] for i in kept],
     )
+    copypasta = int((waves >= 0).sum())
     if share("command") >= COMMANDS_MIN_SHARE:
         return "commands"
     if share("bot") >= BOTS_MIN_SHARE:

@@ -42,7 +42,12 @@ def describe_groups(
     reactions = known_emotes | recurring_reactions(clustered)
     categories = {
         int(tid): categorize_group(
-            g["text"].tolist(), known_emotes=reactions, kinds=g["kind"].tolist(), memo=memo
+            g["text"].tolist(),
+            known_emotes=reactions,
+            kinds=g["kind"].tolist(),
+            memo=memo,
+            users=g["user"].astype(str).tolist(),
+            offsets=g["offset_s"].astype(float).tolist(),
         )
         for tid, g in groups
     }

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from twitchtopics.chat.reaction_tokens import is_greeting_token, is_laughter_token
+from twitchtopics.chat.reactions import is_greeting, is_laughter
 
 BIN_S = 10.0
 # Words and emotes chat writes when something big happens on stream (case-insensitive).
@@ -66,37 +66,32 @@ HYPE_TOKENS = frozenset(
         "!!!",
     }
 )
-# A reaction is a short message: a long one that contains "lol" is a comment, not a wave.
+# A hype reaction is a short message: a long one that contains "wow" is a comment, not a wave.
 MAX_REACTION_TOKENS = 6
 
 
 @lru_cache(maxsize=200_000)
 def is_reaction_text(text: str) -> bool:
-    """Whether a (normalised) message is laughter or hype: short, and one of its tokens is."""
+    """Whether a (normalised) message is laughter (`chat.reactions.is_laughter`, the one
+    definition) or hype: short, and one of its tokens is a hype word or emote."""
+    if is_laughter(text):
+        return True
     tokens = text.split()
     if not tokens or len(tokens) > MAX_REACTION_TOKENS:
         return False
     for token in tokens:
         low = token.lower().strip(".,!?")
-        if is_laughter_token(token) or low in HYPE_TOKENS or token.rstrip("!?") == "":
+        if low in HYPE_TOKENS or token.rstrip("!?") == "":
             return True
         if "clip" in low:  # "CLIP IT", "clipped", "clippers"
             return True
     return False
 
 
-MAX_GREETING_TOKENS = 4
-
-
-@lru_cache(maxsize=200_000)
 def is_greeting_text(text: str) -> bool:
-    """Whether a (normalised) message is only a greeting: `hi`, `bonsoir à tous`, `o7 chat`.
-
-    Short, and its first token is a greeting (the rule `chat.reactions.reaction_kind` uses, without
-    its emote lookups: 20x cheaper on 46k distinct texts, the same for short messages).
-    """
-    tokens = text.split()
-    return 0 < len(tokens) <= MAX_GREETING_TOKENS and is_greeting_token(tokens[0].lower())
+    """Whether a (normalised) message is only a greeting (`chat.reactions.is_greeting`, the one
+    definition): people arriving, not chat reacting."""
+    return is_greeting(text)
 
 
 @dataclass

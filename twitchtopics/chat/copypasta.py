@@ -1,0 +1,162 @@
+"""Copypasta waves: the same long-ish text, or near-identical variants, typed by several
+chatters within a short span.
+
+Chat copies a text it likes: a joke paragraph ("Christina? PogChamp that warrior is a
+grill..."), an ASCII test, a "what if we all typed the same message?" that chatters then
+quote ("Samb023: 8 Ranger_mike: 🤔what if we all typed...") or vary to get past r9k mode
+(which refuses a message already posted). A reader calls each wave "a copypasta", one thing
+chat did at one time, whatever the words; issue 11 asks for each wave to be one group.
+
+Rule, on each message's `canonical_form` (case, accents, punctuation, stretched letters and
+repeated tokens folded; mentions dropped) seen as a *set of tokens*:
+
+- a text is a candidate when it holds at least `MIN_TOKENS` distinct tokens: shorter repeats
+  ("NEVER LUCKY PepeHands", "secret server Pepega", "SO BALD") are chants about what is on
+  screen, which the hand labels file under that topic, not under copypasta;
+- two candidate messages are variants when the smaller token set is at least `MIN_OVERLAP`
+  contained in the other (a quote chain or a prefix number keeps it whole) and they are at
+  most `SPAN_S` seconds apart; variants chain (a wave can outlast `SPAN_S` while it goes on);
+- a wave is a chain of variants written by at least `MIN_CHATTERS` distinct chatters (one
+  chatter repeating himself is spam, not copypasta) and `MIN_COPIES` messages.
+
+Thresholds measured on the ten real logs in ../shared/data/chatlogs (benchmarks in the
+module `benchmarks/copypasta.py`): see the constants. Pure functions on texts, chatters and
+times; no clustering here (the clusterer makes each wave a group).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = [
+    "MIN_CHATTERS",
+    "MIN_COPIES",
+    "MIN_OVERLAP",
+    "MIN_TOKENS",
+    "SPAN_S",
+    "copypasta_waves",
+    "token_set",
+]
+
+MIN_TOKENS = 6
+"""Distinct tokens a text needs to be copypasta. At 4, the ten real logs gain chants that the
+gold files label by topic ("LET HER WIN BibleThump", "HE SAID IT"); at 5 the waves found are
+pastes and memes (the paragraph pastes, "M&Mjc Copy paste this guys M&Mjc Easy",
+"@AdmiralBulldog I disagree, I think it's good :)")."""
+
+MIN_OVERLAP = 0.8
+"""Share of the smaller token set found in the larger for two texts to be variants: a quote
+chain ("A: 8 B: <paste>") or an r9k prefix keeps 1.0; a reply that reuses three words of a
+paste ("what if we all copied the name...", 0.62) is not the paste."""
+
+SPAN_S = 120.0
+"""Seconds between a wave's successive copies. Waves in the real logs copy every few seconds
+while they last (the longest gaps inside the large pastes are 40-90 s); the same paste ten
+minutes later is a new wave."""
+
+MIN_CHATTERS = 3
+"""Distinct chatters in a wave. Two people writing the same 5-word sentence is a coincidence
+or a reply quoting; three is chat copying."""
+
+MIN_COPIES = 3
+"""Messages in a wave (at least as many as the smallest group the clusterer keeps)."""
+
+
+@lru_cache(maxsize=65536)
+def token_set(text: str) -> frozenset[str]:
+    """The distinct tokens of a message's canonical form (what variants are compared on); a
+    raw message and its `normalize_text` form give the same set (mentions dropped)."""
+    from twitchtopics.chat.normalize import MENTION, canonical_form
+
+    return frozenset(canonical_form(text.replace(MENTION, " ")).split())
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def copypasta_waves(
+    texts: Sequence[str],
+    offsets_s: Sequence[float] | np.ndarray,
+    users: Sequence[object],
+    *,
+    min_tokens: int = MIN_TOKENS,
+    min_overlap: float = MIN_OVERLAP,
+    span_s: float = SPAN_S,
+    min_chatters: int = MIN_CHATTERS,
+    min_copies: int = MIN_COPIES,
+) -> np.ndarray:
+    """The copypasta wave of each message: -1 for none, else 0, 1, ... by first appearance.
+
+    `texts`, `offsets_s` (seconds) and `users` are parallel, one entry per message, in any
+    order. Deterministic: the result depends only on the inputs. Each distinct text is
+    compared with the distinct texts seen in the `span_s` before it that share a token, so
+    the cost follows the number of long texts in flight, not the log's length squared.
+    """
+    n = len(texts)
+    if not (len(offsets_s) == len(users) == n):
+        raise ValueError("texts, offsets_s and users must have the same length")
+    waves = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return waves
+    times = np.asarray(offsets_s, dtype=np.float64)
+    order = np.argsort(times, kind="stable")
+    sets: dict[str, frozenset[str]] = {}
+    parent = list(range(n))
+    last_of: dict[frozenset[str], int] = {}  # token set -> its latest message (index)
+    recent: deque[tuple[float, frozenset[str]]] = deque()  # (time, token set), time order
+    holders: dict[str, set[frozenset[str]]] = {}  # token -> active token sets holding it
+    similar: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+    candidates: list[int] = []
+    for i in order:
+        i = int(i)
+        text = texts[i] if isinstance(texts[i], str) else str(texts[i] or "")
+        tokens = sets.get(text)
+        if tokens is None:
+            tokens = sets[text] = token_set(text)
+        if len(tokens) < min_tokens:
+            continue
+        now = times[i]
+        while recent and recent[0][0] < now - span_s:  # forget texts not seen for span_s
+            seen_at, old = recent.popleft()
+            last = last_of.get(old)
+            if last is not None and times[last] == seen_at:
+                del last_of[old]
+                for tok in old:
+                    holders[tok].discard(old)
+        candidates.append(i)
+        partners = {other for tok in tokens for other in holders.get(tok, ())}
+        for other in partners:
+            key = (tokens, other) if hash(tokens) <= hash(other) else (other, tokens)
+            ok = similar.get(key)
+            if ok is None:
+                shared = len(tokens & other)
+                ok = similar[key] = shared >= max(
+                    min_tokens, min_overlap * min(len(tokens), len(other))
+                )
+            if ok:
+                a, b = _find(parent, i), _find(parent, last_of[other])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        last_of[tokens] = i
+        recent.append((now, tokens))
+        for tok in tokens:
+            holders.setdefault(tok, set()).add(tokens)
+    members: dict[int, list[int]] = {}
+    for i in candidates:
+        members.setdefault(_find(parent, i), []).append(i)
+    found = []
+    for rows in members.values():
+        if len(rows) >= min_copies and len({users[r] for r in rows}) >= min_chatters:
+            found.append(sorted(rows, key=lambda r: (times[r], r)))
+    found.sort(key=lambda rows: (times[rows[0]], rows[0]))
+    for wave, rows in enumerate(found):
+        waves[rows] = wave
+    return waves
