@@ -44,6 +44,8 @@ __all__ = [
     "APOSTROPHES",
     "MENTION",
     "STRETCH_RE",
+    "has_stretched_letters",
+    "replace_urls",
     "URL",
     "canonical_form",
     "clean_text",
@@ -72,6 +74,8 @@ _URL_RE = re.compile(
 _MENTION_RE = re.compile(r"(?<![\w@])@\w+")
 # 3+ repeats of one character (not a digit, not a dot) -> one; case-insensitive so "Ooooh" -> "Oh".
 STRETCH_RE = re.compile(r"((?![\d.]).)\1{2,}", re.IGNORECASE | re.DOTALL)
+# 3+ repeats of one letter ("noooon", "YESSS"): a shouted or drawn-out word, read by categories
+_STRETCHED_LETTERS_RE = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
 _DOTS_RE = re.compile(r"\.{4,}")
 # a letter pair repeated 3+ times -> twice ("hahahaha" -> "haha", "xDxDxD" -> "xDxD").
 _PAIR_RE = re.compile(r"([^\W\d_]{2})\1{2,}", re.IGNORECASE)
@@ -186,6 +190,18 @@ def _collapse_repeats(tokens: list[str], max_len: int = 3) -> list[str]:
                 del keys[-n:]
                 break
     return out
+
+
+def has_stretched_letters(text: str) -> bool:
+    """Whether a letter repeats 3+ times in a row ("noooon", "GOOOAL"): chat's way to shout
+    or draw a word out (digits and punctuation don't count: "!!!" and "1000" are not)."""
+    return _STRETCHED_LETTERS_RE.search(text) is not None
+
+
+def replace_urls(text: str, replacement: str) -> str:
+    """`text` with every link (``https://...``, ``www...``, bare ``name.tv/...`` domains)
+    replaced: the one URL rule for normalising, keywords and labels."""
+    return _sub_urls(replacement, text)
 
 
 def _sub_urls(replacement: str, text: str) -> str:

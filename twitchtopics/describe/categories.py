@@ -53,6 +53,7 @@ from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import (
     canonical_form,
     clean_text,
+    has_stretched_letters,
     is_command,
     normalize_text,
     strip_accents,
@@ -113,7 +114,6 @@ DOMINANT_TEXT_SHARE = 0.5
 _EMPTY: frozenset[str] = frozenset()
 _VOTE_RE = re.compile(r"[+-]?\d{1,2}|[a-dA-D]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*[.,;]?")
-_STRETCHED_RE = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
 # a message starting with one of these (and 2+ words) is a question even without "?"
 _QUESTION_WORDS = frozenset(
     "pourquoi comment combien quel quelle quels quelles qui quoi est-ce "
@@ -189,7 +189,7 @@ def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None
     shouting = len(letters) >= 2 and sum(ch.isupper() for ch in letters) / len(letters) >= 0.7
     plain = [strip_accents(t.lower()).strip(".,!?") for t in words]
     interjection = any(p in _INTERJECTIONS for p in plain)
-    stretched = _STRETCHED_RE.search(raw) is not None
+    stretched = has_stretched_letters(raw)
     short = len(words) <= REACTION_MAX_WORDS
     flags.reaction = (
         short

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import clean_text, strip_accents
+from twitchtopics.chat.normalize import clean_text, replace_urls, strip_accents
 from twitchtopics.chat.reaction_tokens import is_laughter_token
 from twitchtopics.chat.tokens import STOP_WORDS
 
@@ -42,7 +42,6 @@ MAX_LABEL_CHARS = 48
 TOP_KEYWORDS = 3
 """A label holds one of the group's best keywords ("en effet", with the 5th, says nothing)."""
 _TOKEN_RE = re.compile(r"[\w'’+#-]+|[^\w\s]", re.UNICODE)
-_URL_RE = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 
 
 def _tokens(text: str, known_emotes: frozenset[str] | set[str]) -> list[str]:
@@ -55,7 +54,7 @@ def _tokens(text: str, known_emotes: frozenset[str] | set[str]) -> list[str]:
 @lru_cache(maxsize=1 << 17)
 def _cached_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, ...]:
     out: list[str] = []
-    for chunk in _URL_RE.sub(" | ", clean_text(text)).split():
+    for chunk in replace_urls(clean_text(text), " | ").split():
         if chunk.startswith("@"):
             out.append("|")
         elif is_emote(chunk, known_emotes) or is_emoji(chunk):
