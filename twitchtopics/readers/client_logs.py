@@ -174,11 +174,9 @@ def read_chatty(source: Source, *, columns: dict[str, str] | None = None) -> Row
             if m is None:
                 rows.skip(number, "not a '[time] ...' line")
                 continue
-        tod = _tod_seconds(m)
-        if tod is None:
-            rows.skip(number, "invalid time of day")
+        when = _line_time(rows, session, clock, m, number)
+        if when is None:
             continue
-        when = _when(session, clock, tod)
         if "user" in m.groupdict():
             hint = "action" if m["star"] else None
             _add_clock(rows, strip_badges(m["user"]), m["text"], when, hint, number)
@@ -200,6 +198,18 @@ def _start_of(session: _Session) -> pd.Timestamp:
     if session.utc_minutes is None:
         return pd.Timestamp(ns, unit="ns")
     return pd.Timestamp(ns - session.utc_minutes * 60_000_000_000, unit="ns", tz="UTC")
+
+
+def _line_time(
+    rows: Rows, session: _Session | None, clock: DayClock | None, m: re.Match[str], number: int
+) -> tuple[int, float] | None:
+    """The time of a '[time] ...' line (`_when`), or None with the line counted as skipped
+    when its time of day is invalid (Chatty and Chatterino lines alike)."""
+    tod = _tod_seconds(m)
+    if tod is None:
+        rows.skip(number, "invalid time of day")
+        return None
+    return _when(session, clock, tod)
 
 
 def _when(session: _Session | None, clock: DayClock | None, tod: float) -> tuple[int, float]:
@@ -278,11 +288,9 @@ def read_chatterino(source: Source, *, columns: dict[str, str] | None = None) ->
         if m is None:
             rows.skip(number, "not a '[time] user: message' line")
             continue
-        tod = _tod_seconds(m)
-        if tod is None:
-            rows.skip(number, "invalid time of day")
+        when = _line_time(rows, session, clock, m, number)
+        if when is None:
             continue
-        when = _when(session, clock, tod)
         if "user" in m.groupdict():
             _add_clock(rows, m["user"], m["text"], when, None, number)
         elif m["text"].strip():
