@@ -261,3 +261,34 @@ def test_report_html_marks_the_moments(tmp_path):
     assert page.count('class="moment"') == len(data["moments"]) > 0
     assert 'href="https://www.twitch.tv/videos/9?t=' in page
     assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_a_window_whose_busy_part_lies_past_the_report_window_is_not_picked() -> None:
+    """Scoring windows start inside the span, but the moment grown from one must overlap it."""
+    import numpy as np
+
+    from twitchtopics.moments.scoring import BinScores, extent, pick_windows
+
+    n = 30
+    counts = np.ones(n)
+    counts[20:23] = 40.0  # a burst at 200-230 s
+    zeros = np.zeros(n)
+    score = np.zeros(n)
+    score[15] = 5.0  # the window starting at 150 s holds the burst in its last 60 s
+    scores = BinScores(
+        score=score,
+        count=zeros,
+        count_base=np.full(n, 6.0),
+        chatters=zeros,
+        chatters_base=zeros,
+        reaction_share=zeros,
+        reaction_base=zeros,
+        new_group_share=zeros,
+        new_group_base=zeros,
+        new_group=np.full(n, -1),
+        bin_counts=counts,
+    )
+    first, _ = extent(scores, 15)
+    assert first * 10.0 >= 180.0  # trimmed to the burst, past a window ending at 180 s
+    assert pick_windows(scores, 5, 60.0, 0.0, 180.0) == []
+    assert pick_windows(scores, 5, 60.0, 0.0, 300.0) == [15]

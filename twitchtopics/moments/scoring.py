@@ -175,7 +175,8 @@ def pick_windows(
     scores: BinScores, top: int, min_gap_s: float, lo_s: float = 0.0, hi_s: float = math.inf
 ) -> list[int]:
     """The best windows, best first, each at least `min_gap_s` from the ones already taken,
-    starting inside [lo_s, hi_s) (a `--window`)."""
+    starting inside [lo_s, hi_s) (a `--window`) with the moment grown from it (`extent`)
+    overlapping that span: `report --window 0:30-0:45` listed a moment at 0:45:11."""
     order = np.argsort(-scores.score, kind="stable")
     taken: list[int] = []
     for i in order:
@@ -183,6 +184,9 @@ def pick_windows(
             break
         start = i * BIN_S
         if start + WINDOW_S <= lo_s or start >= hi_s:
+            continue
+        first, last = extent(scores, i)  # a window's busy part may lie past the --window
+        if (last + 1) * BIN_S <= lo_s or first * BIN_S >= hi_s:
             continue
         if all(abs(start - j * BIN_S) >= min_gap_s for j in taken):
             taken.append(int(i))
