@@ -95,6 +95,23 @@ def single_thread_worker(registrations: dict[str, Any] | None = None) -> None:
         torch.set_num_threads(1)
 
 
+def worker_pool(jobs: int) -> Any:
+    """A `ProcessPoolExecutor` of `jobs` spawned processes (no fork of a loaded model), each
+    started by `single_thread_worker` with the caller's registrations: the one way `cluster`
+    and `season` run logs in parallel."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from twitchtopics import registry
+
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=single_thread_worker,
+        initargs=(registry.snapshot(),),
+    )
+
+
 def normalized_texts(texts: pd.Series, known_emotes: frozenset[str]) -> list[str]:
     """The text each message is embedded and described by; computed once per distinct text."""
     from twitchtopics.chat.normalize import normalize_text

@@ -94,6 +94,19 @@ def echo(text: str, *, err: bool = False) -> None:
         _silence(sys.stderr if err else sys.stdout)
 
 
+def write_outputs(outputs: Sequence[tuple[str | None, Callable[[str], Any]]]) -> None:
+    """Write each (path, writer) whose path was given (`--png`, `--html`); an OS error is one
+    line naming the file, and each file written is said on stderr."""
+    for target, write in outputs:
+        if target is None:
+            continue
+        try:
+            write(target)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
+        echo(f"wrote {target}", err=True)
+
+
 @contextlib.contextmanager
 def quiet_warnings(quiet: bool) -> Iterator[None]:
     """Under --quiet no warning (numpy, cache, libraries) reaches stderr, here or in worker

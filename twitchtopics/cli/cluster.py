@@ -242,20 +242,10 @@ def _check_targets(logs, targets) -> None:
 
 def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):
     """One process per log (up to `jobs` at once), each with one thread: both cores busy."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from twitchtopics import registry
-    from twitchtopics.pipeline import ClusterResult, single_thread_worker
+    from twitchtopics.pipeline import ClusterResult, worker_pool
     from twitchtopics.runs import cluster_to_bundle
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=single_thread_worker,
-        initargs=(registry.snapshot(),),
-    ) as pool:
+    with worker_pool(jobs) as pool:
         futures = [
             pool.submit(cluster_to_bundle, log, options, target, quiet)
             for log, target in zip(logs, targets, strict=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import echo, one_line_errors, render
+from twitchtopics.cli._common import echo, one_line_errors, render, write_outputs
 
 WINDOW_HELP = """\b
 Window syntax (FROM-TO, either end may be left open):
@@ -134,14 +134,9 @@ def report(
     else:
         echo(f"ranked by {level} (--level {other} for the other view)", err=True)
         echo(render_report_text(data))
-    for target, write in (
-        (png, lambda p: write_png(data, p)),
-        (html_path, lambda p: write_html(views[level], data, p, alt=alt, level=level)),
-    ):
-        if target is None:
-            continue
-        try:
-            write(target)
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
-        echo(f"wrote {target}", err=True)
+    write_outputs(
+        (
+            (png, lambda p: write_png(data, p)),
+            (html_path, lambda p: write_html(views[level], data, p, alt=alt, level=level)),
+        )
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from twitchtopics.cli._common import one_line_errors, reading_options
+from twitchtopics.cli._common import one_line_errors, reading_options, write_outputs
 from twitchtopics.cli._options import options_from_command_line
 from twitchtopics.cli.cluster import distinct_logs
 
@@ -148,17 +148,12 @@ def report_season(folder: Path, *, window, top, as_json, as_csv, png, html_path)
     else:
         click.echo(render_season_text(data))
     rows = max(top, HEATMAP_ROWS)
-    for target, write in (
-        (png, lambda p: write_season_png(season, p, top=rows)),
-        (html_path, lambda p: write_season_html(folder, season, p, top=rows)),
-    ):
-        if target is None:
-            continue
-        try:
-            write(target)
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
-        click.echo(f"wrote {target}", err=True)
+    write_outputs(
+        (
+            (png, lambda p: write_season_png(season, p, top=rows)),
+            (html_path, lambda p: write_season_html(folder, season, p, top=rows)),
+        )
+    )
 
 
 HEATMAP_ROWS = 25

@@ -117,21 +117,13 @@ def _in_local_processes(logs, targets, options, jobs: int, done: Callable) -> li
 
 def _run_pool(indices, logs, targets, options, jobs, records, done: Callable) -> list[int]:
     """Run these streams in one pool; the indices of those lost to a broken pool (not done)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    from twitchtopics import registry
-    from twitchtopics.pipeline import single_thread_worker
+    from twitchtopics.pipeline import worker_pool
 
     lost = []
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=single_thread_worker,
-        initargs=(registry.snapshot(),),
-    ) as pool:
+    with worker_pool(jobs) as pool:
         futures = {pool.submit(process_stream, logs[i], targets[i], options): i for i in indices}
         for future in as_completed(futures):
             i = futures[future]
