@@ -434,3 +434,37 @@ def test_fast_ward_tree_is_scikit_learns():
     assert n_leaves == expected[2] == 300
     np.testing.assert_array_equal(children, expected[0])
     np.testing.assert_array_equal(distances, expected[4])
+
+
+def test_compiled_ward_tree_is_scikit_learns(monkeypatch):
+    """The numba merge loop that large inputs take is scikit-learn's Ward too, merge for
+    merge, on graphs with ties (repeated points), with and without a time chain, and on a
+    graph in pieces (joined first, as scikit-learn does)."""
+    import warnings
+
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.cluster import ward_tree as sklearn_ward_tree
+    from sklearn.neighbors import kneighbors_graph
+
+    from twitchtopics.clustering import ward
+    from twitchtopics.clustering.grouping import knn_time_graph
+
+    monkeypatch.setattr(ward, "JIT_MIN_POINTS", 0)
+    rng = np.random.default_rng(5)
+    points = np.hstack([rng.normal(size=(400, 4)), np.sort(rng.uniform(0, 30, 400))[:, None]])
+    points[200:210] = points[200]  # exact duplicates: equal inertias, order decided by ids
+    apart = points.copy()
+    apart[:150, 0] += 1000.0  # far from the rest: a 3-NN graph in pieces
+    for data, graph in (
+        (points, knn_time_graph(points, 8, has_time=True)),
+        (points, knn_time_graph(points, 3, has_time=False)),
+        (apart, kneighbors_graph(apart, 3, include_self=False)),
+    ):
+        assert (connected_components(graph + graph.T)[0] > 1) == (data is apart)
+        children, n_leaves, distances = ward.ward_tree(data, graph)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            expected = sklearn_ward_tree(data, connectivity=graph, return_distance=True)
+        assert n_leaves == expected[2] == 400
+        np.testing.assert_array_equal(children, expected[0])
+        np.testing.assert_array_equal(distances, expected[4])
