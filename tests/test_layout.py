@@ -73,13 +73,14 @@ def test_reduce_features_small_and_degenerate_inputs():
 
 def test_reduction_compiles_nothing():
     """A log's reduction (below `EXACT_KNN_MAX` distinct texts) imports neither umap-learn
-    nor numba: nothing to compile on a fresh machine (issue 17)."""
+    nor numba: nothing to compile on a fresh machine (issue 17); a small one (up to
+    `NUMPY_KNN_MAX`) not torch either."""
     code = (
         "import sys, numpy as np\n"
         "from twitchtopics.clustering.reduction import UmapSettings, reduce_features\n"
         "x = np.random.default_rng(0).normal(size=(300, 16)).astype(np.float32)\n"
         "reduce_features(x, UmapSettings())\n"
-        "print(sorted(m for m in ('umap', 'numba', 'pynndescent') if m in sys.modules))\n"
+        "print(sorted(m for m in ('umap', 'numba', 'pynndescent', 'torch') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

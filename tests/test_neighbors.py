@@ -16,10 +16,14 @@ def _points(n: int = 400, dim: int = 24, seed: int = 0) -> np.ndarray:
     return (centres[rng.integers(0, 8, n)] + 0.4 * rng.normal(size=(n, dim))).astype(np.float32)
 
 
-@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+@pytest.mark.parametrize(
+    ("backend", "precision"), [("numpy", None), ("torch", "fp32"), ("torch", "bf16")]
+)
 @pytest.mark.parametrize("metric", ["cosine", "euclidean"])
-def test_matches_scikit_learn(metric, precision, monkeypatch) -> None:
+def test_matches_scikit_learn(metric, backend, precision, monkeypatch) -> None:
     monkeypatch.setattr(neighbors, "BLOCK_CELLS", 5_000)  # many blocks
+    if backend == "torch":
+        monkeypatch.setattr(neighbors, "NUMPY_KNN_MAX", 0)
     pts = _points()
     idx, dist, index = exact_knn(pts, 10, metric, precision=precision)
     want_dist, want_idx = (
@@ -34,7 +38,9 @@ def test_matches_scikit_learn(metric, precision, monkeypatch) -> None:
     assert (np.diff(dist, axis=1) >= -1e-6).all()  # nearest first
 
 
-def test_duplicates_keep_each_point_first_and_small_inputs_work() -> None:
+@pytest.mark.parametrize("numpy_max", [0, 10_000])
+def test_duplicates_keep_each_point_first_and_small_inputs_work(numpy_max, monkeypatch) -> None:
+    monkeypatch.setattr(neighbors, "NUMPY_KNN_MAX", numpy_max)  # torch, then numpy
     pts = np.vstack([_points(30), _points(30)])  # every point twice
     idx, dist, _ = exact_knn(pts, 5, "cosine", precision="bf16")
     assert (idx[:, 0] == np.arange(60)).all()
