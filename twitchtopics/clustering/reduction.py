@@ -22,7 +22,7 @@ import numpy as np
 from twitchtopics.clustering.neighbors import EXACT_KNN_MAX, exact_knn
 from twitchtopics.embed.precision import resolve_precision
 
-LAYOUT_VERSION = "numpy-1"
+LAYOUT_VERSION = "numpy-2"
 """Part of a cached reduction's key: which layout code computed it (`layout.layout` below
 `EXACT_KNN_MAX` distinct texts). Bump with any change to its results."""
 
