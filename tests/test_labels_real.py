@@ -4,9 +4,9 @@ Keyword rules do not depend on how groups are formed, so the groups here are che
 (slices of each log's chat) and no model is loaded: every real log is read and described in
 a few minutes on two cores. Two grains: ten-minute slices, and one-minute slices, the size of
 real moments, where case duplicates show: with keywords not case-folded
-(``keywords._fold`` returning the word as is) the one-minute slices of four logs hold one
-("Clap" / "clap", "chatGPT" / "chatgpt", "PepeLaugh" / "pepeLaugh") and the ten-minute ones
-none; with bare numbers kept, the first log fails at once.
+(``keywords._fold`` returning the word as is) the one-minute slices of five logs hold one
+("Kappa" / "kappa", "Clap" / "clap", "chatGPT" / "chatgpt", "PepeLaugh" / "pepeLaugh") and
+the ten-minute ones none; with bare numbers kept, the first log fails at once.
 """
 
 from __future__ import annotations
