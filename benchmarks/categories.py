@@ -166,7 +166,7 @@ def discussion_shares(args: argparse.Namespace, done: dict[str, list[dict]]) -> 
         over += share >= 0.5
         print(
             f"  {log_path.name:<46} {groups.get('discussion', 0):>4}/{len(topics):<5} "
-            f"{share:>4.0%}  " + ", ".join(f"{c} {n}" for c, n in groups.most_common(6))
+            f"{share:>6.1%}  " + ", ".join(f"{c} {n}" for c, n in groups.most_common(6))
         )
     print(f"  logs with discussion >= half of the groups: {over}")
 
