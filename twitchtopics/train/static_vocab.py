@@ -16,7 +16,7 @@ from typing import Any
 
 MIN_WORD_TEXTS = 20
 """Texts a split word must appear in to become a whole token: enough examples for its own
-vector to learn something (at 20, 123k training texts give ~4,000 words)."""
+vector to learn something (at 20, 25,672 chat texts gave 291 words besides the emotes)."""
 MAX_NEW_WORDS = 12000
 """Cap on the added words (most used first): each costs a vector (256 bytes int8)."""
 _WORDLIKE = re.compile(r"^[^\W\d_][\w']*$")
