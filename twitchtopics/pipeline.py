@@ -330,6 +330,26 @@ def describe_topics(
     return describe_groups(messages, known_emotes, top_n, progress=progress)
 
 
+def describe_all(
+    messages: pd.DataFrame,
+    known_emotes: frozenset[str],
+    top_n: int,
+    *,
+    describer: Any = None,
+    progress: StageProgress | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The describe step of a run: topics.json's `topics` (by `describer`, None = the default
+    c-TF-IDF one) and `themes` (keywords and a 2-6 word label each, as for groups)."""
+    from twitchtopics.components import resolve_describer
+    from twitchtopics.describe.group import label_themes
+    from twitchtopics.describe.themes import describe_themes
+
+    describer = resolve_describer(describer) if describer is None else describer
+    topics = describer.describe(messages, known_emotes, top_n, progress=progress)
+    themes = describe_themes(messages, topics, known_emotes, top_n)
+    return topics, label_themes(messages, themes, known_emotes)
+
+
 def _mean_or_none(values: pd.Series) -> float | None:
     clean = values.dropna()
     return round(float(clean.mean()), 4) if len(clean) else None

@@ -220,8 +220,6 @@ class ChatTopics:
         from twitchtopics import pipeline
         from twitchtopics.bundle import CENTROIDS_FILE
         from twitchtopics.components import resolve_describer, resolve_embedder
-        from twitchtopics.describe.group import label_themes
-        from twitchtopics.describe.themes import describe_themes
         from twitchtopics.vectors import search_arrays, vectors_meta
 
         options = self.cluster_options()
@@ -253,9 +251,9 @@ class ChatTopics:
 
         describer = resolve_describer(self.describer)
         with stages.stage("keywords") as progress:
-            topics = describer.describe(messages, known_emotes, self.keywords, progress=progress)
-            themes = describe_themes(messages, topics, known_emotes, self.keywords)
-            themes = label_themes(messages, themes, known_emotes)  # 2-6 words, as for groups
+            topics, themes = pipeline.describe_all(
+                messages, known_emotes, self.keywords, describer=describer, progress=progress
+            )
         meta = pipeline.build_meta(
             log, _input_path(log), options, grouping, distinct.model_name, messages, topics
         )
