@@ -252,7 +252,12 @@ class ChatTopics:
         describer = resolve_describer(self.describer)
         with stages.stage("keywords") as progress:
             topics, themes = pipeline.describe_all(
-                messages, known_emotes, self.keywords, describer=describer, progress=progress
+                messages,
+                known_emotes,
+                self.keywords,
+                describer=describer,
+                progress=progress,
+                use_cache=self.use_cache,
             )
         meta = pipeline.build_meta(
             log, _input_path(log), options, grouping, distinct.model_name, messages, topics
