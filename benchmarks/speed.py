@@ -138,7 +138,7 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, st
 def twitchtopics_command() -> list[str]:
     """The CLI as a user runs it: the console script next to this Python, with this checkout
     first on the path (the venv's editable install may point at another checkout)."""
-    return [sys.executable, "-c", "import sys; from twitchtopics.cli import cli; sys.exit(cli())"]
+    return [sys.executable, "-c", "from twitchtopics.cli import main; main()"]
 
 
 def tool_env(cache_dir: Path, **extra: str) -> dict[str, str]:
