@@ -81,8 +81,11 @@ def test_round_trip_and_damaged_entries(tmp_path) -> None:
 
 
 @pytest.mark.usefixtures("fake_embedder")
-def test_the_bundle_is_the_same_whatever_the_cache_holds(topic_log, monkeypatch) -> None:
+def test_the_bundle_is_the_same_whatever_the_cache_holds(topic_log, monkeypatch, tmp_path) -> None:
     from twitchtopics import pipeline, runs
+
+    # a cache of its own: the session's would then serve this log's grouping to other tests
+    monkeypatch.setenv("TWITCHTOPICS_CACHE_DIR", str(tmp_path / "cache"))
 
     def run(**options):
         result = runs.cluster_log(
