@@ -233,7 +233,7 @@ def test_representatives_edge_cases() -> None:
 
 def test_categories_and_labels() -> None:
     assert set(CATEGORIES) == set(CATEGORY_LABELS)
-    assert len(CATEGORIES) == 11
+    assert len(CATEGORIES) == 13
     assert CATEGORY_LABELS["votes"] == "+1 / votes"
     assert CATEGORY_LABELS["copypasta"] == "copypasta"
 
@@ -252,6 +252,13 @@ GROUPS = {
     ],
     "votes": ["+1", "+1", "+ 1", "+1+1", "2", "1", "plus un"],
     "reactions": ["WOW", "nooooon", "oh!", "QUOI", "omg", "incroyable !"],
+    "chants": ["move tech", "move tech now", "just move tech", "move the tech", "go tech go"],
+    "replies": [
+        "@alice non, la loi date de 2019 et elle a été votée en urgence",
+        "@bob tu confonds avec le premier texte, celui qui a été retiré",
+        "@carole je pense que le sénat avait déjà modifié cette partie",
+        "le débat était quand même plus intéressant la semaine dernière",
+    ],
     "quiz": ["Napoléon", "napoleon", "Louis XIV", "1789", "Charlemagne", "Jules César", "NAPOLEON"],
     "discussion": [
         "je pense que le premier boss était mieux équilibré",
@@ -296,6 +303,42 @@ def test_categorize_degenerate_groups() -> None:
         assert categorize_group(texts) in CATEGORIES
     with pytest.raises(ValueError):
         categorize_group(["a"], kinds=["chat", "chat"])
+
+
+def test_a_few_words_with_an_emote_are_a_reaction() -> None:
+    texts = ["VALUE PogChamp", "Monsanto DansGame", "rank 19 plays Kappa", "nice value Kappa"]
+    assert categorize_group(texts) == "reactions"
+    # a sentence with an emote is still a remark about something
+    long = [t + " because the last three turns were exactly the same" for t in texts]
+    assert categorize_group(long) != "reactions"
+
+
+def test_chants_need_a_shared_phrase_not_a_shared_subject() -> None:
+    users = ["a", "b", "c", "d"]
+    one_word = ["snuggle", "snuggle him", "snuggle", "snuggle him now"]
+    assert categorize_group(one_word, users=users) == "chants"
+    assert categorize_group(["KILL THE BABY", "kill the baby", "Kill baby", "no"], users=users) == (
+        "chants"
+    )
+    # one name in different remarks is a subject: "hear Paige", "Paige MIC"
+    subject = ["hear Paige now", "Paige MIC broken", "what was Paige saying", "Paige ASMR time"]
+    assert categorize_group(subject, users=users) == "discussion"
+    # the same phrase from one chatter is not chat chanting
+    assert categorize_group(
+        ["KILL THE BABY", "kill the baby", "Kill baby", "no"], users=["a"] * 4
+    ) != ("chants")
+
+
+def test_replies_are_to_several_chatters_not_to_the_streamer() -> None:
+    texts = GROUPS["replies"]
+    assert categorize_group(texts) == "replies"
+    to_one = ["@streamer " + t.split(" ", 1)[1] for t in texts[:3]] + texts[3:]
+    assert categorize_group(to_one) == "discussion"  # a wave at one person: chat to the stream
+
+
+def test_paste_emotes_are_copypasta() -> None:
+    texts = ["copyThis pastaThat", "copyThis pastaThat copyThis", "copyThis pastaThat", "ok"]
+    assert categorize_group(texts, known_emotes=frozenset({"copyThis", "pastaThat"})) == "copypasta"
 
 
 def test_emoticons_are_not_votes():

@@ -139,6 +139,14 @@ def test_label_falls_back_on_answers_then_keywords() -> None:
     assert group_label(texts, [("massietDab", 1.0)]) != "massietDab massietDab"
 
 
+def test_a_label_from_the_typical_message_names_no_chatter() -> None:
+    typical = "@SimplyNemo il y en a qui y croient ! la preuve le lundi matin"
+    label = group_label(["a", "b"], [], typical=typical)
+    assert "@" not in label and "croient" in label and len(label.split()) <= 6
+    assert group_label(["a"], [], typical="@Redmewon c'est le plan") == "c'est le plan"
+    assert group_label(["a"], [], typical="@x @y", category="discussion") == "discussion"
+
+
 # --- tallies and moderation -------------------------------------------------------------------
 
 

@@ -31,6 +31,20 @@ def test_clustering_uses_the_chat_rule():
         ("bonne nuit tout le monde", "greeting"),
         ("massietBonjour", "greeting"),  # a channel emote whose code says hello
         ("hi everyone", "greeting"),
+        ("bonjour à tous et bonjour Jean. ça va bien ?", "greeting"),  # how-are-you words
+        ("salut tout le monde, ça va le live ?", "greeting"),
+        ("hey chat how are you doing", "greeting"),
+        ("Oh cokoooYO Ailedeau", "greeting"),  # one interjection before it
+        ("et bonsoir !", "greeting"),
+        ("<3", "greeting"),  # affection (the hsdogdog3 gold: "love you night night, <3")
+        ("<mention> <3", "greeting"),
+        ("Love you OhMyDog Night", "greeting"),
+        ("ily dog", "greeting"),
+        ("love you dog, that was a great play", None),  # a remark
+        ("bon ça va, là l'ia ne fait que récupérer des faits", None),  # "ça va" alone
+        ("where yo carriers at", None),  # "yo" after a word that is no interjection
+        ("ah bah y a plus personne la", None),  # "a plus" inside a sentence
+        ("hey how are you going to win with this deck", None),
         ("HI REDDIT", None),  # the clip meme, not an arrival
         ("hello youtube LUL", None),
         ("salut Jean trop content de te voir sur twitch", None),  # a sentence after it

@@ -19,6 +19,7 @@ Two clusterer protocols meet here:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -306,3 +307,74 @@ def resolve_describer(spec: Any) -> Any:
             f"describe(messages, known_emotes, top_n), not {type(spec).__name__}"
         )
     return spec
+
+
+# --------------------------------------------------------------------------------------------
+# labelers
+
+
+def phrase_labeler() -> Any:
+    """The built-in label: the best phrase chatters wrote (`describe/labels.py`)."""
+    from twitchtopics.describe.labeler import PhraseLabeler
+
+    return PhraseLabeler()
+
+
+def is_labeler_path(spec: Any) -> bool:
+    """True when `spec` names a model folder (`--labeler PATH`), not a registered labeler."""
+    from twitchtopics import registry
+
+    if isinstance(spec, os.PathLike):
+        return True
+    return isinstance(spec, str) and spec not in registry.labelers
+
+
+def check_labeler(spec: Any) -> None:
+    """The cheap checks of a labeler (no model loaded): a folder that looks like a model,
+    a registered name, or an object with `label`; one-line errors otherwise."""
+    from twitchtopics.describe.labeler import check_model_folder
+
+    if spec is None or (isinstance(spec, str) and not is_labeler_path(spec)):
+        return
+    if is_labeler_path(spec):
+        check_model_folder(spec)
+    elif not callable(getattr(spec, "label", None)):
+        raise OptionError(
+            f"labeler must be a name, a model folder or an object with label(topic), "
+            f"not {type(spec).__name__}"
+        )
+
+
+def resolve_labeler(spec: Any, *, cache_dir: Any = None) -> Any:
+    """A labeler object from None (the phrase label), a registered name, a local model folder
+    (loaded now; its answers cached in `cache_dir` unless None) or an object with `label`."""
+    from twitchtopics import registry
+
+    check_labeler(spec)
+    if is_labeler_path(spec):
+        from twitchtopics.describe.labeler import ModelLabeler
+
+        return ModelLabeler(spec, cache_dir=cache_dir)
+    if spec is None or isinstance(spec, str):
+        return registry.labelers.create(spec, cache_dir=cache_dir)
+    return spec
+
+
+def load_labeler(spec: Any, *, use_cache: bool, stages: Any) -> Any:
+    """`resolve_labeler` as a fit runs it: a stage line while a model folder loads, and its
+    answers cached in the tool's cache folder unless `use_cache` is off."""
+    from twitchtopics.cache.folder import cache_dir
+
+    if spec is None:
+        return resolve_labeler(None)
+    with stages.stage("load labeler", labeler_name(spec) or ""):
+        return resolve_labeler(spec, cache_dir=cache_dir() if use_cache else None)
+
+
+def labeler_name(spec: Any) -> str | None:
+    """What meta.json's params record as the labeler: None, a name, a folder, a class name."""
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, os.PathLike):
+        return os.fspath(spec)
+    return str(getattr(spec, "name", None) or type(spec).__name__)

@@ -46,6 +46,7 @@ class ClusterOptions:
     tz: str | None = None
     bots: tuple[str, ...] = ()
     keywords: int = 10
+    labeler: str | None = None
 
 
 @dataclass

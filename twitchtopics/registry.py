@@ -1,4 +1,4 @@
-"""Components found by name: embedders, clustering methods and describers.
+"""Components found by name: embedders, clustering methods, describers and labelers.
 
 Built-in components register here like plugins do, by import path (``"module:attribute"``),
 so that importing this module imports nothing heavy (`twitchtopics --help` stays fast).
@@ -219,7 +219,17 @@ clusterers = Registry("clusterer", default="ward", entry_point_group="twitchtopi
 describers = Registry("describer", default="ctfidf", entry_point_group="twitchtopics.describers")
 """Group describers: a factory returns an object with `describe(messages, known_emotes, top_n)`."""
 
-ALL = {"embedders": embedders, "clusterers": clusterers, "describers": describers}
+labelers = Registry("labeler", default="phrase", entry_point_group="twitchtopics.labelers")
+"""Group labelers: a factory returns an object with `name` and `label(topic) -> str | None`
+(None keeps the phrase label); a name that is not registered is a local model folder
+(`twitchtopics.describe.labeler.ModelLabeler`)."""
+
+ALL = {
+    "embedders": embedders,
+    "clusterers": clusterers,
+    "describers": describers,
+    "labelers": labelers,
+}
 
 for _name, _path, _aliases in (
     ("minilm", "twitchtopics.components:packaged_minilm", ()),
@@ -231,6 +241,7 @@ for _name, _path, _aliases in (
 clusterers.register("ward", "twitchtopics.components:ward_clusterer", builtin=True)
 clusterers.register("hdbscan", "twitchtopics.components:hdbscan_clusterer", builtin=True)
 describers.register("ctfidf", "twitchtopics.components:CTfidfDescriber", builtin=True)
+labelers.register("phrase", "twitchtopics.components:phrase_labeler", builtin=True)
 
 
 def snapshot() -> dict[str, Any]:

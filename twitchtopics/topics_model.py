@@ -23,7 +23,10 @@ Components are names (found in `twitchtopics.registry`) or objects:
   fed one row per message: [its text embedding (reduced by `reducer` when given), seconds
   since the start / time scale] (see `twitchtopics.components`);
 - `describer`: `"ctfidf"` (default) or an object with
-  `describe(messages, known_emotes, top_n) -> list[dict]`.
+  `describe(messages, known_emotes, top_n) -> list[dict]`;
+- `labeler`: None (the phrase label chatters wrote), a registered name, a local
+  text-generation model folder (`--labeler PATH`, `twitchtopics.describe.labeler`) or an
+  object with `name` and `label(topic) -> str | None`.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class ChatTopics:
         embedder: Any = None,
         clusterer: Any = "ward",
         describer: Any = None,
+        labeler: Any = None,
         *,
         reducer: Any = None,
         time_scale: float | str | None = "auto",
@@ -68,6 +72,7 @@ class ChatTopics:
         self.embedder = embedder
         self.clusterer = clusterer
         self.describer = describer
+        self.labeler = labeler
         self.reducer = reducer
         self.time_scale = parse_time_scale(time_scale)
         self.min_cluster_size = min_cluster_size
@@ -90,6 +95,7 @@ class ChatTopics:
         model = cls(
             embedder=options.model,
             clusterer=options.method,
+            labeler=options.labeler,
             time_scale=options.time_scale,
             min_cluster_size=options.min_cluster_size,
             min_samples=options.min_samples,
@@ -111,7 +117,9 @@ class ChatTopics:
 
     def _check(self) -> None:
         from twitchtopics import registry
+        from twitchtopics.components import check_labeler
 
+        check_labeler(self.labeler)
         check_settings(
             random_state=self.random_state,
             time_scale=self.time_scale,
@@ -150,7 +158,7 @@ class ChatTopics:
 
     def cluster_options(self) -> Any:
         """These settings as the `ClusterOptions` recorded in meta.json's `params`."""
-        from twitchtopics.components import embedder_name
+        from twitchtopics.components import embedder_name, labeler_name
         from twitchtopics.pipeline import ClusterOptions
 
         model = self.embedder
@@ -171,6 +179,7 @@ class ChatTopics:
             include=tuple(self.include),
             use_cache=self.use_cache,
             keywords=self.keywords,
+            labeler=labeler_name(self.labeler),
             **self._reading,
         )
 
@@ -219,11 +228,14 @@ class ChatTopics:
     def _fit_log(self, log: Any, stages: Any) -> None:
         from twitchtopics import pipeline
         from twitchtopics.bundle import CENTROIDS_FILE
-        from twitchtopics.components import resolve_describer, resolve_embedder
+        from twitchtopics.components import load_labeler, resolve_describer, resolve_embedder
+        from twitchtopics.describe.labeler import apply_labeler
         from twitchtopics.vectors import search_arrays, vectors_meta
 
         options = self.cluster_options()
         name = _display_name(log.info.path)
+        # a model folder loads now, before any embedding (a bad one fails at once)
+        labeler = load_labeler(self.labeler, use_cache=self.use_cache, stages=stages)
         messages = log.messages.reset_index(drop=True).copy()
         known_emotes = frozenset(log.info.emotes)
         with stages.stage("normalize"):
@@ -259,10 +271,19 @@ class ChatTopics:
                 progress=progress,
                 use_cache=self.use_cache,
             )
+        if self.labeler is None:
+            apply_labeler(topics, labeler)  # the phrase labels, and each one's label_source
+        else:
+            with stages.stage("labels", options.labeler or "") as progress:
+                apply_labeler(topics, labeler, progress=progress)
         meta = pipeline.build_meta(
             log, _input_path(log), options, grouping, distinct.model_name, messages, topics
         )
         meta["counts"]["themes"] = len(themes)
+        meta["labeler"] = {
+            "name": labeler.name,
+            "fingerprint": getattr(labeler, "fingerprint", None),
+        }
         self.themes_ = themes
         self.messages_ = messages
         self.topic_list_ = topics

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-GROUPING_VERSION = "2026-12-02.6"
+GROUPING_VERSION = "2026-12-02.7-greetings"
 """Version of everything that decides a grouping (features, reduction, Ward cut, themes,
 reaction rules, the built-in clusterers). Bump it in the same commit as any change that can
 change a grouping's labels, silhouettes, centrality or themes: it is part of every cached

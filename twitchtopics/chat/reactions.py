@@ -35,9 +35,10 @@ REACTIONS = ("laughter", "greeting", "plus_one")
 
 GREETING_TAIL_MAX = 6
 """A greeting may be followed by up to this many tokens ("bonjour à toutes et tous", "salut
-Jean"). Measured on the four gold windows (message level, `is_greeting`): 3 missed "bonjour
-à toutes et tous"-like greetings; 6 keeps the rule from swallowing sentences that start with
-a greeting, which need 2+ words that are not stop words."""
+Jean"), greetings and how-are-you words not counted. Measured on the four gold windows
+(message level, `is_greeting`): 3 missed "bonjour à toutes et tous"-like greetings; 6 keeps
+the rule from swallowing sentences that start with a greeting, which need 2+ words that are
+not stop words."""
 
 
 def _tokens(text: str) -> list[str]:
@@ -72,6 +73,20 @@ _ADDRESSEES = frozenset(
     "mates lads boys girls ladies gents tlm monde gens amis copains potes famille streamer "
     "stream twitch".split()
 )
+# How-are-you words after a greeting ("bonjour à tous, ça va bien ?", "hi chat how are you
+# doing", "coucou vous allez bien"): part of the greeting, not counted as words of a sentence.
+# On the four gold windows this finds "bonjour à tous et bonjour Jean. ça va bien ?" and no
+# other message: "ça va" alone ("bon ça va, ...") is not a greeting, only after one.
+_HOW_ARE_YOU = frozenset(
+    "ca va vas allez bien comment how are you u r ya doing going hows wbu hru sava cv".split()
+)
+# Affection that opens a message is a greeting too: the gold taxonomy of hsdogdog3 defines
+# greetings as "greetings, goodbyes and affection to Dog or chat (love you night night, <3)".
+# Interjections and conjunctions that may come before the greeting ("oh cokoooYO", "et
+# bonsoir !", "and hi chat"); not any stop word: "where yo carriers at" is no greeting.
+_LEADERS = frozenset("oh ah and et well so bon ok okay eh ben bah allez".split())
+_AFFECTION = frozenset({"<3", "ily", "ilysm"})
+_AFFECTION_PHRASES = frozenset({("love", "you"), ("love", "u"), ("love", "ya")})
 # A greeting to a platform is the clip meme ("HI REDDIT", "hello youtube"), not an arrival.
 _PLATFORMS = frozenset("reddit youtube yt tiktok twitter lsf instagram insta".split())
 # Two-word greetings and goodbyes whose words are not greetings alone.
@@ -122,12 +137,15 @@ def is_greeting(text: str) -> bool:
     """Whether a (normalised) message is only a greeting or a goodbye.
 
     It opens with a greeting token (``salut``, ``bonsoiiir``, ``cc``, ``o7``, ``HeyGuys``,
-    ``massietBonjour``...) or a two-word one (``good night``, ``bonne nuit``, ``à plus``), and
-    the rest is made of stop words, other greetings, emotes, the greeted (``chat``, ``tout le
-    monde``, ``everyone``) and at most one other word (a name: ``salut Jean``), in at most
-    `GREETING_TAIL_MAX` such tokens: ``bonjour à toutes et tous``, ``coucou mes copains de
-    @x ntcMug``, ``hello dog. hello chat``. A greeting followed by a sentence is about that
-    sentence; one to a platform (``HI REDDIT``) is the clip meme.
+    ``massietBonjour``...), possibly after one stop word or interjection (``oh cokoooYO``,
+    ``and hi chat``), with a two-word one (``good night``, ``bonne nuit``, ``à plus``) or with
+    affection (``<3``, ``ily``, ``love you``); the rest is made of stop words, other
+    greetings, how-are-you words (``ça va bien ?``, ``how are you doing``), emotes, the
+    greeted (``chat``, ``tout le monde``, ``everyone``) and at most one other word (a name:
+    ``salut Jean``), in at most `GREETING_TAIL_MAX` tokens that are not greetings or
+    how-are-you words: ``bonjour à toutes et tous``, ``coucou mes copains de @x ntcMug``,
+    ``hello dog. hello chat``, ``salut tout le monde, ça va le live ?``. A greeting followed by
+    a sentence is about that sentence; one to a platform (``HI REDDIT``) is the clip meme.
     """
     from twitchtopics.chat.reaction_tokens import is_greeting_token
     from twitchtopics.chat.tokens import STOP_WORDS
@@ -135,27 +153,30 @@ def is_greeting(text: str) -> bool:
     toks = _tokens(text)
     if not toks:
         return False
-    if is_greeting_token(toks[0]):
+    first = _plain(toks[0])
+    pair = (first, _plain(toks[1])) if len(toks) >= 2 else None
+    if is_greeting_token(toks[0]) or toks[0] in _AFFECTION or first in _AFFECTION:
         tail = toks[1:]
-    elif len(toks) >= 2 and (_plain(toks[0]), _plain(toks[1])) in _PHRASES:
+    elif pair in _PHRASES or pair in _AFFECTION_PHRASES:
         tail = toks[2:]
+    elif len(toks) >= 2 and first in _LEADERS and is_greeting_token(toks[1]):
+        tail = toks[2:]  # one leading stop word or interjection: "oh cokoooYO", "and hi chat"
     else:
         return False
-    if len(tail) > GREETING_TAIL_MAX:
-        return False
+    counted = 0
     others = 0
     for tok in tail:
         plain = _plain(tok)
         if plain in _PLATFORMS:
             return False
-        if (
-            plain in STOP_WORDS
-            or plain in _ADDRESSEES
-            or is_greeting_token(tok)
-            or _emote_like(tok)
-        ):
+        if is_greeting_token(tok) or plain in _HOW_ARE_YOU:
+            continue
+        counted += 1
+        if plain in STOP_WORDS or plain in _ADDRESSEES or _emote_like(tok):
             continue
         others += 1
+    if counted > GREETING_TAIL_MAX:
+        return False
     return others <= 1
 
 

@@ -108,6 +108,14 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
     help="Show per message its centrality (1 = most typical of its group) and silhouette "
     "(-1..1, how much better it fits its group than the next).",
 )
+@click.option(
+    "--labeler",
+    default=None,
+    metavar="PATH",
+    help="A local text-generation model folder (transformers; an instruction model) that "
+    "writes each group's label from its keywords and typical messages, on the CPU, nothing "
+    "downloaded; its answers are cached. Default: the best phrase chatters wrote.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
     "--out",
@@ -145,6 +153,7 @@ def cluster(
     seed,
     top,
     scores,
+    labeler,
     as_json,
     out,
     fmt,
@@ -183,6 +192,7 @@ def cluster(
         tz=tz,
         bots=bots,
     )
+    options.labeler = labeler
     ChatTopics.from_options(options)  # the library checks every option before any work
     from twitchtopics.readers import check_log_path
 

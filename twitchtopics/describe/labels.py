@@ -17,7 +17,7 @@ spelling.
 
 When no phrase qualifies the label falls back, in order, to: the group's answers for a tally
 ("B / C / A"), its best keywords joined ("yogg / balls"), its most typical message cut to
-``MAX_WORDS`` words, or its category.
+``MAX_WORDS`` words (mentions left out, ending on a content word), or its category.
 """
 
 from __future__ import annotations
@@ -127,12 +127,26 @@ def group_label(
     if len(words) >= 2:
         return " / ".join(words)
     if typical:
-        words_of_typical = clean_text(typical).split()[:MAX_WORDS]
-        while len(words_of_typical) > 1 and not _is_content(words_of_typical[-1].strip(",.;:")):
-            words_of_typical.pop()  # "Je reste pour la musique qui" -> "...la musique"
-        if words_of_typical:
-            return _cut(" ".join(words_of_typical).rstrip(",;:"))
+        excerpt = _excerpt(typical)
+        if excerpt:
+            return excerpt
     return words[0] if words else category
+
+
+def _excerpt(typical: str) -> str | None:
+    """Up to MAX_WORDS words of the most typical message, without the chatters it addresses
+    (9 of 314 labels of 1699408450 were "@SimplyNemo"-like: a chatter's name, or a name and
+    stop words), starting within the first MAX_WORDS words and ending on a content word;
+    None when it holds no content word."""
+    words = [w for w in clean_text(typical).split() if not w.startswith("@")]
+    content = [i for i, w in enumerate(words) if _is_content(w.strip(",.;:!?"))]
+    if not content:
+        return None
+    start = 0 if content[0] < MAX_WORDS else content[0]
+    kept = words[start : start + MAX_WORDS]
+    while len(kept) > 1 and not _is_content(kept[-1].strip(",.;:!?")):
+        kept.pop()  # "Je reste pour la musique qui" -> "...la musique"
+    return _cut(" ".join(kept).rstrip(",;:"))
 
 
 def best_phrase(

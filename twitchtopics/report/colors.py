@@ -20,6 +20,8 @@ CATEGORY_COLORS = {
     "discussion": "#8c564b",
     "copypasta": "#f7b6d2",
     "spam": "#e377c2",
+    "chants": "#aec7e8",
+    "replies": "#7f7f7f",
     "?": "#9e9e9e",
 }
 
