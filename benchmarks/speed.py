@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHATLOGS = REPO.parent / "shared" / "data" / "chatlogs"
 WORK = REPO / ".bench"
 GAP_S = 600.0
+LAST_CPU = [0.0]  # CPU seconds of the last `measured` command
 
 ANCHOR = r"""
 import json, sys, time
@@ -68,9 +69,10 @@ import resource, subprocess, sys, time
 t = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 wall = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 sys.stdout.buffer.write(code.stdout)
-print(f"__MEASURE__ {wall} {rss} {code.returncode}", file=sys.stderr)
+cpu = usage.ru_utime + usage.ru_stime
+print(f"__MEASURE__ {wall} {usage.ru_maxrss} {code.returncode} {cpu}", file=sys.stderr)
 sys.stderr.buffer.write(code.stderr[-2000:])
 """
 
@@ -122,14 +124,17 @@ def build_log(size: int) -> Path:
 
 
 def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """Run `cmd` in a fresh process; (wall s, peak RSS MiB, exit code, stdout)."""
+    """Run `cmd` in a fresh process; (wall s, peak RSS MiB, exit code, stdout). Its CPU
+    seconds (user + system, all threads) go to `LAST_CPU`: on a shared machine they vary
+    less than the wall time."""
     proc = subprocess.run(
         [sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, env=env
     )
     line = next((x for x in proc.stderr.splitlines() if x.startswith("__MEASURE__")), None)
     if line is None:
         raise SystemExit(f"measurement failed: {proc.stderr[-2000:]}")
-    _, wall, rss, code = line.split()
+    _, wall, rss, code, cpu = line.split()
+    LAST_CPU[0] = float(cpu)
     if int(code) != 0:
         print(proc.stderr[-2000:], file=sys.stderr)
     return float(wall), int(rss) / 1024, int(code), proc.stdout
@@ -138,7 +143,7 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, st
 def twitchtopics_command() -> list[str]:
     """The CLI as a user runs it: the console script next to this Python, with this checkout
     first on the path (the venv's editable install may point at another checkout)."""
-    return [sys.executable, "-c", "import sys; from twitchtopics.cli import cli; sys.exit(cli())"]
+    return [sys.executable, "-c", "from twitchtopics.cli import main; main()"]
 
 
 def tool_env(cache_dir: Path, **extra: str) -> dict[str, str]:
@@ -160,11 +165,13 @@ def run_twitchtopics(
     if model:
         cmd += ["--model", model]
     wall, rss, code, _ = measured(cmd, tool_env(cache_dir, **env))
+    cpu = LAST_CPU[0]
     meta = (
         json.loads((out / "meta.json").read_text()) if code == 0 else {"timings": {}, "counts": {}}
     )
     return {
         "wall": wall,
+        "cpu": cpu,
         "rss": rss,
         "code": code,
         "timings": meta["timings"],
@@ -255,14 +262,17 @@ def main(argv: list[str] | None = None) -> int:
             cache, out = Path(tmp) / "cache", Path(tmp) / "out.twitchtopics"
             first = run_twitchtopics(log, args.model, cache, out)
             print(
-                f"twitchtopics (cold cache): {first['wall']:7.1f} s  peak {first['rss']:7.0f} MiB  "
+                f"twitchtopics (cold cache): {first['wall']:7.1f} s  cpu {first['cpu']:6.1f} s  "
+                f"peak {first['rss']:7.0f} MiB  "
                 f"groups {first['groups']}  [{fmt_stages(first['timings'])}]",
                 flush=True,
             )
             second = run_twitchtopics(log, args.model, cache, out)
             print(
-                f"twitchtopics (warm cache): {second['wall']:7.1f} s  peak {second['rss']:7.0f} MiB  "
-                f"= {second['wall'] / first['wall']:.0%} of the first run  [{fmt_stages(second['timings'])}]",
+                f"twitchtopics (warm cache): {second['wall']:7.1f} s  cpu {second['cpu']:6.1f} s  "
+                f"peak {second['rss']:7.0f} MiB  = {second['wall'] / first['wall']:.0%} of the "
+                f"first run (cpu {second['cpu'] / first['cpu']:.0%})  "
+                f"[{fmt_stages(second['timings'])}]",
                 flush=True,
             )
         if args.no_anchor or size > args.anchor_max:

@@ -124,30 +124,6 @@ def test_unreadable_packaged_model_is_one_clear_error(tmp_path):
         PackagedStaticEmbedder(bad)
 
 
-def test_tuning_moves_pooled_vectors_towards_the_targets():
-    from twitchtopics.embed.distill import tune
-
-    rng = np.random.default_rng(1)
-    n_vocab, dims = 40, 8
-    start = rng.normal(size=(n_vocab, dims))
-    truth = rng.normal(size=(n_vocab, 12))  # what the "transformer" means by each token
-    ids = [list(rng.choice(n_vocab, size=rng.integers(1, 6), replace=False)) for _ in range(400)]
-    targets = np.stack([truth[i].mean(axis=0) for i in ids])
-
-    def agreement(vectors: np.ndarray) -> float:
-        """Correlation of pairwise cosines between pooled static vectors and the targets."""
-        pooled = np.stack([vectors[i].mean(axis=0) for i in ids])
-        a = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-        b = targets / np.linalg.norm(targets, axis=1, keepdims=True)
-        upper = np.triu_indices(len(ids), 1)
-        return float(np.corrcoef((a @ a.T)[upper], (b @ b.T)[upper])[0, 1])
-
-    tuned = tune(start.astype(np.float32), ids, targets, ridge=1e-3)
-    assert tuned.shape == (n_vocab, dims)
-    assert agreement(tuned) > agreement(start) + 0.3
-    assert agreement(tuned) > 0.8
-
-
 @pytest.fixture(scope="module")
 def small_bundle(tmp_path_factory) -> Path:
     """A bundle of the small topic log, clustered with the test's hashing embedder."""

@@ -1,4 +1,4 @@
-from twitchtopics.cli import cli
+from twitchtopics.cli import main
 
 if __name__ == "__main__":
-    cli()
+    main()

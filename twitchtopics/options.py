@@ -22,10 +22,11 @@ CLUSTERED_KINDS = ("chat", "action")
 DEFAULT_MODEL = "minilm"
 """The registered embedder `--model` defaults to (also named `default`): the fastest model
 whose B³ F1 is within 0.02 of the best on every dev window. Measured with
-`benchmarks/quality.py --only twitchtopics --model M` (same code, one run each; windows
-hsdogdog3 / admiralbulldog / 1699408450 / chat): minilm 0.523 / 0.624 / 0.440 / 0.447,
-static 0.497 / 0.602 / 0.427 / 0.417, static tuned on chat 0.495 / 0.623 / 0.414 / 0.437:
-the static models miss by up to 0.030, so the packaged MiniLM stays the default."""
+`benchmarks/quality.py --only twitchtopics --model M` (same code, one run each, 2 December;
+windows hsdogdog3 / admiralbulldog / 1699408450 / chat): minilm 0.571 / 0.637 / 0.465 / 0.495,
+static 0.565 / 0.613 / 0.473 / 0.449, static trained on chat (`train/static_chat.py`, 256
+dims) 0.537 / 0.626 / 0.451 / 0.470: every static model misses by 0.03-0.05 on some window,
+so the packaged MiniLM stays the default (README "Speed")."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
 """numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""

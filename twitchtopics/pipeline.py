@@ -331,6 +331,57 @@ def describe_topics(
     return describe_groups(messages, known_emotes, top_n, progress=progress)
 
 
+def describe_all(
+    messages: pd.DataFrame,
+    known_emotes: frozenset[str],
+    top_n: int,
+    *,
+    describer: Any = None,
+    progress: StageProgress | None = None,
+    use_cache: bool = False,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The describe step of a run: topics.json's `topics` (by `describer`, None = the default
+    c-TF-IDF one) and `themes` (keywords and a 2-6 word label each, as for groups).
+
+    `use_cache`: read and write the description cache (`twitchtopics.cache.descriptions`),
+    for the built-in describer only; the result is the same either way."""
+    from twitchtopics.components import CTfidfDescriber, resolve_describer
+
+    describer = resolve_describer(describer) if describer is None else describer
+    if not (use_cache and type(describer) is CTfidfDescriber):
+        return _describe(messages, known_emotes, top_n, describer, progress)
+    from twitchtopics.cache.descriptions import (
+        description_key,
+        load_description,
+        save_description,
+    )
+
+    folder = cache_dir()
+    key = description_key(messages, known_emotes, top_n)
+    cached = None if key is None else load_description(folder, key)
+    if cached is not None:
+        return cached
+    topics, themes = _describe(messages, known_emotes, top_n, describer, progress)
+    if key is not None:
+        save_description(folder, key, topics, themes)
+    return topics, themes
+
+
+def _describe(
+    messages: pd.DataFrame,
+    known_emotes: frozenset[str],
+    top_n: int,
+    describer: Any,
+    progress: StageProgress | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from twitchtopics.describe.group import label_themes
+    from twitchtopics.describe.themes import describe_themes
+
+    topics = describer.describe(messages, known_emotes, top_n, progress=progress)
+    themes = describe_themes(messages, topics, known_emotes, top_n)
+    return topics, label_themes(messages, themes, known_emotes)
+
+
 def _mean_or_none(values: pd.Series) -> float | None:
     clean = values.dropna()
     return round(float(clean.mean()), 4) if len(clean) else None

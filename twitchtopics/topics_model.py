@@ -229,9 +229,7 @@ class ChatTopics:
         from twitchtopics import pipeline
         from twitchtopics.bundle import CENTROIDS_FILE
         from twitchtopics.components import load_labeler, resolve_describer, resolve_embedder
-        from twitchtopics.describe.group import label_themes
         from twitchtopics.describe.labeler import apply_labeler
-        from twitchtopics.describe.themes import describe_themes
         from twitchtopics.vectors import search_arrays, vectors_meta
 
         options = self.cluster_options()
@@ -265,9 +263,14 @@ class ChatTopics:
 
         describer = resolve_describer(self.describer)
         with stages.stage("keywords") as progress:
-            topics = describer.describe(messages, known_emotes, self.keywords, progress=progress)
-            themes = describe_themes(messages, topics, known_emotes, self.keywords)
-            themes = label_themes(messages, themes, known_emotes)  # 2-6 words, as for groups
+            topics, themes = pipeline.describe_all(
+                messages,
+                known_emotes,
+                self.keywords,
+                describer=describer,
+                progress=progress,
+                use_cache=self.use_cache,
+            )
         if self.labeler is None:
             apply_labeler(topics, labeler)  # the phrase labels, and each one's label_source
         else:

@@ -41,7 +41,15 @@ def group_centroids(
     n_topics = int(topics[keep].max()) + 1 if keep.any() else 0
     dim = text_vectors.shape[1] if text_vectors.ndim == 2 else 0
     sums = np.zeros((n_topics, dim), dtype=np.float64)
-    np.add.at(sums, topics[keep], np.asarray(text_vectors, dtype=np.float32)[text_index[keep]])
+    # per group, the sum of its messages' vectors in message order (what np.add.at adds, the
+    # same floats: 0.5 s of a 10k-message run with np.add.at, milliseconds sorted)
+    order = np.flatnonzero(keep)
+    order = order[np.argsort(topics[order], kind="stable")]
+    if len(order):
+        ids = topics[order]
+        starts = np.concatenate(([0], np.flatnonzero(ids[1:] != ids[:-1]) + 1))
+        rows = np.asarray(text_vectors, dtype=np.float32)[text_index[order]].astype(np.float64)
+        sums[ids[starts]] = np.add.reduceat(rows, starts, axis=0)
     return l2_normalize(sums)
 
 

@@ -131,7 +131,7 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="Do not read or write the caches (embeddings, UMAP reductions, groupings).",
+    help="Do not read or write the caches (embeddings, UMAP reductions, groupings, descriptions).",
 )
 @click.option(
     "--jobs",

@@ -26,6 +26,36 @@ TALLY_CATEGORIES = ("votes", "quiz")
 REPRESENTATIVES_STORED = 5
 
 
+def group_positions(labels: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(group id, positions of its rows in table order) for every label, ids ascending: what
+    ``DataFrame.groupby(..., sort=True)`` yields, without a DataFrame per group (pandas'
+    per-group indexing was ~40 % of the describe step on 10k messages, 529 groups)."""
+    labels = np.asarray(labels)
+    if len(labels) == 0:
+        return []
+    order = np.argsort(labels, kind="stable")
+    ordered = labels[order]
+    cuts = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    starts = np.concatenate(([0], cuts))
+    ends = np.concatenate((cuts, [len(labels)]))
+    return [(int(ordered[a]), order[a:b]) for a, b in zip(starts, ends, strict=True)]
+
+
+def _pick(values: list, positions: np.ndarray) -> list:
+    return [values[i] for i in positions.tolist()]
+
+
+def _spans(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """First and last time and offset of each group of ``frame`` (by column ``by``), indexed
+    by group id: one groupby for all groups rather than four reductions per group."""
+    return frame.groupby(by, sort=True).agg(
+        first_time=("time", "min"),
+        last_time=("time", "max"),
+        first_offset_s=("offset_s", "min"),
+        last_offset_s=("offset_s", "max"),
+    )
+
+
 def describe_groups(
     messages: pd.DataFrame,
     known_emotes: frozenset[str],
@@ -35,25 +65,40 @@ def describe_groups(
 ) -> list[dict[str, Any]]:
     """topics.json entries of every group ``>= 0`` of ``messages`` (a bundle's table)."""
     clustered = messages[messages["topic"] >= 0]
-    groups = list(clustered.groupby("topic", sort=True))
+    groups = group_positions(clustered["topic"].to_numpy())
     progress = progress or StageProgress()
     progress.total(len(groups))
     memo: dict = {}  # message analyses shared by every group's categorize_group
     reactions = known_emotes | recurring_reactions(clustered)
+    texts_all = clustered["text"].tolist()
+    kinds_all = clustered["kind"].tolist()
+    users_str = clustered["user"].astype(str)
+    users_all = users_str.tolist()
+    offsets_float = clustered["offset_s"].to_numpy(dtype=float)
+    offsets_all = clustered["offset_s"].astype(float).tolist()
+    centrality_all = clustered["centrality"].to_numpy()
+    silhouette_all = clustered["silhouette"].to_numpy(dtype=float)
+    spans = _spans(clustered, "topic").to_dict("index")
+    writers = (
+        clustered.loc[(users_str != "").to_numpy(), ["topic", "user"]]
+        .groupby("topic")["user"]
+        .nunique()
+        .to_dict()
+    )
     categories = {
-        int(tid): categorize_group(
-            g["text"].tolist(),
+        tid: categorize_group(
+            _pick(texts_all, rows),
             known_emotes=reactions,
-            kinds=g["kind"].tolist(),
+            kinds=_pick(kinds_all, rows),
             memo=memo,
-            users=g["user"].astype(str).tolist(),
-            offsets=g["offset_s"].astype(float).tolist(),
+            users=_pick(users_all, rows),
+            offsets=_pick(offsets_all, rows),
         )
-        for tid, g in groups
+        for tid, rows in groups
     }
     answers = {
-        tid: answer_tally(g["text"].tolist(), known_emotes=reactions)
-        for tid, g in ((int(t), g) for t, g in groups)
+        tid: answer_tally(_pick(texts_all, rows), known_emotes=reactions)
+        for tid, rows in groups
         if categories[tid] in TALLY_CATEGORIES
     }
     keywords = (
@@ -62,7 +107,7 @@ def describe_groups(
             clustered["topic"].to_numpy(),
             top_n=top_n,
             known_emotes=known_emotes,
-            users=clustered["user"].astype(str).tolist(),
+            users=users_all,
             tally_topics=set(answers),
         )
         if len(clustered)
@@ -74,14 +119,13 @@ def describe_groups(
         messages["offset_s"].to_numpy(dtype=float),
     )
     topics = []
-    for topic_id, group in groups:
+    for tid, rows in groups:
         progress.update()
-        tid = int(topic_id)
         words = keywords.get(tid, [])
-        texts = group["text"].tolist()
+        texts = _pick(texts_all, rows)
         reps = representatives(
             texts,
-            group["centrality"].to_numpy(),
+            centrality_all[rows],
             k=REPRESENTATIVES_STORED,
             keywords=[w for w, _ in words],
             known_emotes=known_emotes,
@@ -89,28 +133,29 @@ def describe_groups(
         label = group_label(
             texts,
             words,
-            users=group["user"].astype(str).tolist(),
+            users=_pick(users_all, rows),
             answers=answers.get(tid),
             category=categories[tid],
             typical=reps[0] if reps else None,
             known_emotes=known_emotes,
         )
+        span = spans[tid]
         topics.append(
             {
                 "id": tid,
                 "label": label,
-                "size": int(len(group)),
+                "size": int(len(rows)),
                 "keywords": [[w, round(float(s), 4)] for w, s in words],
-                "silhouette": _mean_or_none(group["silhouette"]),
-                "first_time": _iso(group["time"].min()),
-                "last_time": _iso(group["time"].max()),
-                "first_offset_s": float(group["offset_s"].min()),
-                "last_offset_s": float(group["offset_s"].max()),
+                "silhouette": _mean_or_none(silhouette_all[rows]),
+                "first_time": _iso(span["first_time"]),
+                "last_time": _iso(span["last_time"]),
+                "first_offset_s": float(span["first_offset_s"]),
+                "last_offset_s": float(span["last_offset_s"]),
                 "category": categories[tid],
                 "answers": answers.get(tid, []),
-                "moderation": moderation_after(group["offset_s"].to_numpy(dtype=float), bans),
+                "moderation": moderation_after(offsets_float[rows], bans),
                 "representatives": reps,
-                "users": int(group["user"][group["user"].astype(str) != ""].nunique()),
+                "users": int(writers.get(tid, 0)),
             }
         )
     return topics
@@ -212,9 +257,10 @@ def label_themes(
     return out
 
 
-def _mean_or_none(values: pd.Series) -> float | None:
-    clean = values.dropna()
-    return round(float(clean.mean()), 4) if len(clean) else None
+def _mean_or_none(values: np.ndarray) -> float | None:
+    """The mean of the values that are not NaN, rounded (as ``Series.dropna().mean()``)."""
+    clean = values[~np.isnan(values)]
+    return round(float(clean.sum() / len(clean)), 4) if len(clean) else None
 
 
 def _iso(value: Any) -> str | None:

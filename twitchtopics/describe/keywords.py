@@ -27,6 +27,8 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -94,55 +96,50 @@ def topic_keywords(
     if users is not None and len(users) != len(docs):
         raise ValueError(f"{len(docs)} documents but {len(users)} users")
     counts = _document_counts(weights, len(docs))
-    topic_ids = sorted({int(t) for t in labels_arr if t >= 0})
+    topic_ids = sorted({int(t) for t in np.unique(labels_arr) if t >= 0})
     if not topic_ids:
         return {}
     result: dict[int, list[tuple[str, float]]] = {t: [] for t in topic_ids}
     names = {_fold(str(u)).lstrip("@") for u in users if u} if users is not None else set()
 
-    # one token list per kept document, each (case-folded) word once per message
-    cache: dict[str, list[str]] = {}
-    spellings: Counter[tuple[str, str]] = Counter()
-    kept_tokens: list[list[str]] = []
-    kept_labels: list[int] = []
-    kept_counts: list[int] = []
-    doc_freq: dict[int, Counter[str]] = {t: Counter() for t in topic_ids}
-    name_writers: dict[tuple[int, str], set[str]] = defaultdict(set)
-    sizes: Counter[int] = Counter()
-    for i, (doc, label, count) in enumerate(zip(docs, labels_arr, counts, strict=True)):
-        if count <= 0:
-            continue
-        doc = doc if isinstance(doc, str) else ("" if doc is None else str(doc))
-        tokens = cache.get(doc)
-        if tokens is None:
-            raw = keyword_tokens(doc, known_emotes)
-            for tok in raw:
-                spellings[(_fold(tok), tok)] += 1
-            tokens = cache[doc] = list(dict.fromkeys(_fold(t) for t in raw))
-        label = int(label)
-        if label >= 0:
-            sizes[label] += int(count)
-            for tok in tokens:
-                doc_freq[label][tok] += int(count)
-                if tok in names and users is not None:
-                    name_writers[(label, tok)].add(_fold(str(users[i])))
-        kept_tokens.append(tokens)
-        kept_labels.append(label)
-        kept_counts.append(int(count))
-    if not any(doc_freq[t] for t in topic_ids):
+    from scipy import sparse
+
+    kept = np.flatnonzero(counts > 0)
+    table = _token_table(tuple(_as_text(docs[i]) for i in kept.tolist()), known_emotes)
+    kept_labels, kept_counts = labels_arr[kept], counts[kept]
+    classes, class_rows = np.unique(kept_labels, return_inverse=True)
+    # class x word counts, each word once per message (the documents of a class joined)
+    by_class = sparse.csr_matrix(
+        (kept_counts, (class_rows, table.doc_of)), shape=(len(classes), len(table.texts))
+    )
+    class_counts = (by_class @ table.matrix).tocsr()
+    class_counts.sum_duplicates()
+    if not any(t >= 0 for t in classes.tolist()) or class_counts.nnz == 0:
         return result
-    shown = _most_frequent_spellings(spellings)
-    per_topic = class_tfidf(kept_tokens, kept_labels, kept_counts)
+    class_sizes = np.bincount(class_rows, weights=kept_counts, minlength=len(classes))
+    sizes = dict(zip(classes.tolist(), class_sizes.tolist(), strict=True))
+    shown = _most_frequent_spellings(table.spellings)
+    scores = _ctfidf_scores(class_counts.astype(np.float64))
+    name_writers = _name_writers(table, names, kept, kept_labels, users)
     candidates = max(KEYWORD_CANDIDATES, 3 * top_n)
     tallies = {int(t) for t in tally_topics}
-    for old, words in per_topic.items():
+    for row, old in enumerate(classes.tolist()):
         if old < 0:
             continue
-        need = min(min_df, sizes[old]) if min_df > 0 else 0
+        need = min(min_df, int(sizes[old])) if min_df > 0 else 0
         need = max(need, math.ceil(MIN_GROUP_SHARE * sizes[old]))
+        start, end = class_counts.indptr[row], class_counts.indptr[row + 1]
+        freq = dict(
+            zip(
+                class_counts.indices[start:end].tolist(),
+                class_counts.data[start:end].tolist(),
+                strict=True,
+            )
+        )
         found = []
-        for word, score in words[:candidates]:
-            if not word or score <= 0 or doc_freq[old][word] < need:
+        for word_id, score in _ranked_row(scores, row, table.words)[:candidates]:
+            word = table.words[word_id]
+            if not word or score <= 0 or freq.get(word_id, 0) < need:
                 continue
             if old not in tallies and is_bare_number(word):
                 continue
@@ -152,6 +149,103 @@ def topic_keywords(
         found.sort(key=lambda ws: (-ws[1], ws[0]))
         result[old] = emotes_not_crowding(found, known_emotes)[:top_n]
     return result
+
+
+def _token_table(docs: tuple[str, ...], known_emotes: frozenset[str] | set[str]) -> _TokenTable:
+    """`_TokenTable.of(docs)`, the last one remembered when the emote set is a frozenset: a
+    run describes the same messages three times (groups, themes, theme labels)."""
+    if not isinstance(known_emotes, frozenset):
+        return _TokenTable.of(docs, known_emotes)
+    return _last_token_table(docs, known_emotes)
+
+
+@lru_cache(maxsize=1)
+def _last_token_table(docs: tuple[str, ...], known_emotes: frozenset[str]) -> _TokenTable:
+    return _TokenTable.of(docs, known_emotes)
+
+
+def _as_text(doc: object) -> str:
+    return doc if isinstance(doc, str) else ("" if doc is None else str(doc))
+
+
+class _TokenTable:
+    """The keyword tokens of a list of messages, each distinct text tokenised once.
+
+    ``texts``: distinct texts in order of first appearance; ``doc_of``: each message's text;
+    ``words``: the case-folded vocabulary; ``matrix``: distinct texts x words, 1 where the
+    text holds the word (a message counts a word once); ``spellings``: (folded, as written)
+    counts over the distinct texts' tokens, repeats within a text included.
+    """
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.doc_of = np.zeros(0, dtype=np.int64)
+        self.words: list[str] = []
+        self.doc_words: list[list[int]] = []
+        self.matrix: Any = None
+        self.spellings: Counter[tuple[str, str]] = Counter()
+
+    @classmethod
+    def of(cls, docs: Sequence[str], known_emotes: frozenset[str] | set[str]) -> _TokenTable:
+        from scipy import sparse
+
+        table = cls()
+        index: dict[str, int] = {}
+        doc_of = np.empty(len(docs), dtype=np.int64)
+        vocabulary: dict[str, int] = {}
+        for i, doc in enumerate(docs):
+            found = index.get(doc)
+            if found is None:
+                found = index[doc] = len(table.texts)
+                table.texts.append(doc)
+                raw = keyword_tokens(doc, known_emotes)
+                for tok in raw:
+                    table.spellings[(_fold(tok), tok)] += 1
+                table.doc_words.append(
+                    [
+                        vocabulary.setdefault(t, len(vocabulary))
+                        for t in dict.fromkeys(_fold(t) for t in raw)
+                    ]
+                )
+            doc_of[i] = found
+        table.doc_of = doc_of
+        table.words = list(vocabulary)
+        lengths = np.fromiter((len(w) for w in table.doc_words), np.int64, len(table.doc_words))
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        indices = np.fromiter(
+            (w for words in table.doc_words for w in words), np.int64, int(indptr[-1])
+        )
+        table.matrix = sparse.csr_matrix(
+            (np.ones(len(indices), dtype=np.int64), indices, indptr),
+            shape=(len(table.texts), len(vocabulary)),
+        )
+        return table
+
+
+def _name_writers(
+    table: _TokenTable,
+    names: set[str],
+    kept: np.ndarray,
+    kept_labels: np.ndarray,
+    users: Sequence[str] | None,
+) -> dict[tuple[int, str], set[str]]:
+    """(topic, chatter's name) -> the chatters of the topic who wrote that name."""
+    writers: dict[tuple[int, str], set[str]] = defaultdict(set)
+    if users is None or not names:
+        return writers
+    named = {
+        d: [table.words[w] for w in words if table.words[w] in names]
+        for d, words in enumerate(table.doc_words)
+    }
+    for position, (doc, label) in enumerate(
+        zip(table.doc_of.tolist(), kept_labels.tolist(), strict=True)
+    ):
+        if label < 0 or not named[doc]:
+            continue
+        writer = _fold(str(users[int(kept[position])]))
+        for word in named[doc]:
+            writers[(label, word)].add(writer)
+    return writers
 
 
 def _document_counts(weights: np.ndarray | Sequence[float] | None, n: int) -> np.ndarray:
@@ -241,17 +335,30 @@ def class_tfidf(
         shape=(len(classes), len(vocabulary)),
     )
     counts.sum_duplicates()
+    scores = _ctfidf_scores(counts)
+    words = list(vocabulary)
+    return {
+        label: [(words[j], score) for j, score in _ranked_row(scores, i, words)]
+        for label, i in row_of.items()
+    }
+
+
+def _ctfidf_scores(counts: Any) -> Any:
+    """c-TF-IDF scores (class x word CSR) of class x word counts (CSR, float64, summed)."""
+    from scipy import sparse
+
     frequency = np.asarray(counts.sum(axis=0)).ravel()
     words_per_class = np.asarray(counts.sum(axis=1)).ravel()
     idf = np.log(int(words_per_class.mean()) / frequency + 1)
     scores = (sparse.diags(1.0 / np.maximum(words_per_class, 1)) @ counts).tocsr()
     scores.data = np.sqrt(scores.data)
-    scores = (scores @ sparse.diags(idf)).tocsr()
-    words = np.array(list(vocabulary), dtype=object)
-    out: dict[int, list[tuple[str, float]]] = {}
-    for label, i in row_of.items():
-        start, end = scores.indptr[i], scores.indptr[i + 1]
-        row_scores, idx = scores.data[start:end], scores.indices[start:end]
-        order = np.lexsort((words[idx].astype(str), -row_scores))
-        out[label] = [(str(words[idx[j]]), float(row_scores[j])) for j in order]
-    return out
+    return (scores @ sparse.diags(idf)).tocsr()
+
+
+def _ranked_row(scores: Any, row: int, words: list[str]) -> list[tuple[int, float]]:
+    """(word id, score) of one class's words, best first, ties broken by the word."""
+    start, end = scores.indptr[row], scores.indptr[row + 1]
+    row_scores, idx = scores.data[start:end], scores.indices[start:end]
+    names = np.array([words[j] for j in idx.tolist()], dtype=str)
+    order = np.lexsort((names, -row_scores))
+    return list(zip(idx[order].tolist(), row_scores[order].tolist(), strict=True))

@@ -1,18 +1,13 @@
 """How the packaged static models are made (``twitchtopics/data/models/*.npz``); not run by users.
 
     python -m twitchtopics.embed.distill --out twitchtopics/data/models/static-minilm.npz
-    python -m twitchtopics.embed.distill --tune texts.txt --ridge 0.01 --out static-chat.npz
 
-1. **Distil** the packaged MiniLM (torch, 20-80 s on 2 cores): every WordPiece token run alone
-   between [CLS] and [SEP], mean-pooled, PCA to ``STATIC_PCA_DIMS``, Zipf/SIF weighting, as
-   ``model2vec.distill`` does, here on the original tokenizer so that it runs offline.
-2. Optionally **tune on chat** (``--tune``, tokenlearn-style): embed each distinct text of a
-   chat corpus with MiniLM, project MiniLM's vectors on their top ``STATIC_PCA_DIMS``
-   principal directions (the target space, where cosines stay MiniLM's), map the distilled
-   token vectors into it (least squares), then refit every token vector so that the mean of
-   a text's token vectors matches its target, ridge-pulled towards the mapped distilled
-   vector (``TUNE_RIDGE``): tokens chat uses often move, the rest stay where the distillation
-   put them.
+The packaged MiniLM is distilled (torch, 20-80 s on 2 cores): every WordPiece token run alone
+between [CLS] and [SEP], mean-pooled, PCA to ``STATIC_PCA_DIMS``, Zipf/SIF weighting, as
+``model2vec.distill`` does, here on the original tokenizer so that it runs offline.
+
+``twitchtopics.train.static_chat`` trains a chat model from this distillation (measured,
+not shipped: README "Speed", the default model).
 """
 
 from __future__ import annotations
@@ -30,14 +25,6 @@ STATIC_PCA_DIMS = 256
 """Dimensions of the static vectors (int8 on disk: 30,522 x 256 bytes = 7.8 MB)."""
 STATIC_SIF_COEFFICIENT = 1e-4
 """model2vec's default SIF coefficient."""
-TUNE_RIDGE = 0.01
-"""Pull of each token towards its distilled vector while tuning, against the sum over the
-corpus of (1 / text length)^2 for that token (a token seen in 4 two-token messages moves
-half-way). Tuned on 60,685 distinct chat messages (the French corpus, Apache-2.0, and the
-MIT-licensed English log), the correlation of pairwise cosines with MiniLM's on 4,000
-held-out messages rose from 0.72 to 0.83 (dev logs: 0.75 -> 0.81 French, 0.52 -> 0.53 and
-0.42 -> 0.44 English); B³ F1 on the four dev windows moved by -0.013..+0.021 (mean +0.006),
-within noise, so the tuned model is not shipped (README "Speed", default model)."""
 _UNUSED_TOKEN = re.compile(r"\[unused\d+\]")
 
 
@@ -111,52 +98,9 @@ def target_space(targets: np.ndarray, dims: int) -> np.ndarray:
     return vt[:dims].T
 
 
-def tune(
-    vectors: np.ndarray,
-    token_ids: list[list[int]],
-    targets: np.ndarray,
-    *,
-    ridge: float = TUNE_RIDGE,
-    iterations: int = 200,
-) -> np.ndarray:
-    """Token vectors refitted so that each text's mean token vector matches its MiniLM target
-    (projected, see ``target_space``), ridge-pulled towards the distilled vectors once these
-    are mapped linearly into the target space. Solved by conjugate gradients, one system per
-    dimension, all at once."""
-    from scipy import sparse
-
-    pool = mean_pool_matrix(token_ids, len(vectors))
-    projected = np.asarray(targets, dtype=np.float64) @ target_space(targets, vectors.shape[1])
-    start = pool @ vectors.astype(np.float64)
-    mapping, *_ = np.linalg.lstsq(start, projected, rcond=None)
-    prior = vectors.astype(np.float64) @ mapping
-    gram = (pool.T @ pool + ridge * sparse.identity(len(vectors))).tocsr()
-    rhs = pool.T @ projected + ridge * prior
-    solution = prior.copy()
-    residual = rhs - gram @ solution
-    precondition = 1.0 / gram.diagonal()[:, None]
-    z = residual * precondition
-    direction = z.copy()
-    rz = (residual * z).sum(axis=0)
-    for _ in range(iterations):
-        product = gram @ direction
-        alpha = rz / np.maximum((direction * product).sum(axis=0), 1e-300)
-        solution += direction * alpha
-        residual -= product * alpha
-        z = residual * precondition
-        rz_next = (residual * z).sum(axis=0)
-        if np.sqrt(rz_next.max()) < 1e-8:
-            break
-        direction = z + direction * (rz_next / np.maximum(rz, 1e-300))
-        rz = rz_next
-    return solution.astype(np.float32)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build a packaged static model.")
     parser.add_argument("--out", type=Path, required=True, help="the .npz to write")
-    parser.add_argument("--tune", type=Path, help="a UTF-8 file of chat texts, one per line")
-    parser.add_argument("--ridge", type=float, default=TUNE_RIDGE)
     parser.add_argument("--description", default="all-MiniLM-L6-v2 distilled (model2vec recipe)")
     args = parser.parse_args(argv)
     vectors, tokenizer_json, unk = distill_minilm()
@@ -166,24 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         "unk_token": unk,
         "dims": int(vectors.shape[1]),
     }
-    if args.tune:
-        from tokenizers import Tokenizer
-
-        from twitchtopics.embed.base import embed_texts
-        from twitchtopics.embed.embedders import EmbeddingCache, load_embedder
-        from twitchtopics.embed.static import MAX_TOKENS
-
-        texts = [t for t in args.tune.read_text(encoding="utf-8").splitlines() if t.strip()]
-        with EmbeddingCache() as cache:
-            targets = embed_texts(texts, load_embedder("minilm"), cache=cache, progress=True)
-        tokenizer = Tokenizer.from_str(tokenizer_json)
-        unk_id = tokenizer.token_to_id(unk)
-        ids = [
-            [i for i in enc.ids if i != unk_id][:MAX_TOKENS]
-            for enc in tokenizer.encode_batch_fast(texts, add_special_tokens=False)
-        ]
-        vectors = tune(vectors, ids, targets, ridge=args.ridge)
-        facts["tuned"] = {"texts": len(texts), "ridge": args.ridge}
     save_packaged(args.out, vectors, tokenizer_json, facts)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
     return 0

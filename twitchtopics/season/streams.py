@@ -88,9 +88,18 @@ def one_thread(active: bool = True) -> Iterator[None]:
     if not active:
         yield
         return
-    import torch
+    import sys
+
     from threadpoolctl import threadpool_limits
 
+    torch = sys.modules.get("torch")
+    if torch is None:
+        # not imported (a static model's stream never needs it: importing it only to set its
+        # threads cost each season worker ~3 s here); should the stream import it, torch
+        # reads its thread count from OMP_NUM_THREADS then, and keeps it
+        with _environment(OMP_NUM_THREADS="1"), threadpool_limits(limits=1):
+            yield
+        return
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
@@ -98,6 +107,21 @@ def one_thread(active: bool = True) -> Iterator[None]:
             yield
     finally:
         torch.set_num_threads(threads)
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """These environment variables set for the duration, then restored."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def options_fingerprint(options: Any) -> dict[str, Any]:

@@ -1,0 +1,23 @@
+"""A season stream runs on one thread without importing torch for it (a static model's
+stream never needs torch; importing it cost each worker seconds)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CHECK = r"""
+import os, sys
+from twitchtopics.season.streams import one_thread
+os.environ.pop("OMP_NUM_THREADS", None)
+with one_thread():
+    inside = os.environ.get("OMP_NUM_THREADS")
+print(inside, os.environ.get("OMP_NUM_THREADS"), "torch" in sys.modules)
+"""
+
+
+def test_one_thread_leaves_torch_unimported_and_restores_the_environment() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", CHECK], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["1", "None", "False"]
