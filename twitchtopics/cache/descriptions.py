@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twitchtopics.cache.folder import add_library_versions
+
 __all__ = ["description_key", "load_description", "save_description"]
 
 CODE_PACKAGES = ("describe", "chat")
@@ -46,7 +48,6 @@ LIBRARIES = ("numpy", "pandas", "scipy")
 def code_fingerprint() -> str | None:
     """A digest of the describe code, its data and the libraries' versions; None when the
     sources cannot be read (then nothing is cached)."""
-    from importlib import metadata
 
     from twitchtopics._version import __version__
 
@@ -56,12 +57,7 @@ def code_fingerprint() -> str | None:
         files += sorted((root / package).glob("*.py"))
     files += sorted(p for p in (root / "data").iterdir() if p.suffix in DATA_SUFFIXES)
     digest = hashlib.sha256(f"twitchtopics=={__version__}\0".encode())
-    for library in LIBRARIES:
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{library}=={version}\0".encode())
+    add_library_versions(digest, LIBRARIES)
     try:
         for path in files:
             digest.update(f"{path.relative_to(root).as_posix()}\0".encode())

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from twitchtopics.cache.folder import add_library_versions
+
 GROUPING_VERSION = "2026-12-02.9"
 """Version of everything that decides a grouping (features, reduction, Ward cut, themes,
 reaction rules, the built-in clusterers). Bump it in the same commit as any change that can
@@ -49,15 +51,9 @@ GROUPING_LIBRARIES = (
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A digest of the grouping version and the versions of the libraries that compute it."""
-    from importlib import metadata
 
     digest = hashlib.sha256(f"twitchtopics-grouping=={GROUPING_VERSION}\0".encode())
-    for library in GROUPING_LIBRARIES:
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{library}=={version}\0".encode())
+    add_library_versions(digest, GROUPING_LIBRARIES)
     return digest.hexdigest()
 
 
