@@ -233,7 +233,7 @@ def test_representatives_edge_cases() -> None:
 
 def test_categories_and_labels() -> None:
     assert set(CATEGORIES) == set(CATEGORY_LABELS)
-    assert len(CATEGORIES) == 13
+    assert len(CATEGORIES) == 15
     assert CATEGORY_LABELS["votes"] == "+1 / votes"
     assert CATEGORY_LABELS["copypasta"] == "copypasta"
 
@@ -259,6 +259,8 @@ GROUPS = {
         "@carole je pense que le sénat avait déjà modifié cette partie",
         "le débat était quand même plus intéressant la semaine dernière",
     ],
+    "answers": ["oui", "non", "6 mois", "depuis 2019", "hier", "oui depuis le début"],
+    "thanks": ["merci pour le sub !", "@alice merci", "thanks for the stream", "ty <3", "merci"],
     "quiz": ["Napoléon", "napoleon", "Louis XIV", "1789", "Charlemagne", "Jules César", "NAPOLEON"],
     "discussion": [
         "je pense que le premier boss était mieux équilibré",
@@ -334,6 +336,40 @@ def test_replies_are_to_several_chatters_not_to_the_streamer() -> None:
     assert categorize_group(texts) == "replies"
     to_one = ["@streamer " + t.split(" ", 1)[1] for t in texts[:3]] + texts[3:]
     assert categorize_group(to_one) == "discussion"  # a wave at one person: chat to the stream
+
+
+def test_answers_are_different_values_not_memes_or_names() -> None:
+    # durations, dates, numbers alone, ratings, yes/no: a wave of answers to the stream's question
+    assert categorize_group(["3000", "30k", "3k", "en cash", "3k pardon"]) == "answers"
+    assert categorize_group(["8/10", "Inception is 10/10", "7/10", "LOTR 9/10", "7"]) == "answers"
+    # the same "oui" again and again is chat answering yes, not a flood
+    assert categorize_group(["oui"] * 8 + ["oui depuis 2020", "techniquement oui"]) == "answers"
+    # a number next to a word is a meme or a name, not a value
+    assert categorize_group(["4 loko", "4loko", "sloubi 1", "sloubi 2"]) != "answers"
+    # vote-like numbers alone are votes, short name riffs are not answers
+    assert categorize_group(["-20", "-10", "69", "-20", "4000 matches"]) != "answers"
+    assert categorize_group(["Hardman", "Die hardman", "Soft hardman", "Elmo"]) != "answers"
+    # questions about dates are a question wave, one answer is not a wave
+    assert categorize_group(["depuis quand ?", "2019 ?", "hier ?", "6 mois"]) == "questions"
+    assert categorize_group(["oui", "oui", "oui", "je pense que le budget est trop serré"]) != (
+        "answers"
+    )
+
+
+def test_thanks_are_short_and_open_with_the_thanks() -> None:
+    texts = ["@bob Merci pour l'abonnement-cadeau !", "merci pour le sub :D", "merci", "LUL"]
+    assert categorize_group(texts) == "thanks"
+    end = ["thanks for the stream!", "Thank you for the stream, Ary.", "ty for the stream", "gn"]
+    assert categorize_group(end) == "thanks"
+    # a thank-you that goes on is about what it goes on about
+    long = [
+        "merci pour l'explication sur les retraites mais le COR dit le contraire depuis 2020",
+        "merci jean mais franchement le budget de la sécu est plus compliqué que ça en vrai",
+        "thanks but the second half of the game really drags on compared to the first one",
+    ]
+    assert categorize_group(long) == "discussion"
+    # a word that starts like a thank-you is not one
+    assert categorize_group(["typo", "type it", "tyrant", "thanksgiving dinner soon"]) != "thanks"
 
 
 def test_paste_emotes_are_copypasta() -> None:

@@ -1,8 +1,8 @@
 """The category of a group of chat messages: what it *is* in chat terms.
 
 ``categorize_group`` names what a group *is* in chat terms. Per message it computes flags
-(command, bot, vote, laughter, greeting, emote share, question, reaction, short answer,
-copypasta), then walks this ordered decision list; the first rule that holds wins:
+(command, bot, vote, laughter, greeting, thanks, emote share, question, reaction, short answer,
+answer value, copypasta), then walks this ordered decision list; the first rule that holds wins:
 
 1. ``commands``   share of commands (``!word`` or kind ``command``) >= COMMANDS_MIN_SHARE
 2. ``spam``       share of bot messages >= BOTS_MIN_SHARE (bots are not clustered by
@@ -17,6 +17,10 @@ copypasta), then walks this ordered decision list; the first rule that holds win
                   clusterer groups laughter by) >= LAUGHTER_MIN_SHARE
 5. ``greetings``  share of greetings/goodbyes (`chat.reactions.is_greeting`)
                   >= GREETINGS_MIN_SHARE
+   ``thanks``     share of short thank-yous (``merci``, ``thanks``, ``ty`` first, after an
+                  ``@name``; <= THANKS_MAX_WORDS words) >= THANKS_MIN_SHARE: chat thanking a
+                  gifter (``Merci pour l'abonnement-cadeau !``), the streamer at the end
+                  (``thanks for the stream``) or a chatter
 6. ``emotes``     mean share of emote/emoji tokens per message >= EMOTES_MIN_SHARE
 7. ``questions``  share of questions (a ``?`` in a message with words, or a question word
                   first) >= QUESTIONS_MIN_SHARE; a bare "???" is a reaction (confusion)
@@ -33,24 +37,31 @@ copypasta), then walks this ordered decision list; the first rule that holds win
                   QUIZ_MIN_DISTINCT different answers and questions < QUIZ_MAX_QUESTIONS:
                   many people typing different guesses to a quiz or a "who is it?"; the
                   answers must come back (``_answers_repeat``)
-10. ``spam``      a single canonical text makes more than DOMINANT_TEXT_SHARE of the group
+10. ``answers``  a wave of short, different answers to a question asked on stream: >=
+                  ANSWERS_MIN_SHARE short answers (as for quiz, or votes), >=
+                  ANSWERS_MIN_VALUES of them giving a value - a yes/no first, a date or a
+                  duration, a rating, numbers alone (``oui``, ``non jamais``, ``6 mois``,
+                  ``février 2022``, ``8/10``, ``3k``) -, QUIZ_MIN_DISTINCT different ones and
+                  questions < QUIZ_MAX_QUESTIONS (a ``oui`` flood after "who invests?" is chat
+                  answering, not spam)
+11. ``spam``      a single canonical text makes more than DOMINANT_TEXT_SHARE of the group
                   (a flood that none of the rules above explains)
-11. ``chants``    chat repeating a phrase in variants: >= CHANT_MIN_SHORT of the messages
+12. ``chants``    chat repeating a phrase in variants: >= CHANT_MIN_SHORT of the messages
                   are short (<= CHANT_MAX_WORDS words) and one phrase - two content words
                   (no stop word, emote or number) together, or one content word that is
                   all the message says - is in >= CHANT_MIN_SHARE of them, typed by
                   >= CHANT_MIN_CHATTERS chatters (``move tech``, ``roll sir``, ``topa la
                   vachette``; shouted in capitals they are reactions first): a chant
                   about what is on screen, not an exchange of opinions
-12. ``replies``   chatters answering each other: >= REPLIES_MIN_SHARE of the messages open
+13. ``replies``   chatters answering each other: >= REPLIES_MIN_SHARE of the messages open
                   with an ``@name``, to at least REPLIES_MIN_NAMES different names, none
                   of which takes half of them (a wave of ``@streamer ...`` is chat talking
                   to the stream, left to the rules on what it says)
-13. ``discussion`` everything else: sentences, opinions, conversation about a topic.
+14. ``discussion`` everything else: sentences, opinions, conversation about a topic.
 
 Bots and copypasta (long texts repeated) are checked before what messages say; a flood of a
 short text is named by its content (a ``KEKW`` flood is laughter, a ``+1`` flood votes) and
-only a flood that no content rule explains falls to rule 10. When the chatters and times are
+only a flood that no content rule explains falls to rule 11. When the chatters and times are
 not given, each message counts as its own chatter and time is ignored ("several chatters"
 becomes "several copies"). An empty group is ``discussion``.
 """
@@ -92,6 +103,8 @@ CATEGORIES: tuple[str, ...] = (
     "spam",
     "chants",
     "replies",
+    "answers",
+    "thanks",
 )
 CATEGORY_LABELS: dict[str, str] = {
     "laughter": "laughter",
@@ -107,6 +120,8 @@ CATEGORY_LABELS: dict[str, str] = {
     "spam": "bots / floods",
     "chants": "chants / repeated phrase",
     "replies": "chatters replying to each other",
+    "answers": "answers to a question",
+    "thanks": "thanks",
 }
 
 # --- thresholds of the decision list (shares are of the group's non-empty messages) ---------
@@ -142,6 +157,14 @@ CHANT_MAX_WORDS = 6
 CHANT_MIN_SHARE = 0.5
 CHANT_MIN_CHATTERS = 3
 REPLIES_MIN_SHARE = 0.5
+# Thanks and answers (issue 12, read on the ten real logs, static model): a thank-you group took
+# 6 groups, all read as chat thanking (gift subs, "thanks for the stream" at the end, a chatter);
+# an answer wave took 10 groups, 9 read as answers ("oui" x41 after "who invests?", "3k",
+# "février 2022", "Inception is 10/10", "no bgm"), 1 a number meme ("420").
+THANKS_MIN_SHARE = 0.5
+THANKS_MAX_WORDS = 8
+ANSWERS_MIN_SHARE = 0.5
+ANSWERS_MIN_VALUES = 0.5
 REPLIES_MIN_NAMES = 2
 PASTE_EMOTES = frozenset({"copyThis", "pastaThat"})
 """Twitch's global emotes that say "copy this, paste that": chat marks a paste with them, and
@@ -165,6 +188,24 @@ _INTERJECTIONS = frozenset(
 )
 
 
+_THANKS_RE = re.compile(r"\s*(?:merci|thanks|thank you|thank u|thx|ty|tyty|tysm)\b")
+# short answers that give a value (compared lowercase, accents stripped)
+_YES_NO = frozenset(
+    "oui non ouais nan nope yes no yep yeah nah jamais never toujours always".split()
+)
+_AMOUNT_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*(?:k|m|%|€|\$|e|eme|er|st|nd|rd|th|x)?[.,;]?")
+_RATING_RE = re.compile(r"\d+(?:[.,]\d+)?/10")  # "8/10", "Inception is 10/10": a rating
+_TIME_WORDS = frozenset(
+    "hier aujourd'hui demain depuis jours jour semaine semaines mois an ans annee annees heure "
+    "heures minutes yesterday today tomorrow since ago day days week weeks month months year "
+    "years hour hours minutes".split()
+)
+_MONTHS = frozenset(
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre "
+    "january february march april june july august september october november december".split()
+)
+
+
 # --- categories ----------------------------------------------------------------------------
 
 
@@ -175,11 +216,13 @@ class _Flags:
     vote: bool = False
     laughter: bool = False
     greeting: bool = False
+    thanks: bool = False
     emote_share: float = 0.0
     question: bool = False
     reaction: bool = False
     answer: bool = False
     proper: bool = False
+    value: bool = False
     paste: bool = False
     short: bool = False
     content: frozenset[str] = frozenset()
@@ -229,6 +272,7 @@ def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None
     flags.emote_share = sum(emote_like) / len(words)
     flags.laughter = is_laughter(normalized)
     flags.greeting = is_greeting(normalized)
+    flags.thanks = not flags.greeting and _is_thanks(raw, words)
     first = strip_accents(words[0].lower()).strip(".,!?")
     flags.question = "?" in raw or (len(words) >= 2 and first in _QUESTION_WORDS)
     letters = [ch for ch in raw if ch.isalpha()]
@@ -253,13 +297,39 @@ def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None
         len(words) <= ANSWER_MAX_WORDS
         and "?" not in raw
         and "!" not in raw
-        and not (flags.command or flags.vote or flags.laughter or flags.greeting)
+        and not (flags.command or flags.vote or flags.laughter or flags.greeting or flags.thanks)
         and not any(emote_like)
         and not interjection
         and not stretched
     )
     flags.proper = any(_NUMBER_RE.fullmatch(t) or _looks_like_a_name(t) for t in words)
+    flags.value = flags.answer and _is_answer_value(plain)
     return flags
+
+
+def _is_thanks(raw: str, words: Sequence[str]) -> bool:
+    """A short thank-you to the streamer, a gifter or chat: it opens (after an ``@name``) with
+    ``merci``, ``thanks``, ``thank you``, ``ty``, ``thx`` and says at most THANKS_MAX_WORDS
+    words (``Merci pour l'abonnement-cadeau !``, ``thanks for the stream arypieYEAH``,
+    ``merci pour le sub :D``). A longer message is thanks for something it goes on about."""
+    plain = [strip_accents(w.lower()).strip(".,!?") for w in words]
+    if not plain or len(plain) > THANKS_MAX_WORDS:
+        return False
+    first = _THANKS_RE.match(strip_accents(_ADDRESSEE_RE.sub("", raw, count=1).lower()))
+    return first is not None
+
+
+def _is_answer_value(plain: Sequence[str]) -> bool:
+    """A short message that gives a value someone asked for: a yes/no first (``oui``, ``non
+    jamais``, ``no bgm``), a date or a duration (``février 2022``, ``6 mois``, ``depuis 2019``,
+    ``hier``), a rating (``Inception is 9/10``) or numbers alone (``3k``, ``8/10``). A number beside another word is not one:
+    ``sloubi 1``, ``4 loko`` are memes. ``plain``: the words, lowercase, accents stripped."""
+    if plain[0] in _YES_NO or any(
+        word in _TIME_WORDS or word in _MONTHS or _RATING_RE.fullmatch(word) for word in plain
+    ):
+        return True
+    said = [word for word in plain if word not in STOP_WORDS]
+    return bool(said) and all(_AMOUNT_RE.fullmatch(word) for word in said)
 
 
 def _answers_repeat(answer_forms: Counter[str], n: int) -> bool:
@@ -337,6 +407,8 @@ def categorize_group(
         return "laughter"
     if share("greeting") >= GREETINGS_MIN_SHARE:
         return "greetings"
+    if share("thanks") >= THANKS_MIN_SHARE:
+        return "thanks"
     if sum(flags.emote_share for flags, _ in rows) / n >= EMOTES_MIN_SHARE:
         return "emotes"
     question_share = share("question")
@@ -355,6 +427,8 @@ def categorize_group(
         and _answers_repeat(Counter(form for _, form in answers), n)
     ):
         return "quiz"
+    if _is_answer_wave(rows, question_share):
+        return "answers"
     if forms.most_common(1)[0][1] / n > DOMINANT_TEXT_SHARE:
         return "spam"
     who = list(range(n)) if users is None else [users[i] for i in kept]
@@ -371,8 +445,26 @@ def categorize_group(
     return "discussion"
 
 
+def _is_answer_wave(rows: Sequence[tuple[_Flags, str]], question_share: float) -> bool:
+    """Rule 10: a wave of short, different answers to a question asked on stream.
+
+    Most messages are short answers (``flags.answer``), most of those give a value - a number,
+    a date, a duration, a rating, numbers alone, a yes/no (``_is_answer_value``) - and at
+    least QUIZ_MIN_DISTINCT differ. Names do not count: with them, short riffs on a name
+    ("Hardman", "Elmo scream") took 30 groups, few of them answers. Votes (``7``, ``-2``)
+    count as answers but not as values: fast chat's number memes ("-20", "69") are no answer.
+    """
+    n = len(rows)
+    answers = [(flags, form) for flags, form in rows if flags.answer or flags.vote]
+    if len(answers) < ANSWERS_MIN_SHARE * n or question_share >= QUIZ_MAX_QUESTIONS:
+        return False
+    values = sum(1 for flags, _ in answers if flags.value)
+    distinct = len({form for _, form in answers})
+    return values >= ANSWERS_MIN_VALUES * len(answers) and distinct >= QUIZ_MIN_DISTINCT
+
+
 def _is_chant(rows: Sequence[tuple[_Flags, str]], users: Sequence[object]) -> bool:
-    """Rule 11: short messages repeating one phrase, typed by several chatters.
+    """Rule 12: short messages repeating one phrase, typed by several chatters.
 
     The phrase is two content words found together (``MOVE TECH``, ``rank 19 plays``) or one
     content word that is all the message says (``SNUGGLE``, ``NEVER LUCKY``). One shared word

@@ -22,7 +22,9 @@ from twitchtopics.progress import StageProgress
 
 __all__ = ["TALLY_CATEGORIES", "describe_groups", "label_themes"]
 
-TALLY_CATEGORIES = ("votes", "quiz")
+TALLY_CATEGORIES = ("votes", "quiz", "answers")
+"""Categories whose groups get the tally of their short answers (`answers`: "oui 41" after
+"who invests?", "8/10 4 · 10/10 3" when chat rates a film)."""
 REPRESENTATIVES_STORED = 5
 
 

@@ -22,6 +22,8 @@ CATEGORY_COLORS = {
     "spam": "#e377c2",
     "chants": "#aec7e8",
     "replies": "#7f7f7f",
+    "answers": "#ffbb78",
+    "thanks": "#98df8a",
     "?": "#9e9e9e",
 }
 
