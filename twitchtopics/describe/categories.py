@@ -159,7 +159,7 @@ CHANT_MIN_CHATTERS = 3
 REPLIES_MIN_SHARE = 0.5
 # Thanks and answers (issue 12, read on the ten real logs, static model): a thank-you group took
 # 6 groups, all read as chat thanking (gift subs, "thanks for the stream" at the end, a chatter);
-# an answer wave took 10 groups, 9 read as answers ("oui" x41 after "who invests?", "3k",
+# an answer wave took 9 groups, 8 read as answers ("oui" x41 after "who invests?", "3k",
 # "février 2022", "Inception is 10/10", "no bgm"), 1 a number meme ("420").
 THANKS_MIN_SHARE = 0.5
 THANKS_MAX_WORDS = 8
