@@ -84,7 +84,12 @@ def message_themes(grouping: Grouping, selected: np.ndarray, n_messages: int) ->
 def single_thread_worker(registrations: dict[str, Any] | None = None) -> None:
     """Worker start-up for parallel runs: one thread each, so that N logs use N cores, and the
     parent's run-time registrations (`twitchtopics.registry.snapshot()`), so that a component
-    registered by the caller (a test's fake embedder) is what the worker uses too."""
+    registered by the caller (a test's fake embedder) is what the worker uses too. Such a
+    worker clusters many logs, so Ward's compiled loop pays for itself
+    (`ward.prefer_compiled_loop`)."""
+    from twitchtopics.clustering.ward import prefer_compiled_loop
+
+    prefer_compiled_loop()
     if registrations:
         from twitchtopics import registry
 
