@@ -476,7 +476,7 @@ def test_workers_that_cluster_many_logs_take_the_compiled_loop(monkeypatch):
     from sklearn.neighbors import kneighbors_graph
 
     from twitchtopics.clustering import ward
-    from twitchtopics.pipeline import worker_pool
+    from twitchtopics.workers import worker_pool
 
     monkeypatch.setattr(ward, "_jit_min_points", ward.JIT_MIN_POINTS)
     taken = []
