@@ -68,7 +68,13 @@ def describe_all(messages: pd.DataFrame, emotes: frozenset[str], top_n: int) -> 
     from twitchtopics import pipeline
 
     if hasattr(pipeline, "describe_all"):
-        return pipeline.describe_all(messages, emotes, top_n)
+        topics, themes = pipeline.describe_all(messages, emotes, top_n)
+        try:  # `fit` then records each label's source (the phrase labeler's here)
+            from twitchtopics.describe.labeler import PhraseLabeler, apply_labeler
+        except ImportError:  # code from before --labeler
+            return topics, themes
+        apply_labeler(topics, PhraseLabeler())
+        return topics, themes
     from twitchtopics.describe.group import describe_groups, label_themes
     from twitchtopics.describe.themes import describe_themes
 

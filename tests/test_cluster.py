@@ -449,7 +449,7 @@ def test_compiled_ward_tree_is_scikit_learns(monkeypatch):
     from twitchtopics.clustering import ward
     from twitchtopics.clustering.grouping import knn_time_graph
 
-    monkeypatch.setattr(ward, "JIT_MIN_POINTS", 0)
+    monkeypatch.setattr(ward, "_jit_min_points", 0)
     rng = np.random.default_rng(5)
     points = np.hstack([rng.normal(size=(400, 4)), np.sort(rng.uniform(0, 30, 400))[:, None]])
     points[200:210] = points[200]  # exact duplicates: equal inertias, order decided by ids
@@ -468,3 +468,31 @@ def test_compiled_ward_tree_is_scikit_learns(monkeypatch):
         assert n_leaves == expected[2] == 400
         np.testing.assert_array_equal(children, expected[0])
         np.testing.assert_array_equal(distances, expected[4])
+
+
+def test_workers_that_cluster_many_logs_take_the_compiled_loop(monkeypatch):
+    """A season's or `cluster --jobs` worker runs Ward's numba loop from a few hundred points
+    (its compile is paid once); a single run keeps the Python loop below `JIT_MIN_POINTS`."""
+    from sklearn.neighbors import kneighbors_graph
+
+    from twitchtopics.clustering import ward
+    from twitchtopics.workers import worker_pool
+
+    monkeypatch.setattr(ward, "_jit_min_points", ward.JIT_MIN_POINTS)
+    taken = []
+    monkeypatch.setattr(ward, "_jit_tree", lambda X, graph: taken.append(len(X)))
+    points = np.random.default_rng(0).normal(size=(600, 3))
+    graph = kneighbors_graph(points, 5, include_self=False)
+    ward.ward_tree(points, graph)
+    assert taken == []
+    ward.prefer_compiled_loop()
+    ward.ward_tree(points, graph)
+    assert taken == [600]
+    with worker_pool(1) as pool:  # what a pool's worker starts with
+        assert pool.submit(_ward_jit_threshold).result() == ward.POOL_JIT_MIN_POINTS
+
+
+def _ward_jit_threshold() -> int:
+    from twitchtopics.clustering import ward
+
+    return ward._jit_min_points

@@ -9,8 +9,6 @@ run. Nothing here imports `components`' callers or `topics_model`.
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -79,38 +77,6 @@ def message_themes(grouping: Grouping, selected: np.ndarray, n_messages: int) ->
     full = np.full(n_messages, -1, dtype=np.int64)
     full[selected] = grouping.labels if grouping.themes is None else grouping.themes
     return full
-
-
-def single_thread_worker(registrations: dict[str, Any] | None = None) -> None:
-    """Worker start-up for parallel runs: one thread each, so that N logs use N cores, and the
-    parent's run-time registrations (`twitchtopics.registry.snapshot()`), so that a component
-    registered by the caller (a test's fake embedder) is what the worker uses too."""
-    if registrations:
-        from twitchtopics import registry
-
-        registry.restore(registrations)
-    os.environ["OMP_NUM_THREADS"] = "1"  # read by torch, numba and BLAS when they load
-    os.environ["NUMBA_NUM_THREADS"] = "1"
-    torch = sys.modules.get("torch")  # not imported here: a static model's run never needs it
-    if torch is not None:
-        torch.set_num_threads(1)
-
-
-def worker_pool(jobs: int) -> Any:
-    """A `ProcessPoolExecutor` of `jobs` spawned processes (no fork of a loaded model), each
-    started by `single_thread_worker` with the caller's registrations: the one way `cluster`
-    and `season` run logs in parallel."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from twitchtopics import registry
-
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=single_thread_worker,
-        initargs=(registry.snapshot(),),
-    )
 
 
 def normalized_texts(texts: pd.Series, known_emotes: frozenset[str]) -> list[str]:

@@ -252,8 +252,9 @@ def _check_targets(logs, targets) -> None:
 
 def _cluster_in_parallel(logs, options, targets, jobs: int, quiet: bool):
     """One process per log (up to `jobs` at once), each with one thread: both cores busy."""
-    from twitchtopics.pipeline import ClusterResult, worker_pool
+    from twitchtopics.pipeline import ClusterResult
     from twitchtopics.runs import cluster_to_bundle
+    from twitchtopics.workers import worker_pool
 
     with worker_pool(jobs) as pool:
         futures = [

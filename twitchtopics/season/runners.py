@@ -120,7 +120,7 @@ def _run_pool(indices, logs, targets, options, jobs, records, done: Callable) ->
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    from twitchtopics.pipeline import worker_pool
+    from twitchtopics.workers import worker_pool
 
     lost = []
     with worker_pool(jobs) as pool:

@@ -65,10 +65,12 @@ def _why(exc: BaseException) -> str:
 def _cluster_quietly(log: str, target: str, options: Any, single_thread: bool) -> None:
     """No per-stage output (the season shows one bar for all streams); one thread per stream
     when others run beside it."""
+    from twitchtopics.clustering.ward import prefer_compiled_loop
     from twitchtopics.errors import TwitchTopicsError
     from twitchtopics.progress import Stages
     from twitchtopics.runs import cluster_log
 
+    prefer_compiled_loop()  # a season's worker (local or Dask) clusters many streams
     path = Path(log)
     if not path.exists():
         raise TwitchTopicsError(f"{log}: no such file")
