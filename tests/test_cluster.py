@@ -479,6 +479,7 @@ def test_workers_that_cluster_many_logs_take_the_compiled_loop(monkeypatch):
     from twitchtopics.workers import worker_pool
 
     monkeypatch.setattr(ward, "_jit_min_points", ward.JIT_MIN_POINTS)
+    monkeypatch.setattr(ward, "_compiled_on_disk", lambda: False)
     taken = []
     monkeypatch.setattr(ward, "_jit_tree", lambda X, graph: taken.append(len(X)))
     points = np.random.default_rng(0).normal(size=(600, 3))
@@ -496,3 +497,28 @@ def _ward_jit_threshold() -> int:
     from twitchtopics.clustering import ward
 
     return ward._jit_min_points
+
+
+def test_a_single_run_takes_the_compiled_loop_once_it_is_on_disk(monkeypatch, tmp_path):
+    """Below `JIT_MIN_POINTS` a single run takes numba's loop only when a previous run left it
+    compiled: from `COMPILED_JIT_MIN_POINTS` points, found beside the module or under
+    $NUMBA_CACHE_DIR."""
+    from twitchtopics.clustering import ward
+
+    monkeypatch.setattr(ward, "_jit_min_points", ward.JIT_MIN_POINTS)
+    n = ward.COMPILED_JIT_MIN_POINTS
+    monkeypatch.setattr(ward, "_compiled_on_disk", lambda: True)
+    assert ward._takes_compiled_loop(n) and not ward._takes_compiled_loop(n - 1)
+    monkeypatch.setattr(ward, "_compiled_on_disk", lambda: False)
+    assert not ward._takes_compiled_loop(n) and ward._takes_compiled_loop(ward.JIT_MIN_POINTS)
+
+
+def test_the_compiled_loop_is_found_under_numba_cache_dir(monkeypatch, tmp_path):
+    from twitchtopics.clustering import ward
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # numba looks only there
+    assert not ward._compiled_on_disk()
+    index = tmp_path / "x" / "clustering" / "_ward_jit.ward_merges-71.py311.nbi"
+    index.parent.mkdir(parents=True)
+    index.write_bytes(b"")
+    assert ward._compiled_on_disk()
