@@ -1,8 +1,9 @@
 """The category of a group of chat messages: what it *is* in chat terms.
 
-``categorize_group`` names what a group *is* in chat terms. Per message it computes flags
-(command, bot, vote, laughter, greeting, thanks, emote share, question, reaction, short answer,
-answer value, copypasta), then walks this ordered decision list; the first rule that holds wins:
+``categorize_group`` names what a group *is* in chat terms. Per message it reads flags
+(`message_flags`: command, bot, vote, laughter, greeting, thanks, emote share, question,
+reaction, short answer, answer value, copypasta marker; the per-message word limits named
+below live there), then walks this ordered decision list; the first rule that holds wins:
 
 1. ``commands``   share of commands (``!word`` or kind ``command``) >= COMMANDS_MIN_SHARE
 2. ``spam``       share of bot messages >= BOTS_MIN_SHARE (bots are not clustered by
@@ -68,24 +69,18 @@ becomes "several copies"). An empty group is ``discussion``.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from twitchtopics.chat.copypasta import copypasta_waves
-from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import (
     canonical_form,
     clean_text,
-    has_stretched_letters,
-    is_command,
-    normalize_text,
-    strip_accents,
 )
-from twitchtopics.chat.reaction_tokens import is_greeting_token
-from twitchtopics.chat.reactions import is_greeting, is_laughter
-from twitchtopics.chat.tokens import STOP_WORDS
+from twitchtopics.describe.message_flags import (
+    MessageFlags,
+    message_flags,
+)
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "categorize_group"]
 
@@ -124,6 +119,8 @@ CATEGORY_LABELS: dict[str, str] = {
     "thanks": "thanks",
 }
 
+_EMPTY: frozenset[str] = frozenset()
+
 # --- thresholds of the decision list (shares are of the group's non-empty messages) ---------
 COMMANDS_MIN_SHARE = 0.5
 BOTS_MIN_SHARE = 0.5
@@ -134,17 +131,12 @@ GREETINGS_MIN_SHARE = 0.5
 EMOTES_MIN_SHARE = 0.5
 QUESTIONS_MIN_SHARE = 0.4
 REACTIONS_MIN_SHARE = 0.5
-REACTION_MAX_WORDS = 4
-# A few words with an emote are a reaction (issue 12): it moved 282 AdmiralBulldog IRC groups
-# and 238 hsdogdog3 groups from discussion; 20 of each read, 18 and 17 are reactions ("TIGHT
-# Kreygasm", "SAFIA WHAT cmonBruh", "VALUE PogChamp"), the others mixed bags.
 QUIZ_MIN_SHARE = 0.4  # a quiz wave comes with chatter ("trop dur", "j'ai triché mdr")
 QUIZ_MIN_PROPER = 0.3  # "de vinci" typed lowercase is still an answer
 QUIZ_MIN_DISTINCT = 3
 QUIZ_MAX_QUESTIONS = 0.2
 QUIZ_MIN_TOP_COPIES = 3
 QUIZ_MIN_REPEATED = 0.25
-ANSWER_MAX_WORDS = 3
 DOMINANT_TEXT_SHARE = 0.5
 # Chants and replies (issue 12: `discussion` took 55-81 % of the groups of the talk shows and
 # 47-67 % of the fast English logs). Read on the real logs (static model, 20 groups a log):
@@ -153,7 +145,6 @@ DOMINANT_TEXT_SHARE = 0.5
 # two words or the word alone; with it ~12 in 16 read as chants. Replies: ~9 in 10 groups on
 # tcd and ~6 in 8 on the economics talk show were chatters answering each other.
 CHANT_MIN_SHORT = 0.7
-CHANT_MAX_WORDS = 6
 CHANT_MIN_SHARE = 0.5
 CHANT_MIN_CHATTERS = 3
 REPLIES_MIN_SHARE = 0.5
@@ -162,174 +153,9 @@ REPLIES_MIN_SHARE = 0.5
 # an answer wave took 9 groups, 8 read as answers ("oui" x41 after "who invests?", "3k",
 # "février 2022", "Inception is 10/10", "no bgm"), 1 a number meme ("420").
 THANKS_MIN_SHARE = 0.5
-THANKS_MAX_WORDS = 8
 ANSWERS_MIN_SHARE = 0.5
 ANSWERS_MIN_VALUES = 0.5
 REPLIES_MIN_NAMES = 2
-PASTE_EMOTES = frozenset({"copyThis", "pastaThat"})
-"""Twitch's global emotes that say "copy this, paste that": chat marks a paste with them, and
-a flood of them is chat doing copypasta, not an emote reaction (the hsdogdog3 gold labels its
-``copyThis pastaThat`` messages ``copypasta_copythis_pastathat``). A message holding one counts
-toward the copypasta share like a message in a wave."""
-
-_EMPTY: frozenset[str] = frozenset()
-_VOTE_RE = re.compile(r"[+-]?\d{1,2}|[a-dA-D]")
-_NUMBER_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*[.,;]?")
-# a message starting with one of these (and 2+ words) is a question even without "?"
-_QUESTION_WORDS = frozenset(
-    "pourquoi comment combien quel quelle quels quelles qui quoi est-ce "
-    "why how what when who where which".split()
-)
-# short messages with one of these are reactions (compared lowercase, accents stripped)
-_INTERJECTIONS = frozenset(
-    "oh ohh ah wow waw woah whoa omg wtf gg ggwp wp ez ouf aie ouch oups oops bravo incroyable "
-    "enorme ouah waouh nani hype letsgo let's lets go nice pog rip f noo nope yes huh oskour "
-    "ohlala olala putain ptn dingue".split()
-)
-
-
-_THANKS_RE = re.compile(r"\s*(?:merci|thanks|thank you|thank u|thx|ty|tyty|tysm)\b")
-# short answers that give a value (compared lowercase, accents stripped)
-_YES_NO = frozenset(
-    "oui non ouais nan nope yes no yep yeah nah jamais never toujours always".split()
-)
-_AMOUNT_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*(?:k|m|%|€|\$|e|eme|er|st|nd|rd|th|x)?[.,;]?")
-_RATING_RE = re.compile(r"\d+(?:[.,]\d+)?/10")  # "8/10", "Inception is 10/10": a rating
-_TIME_WORDS = frozenset(
-    "hier aujourd'hui demain depuis jours jour semaine semaines mois an ans annee annees heure "
-    "heures minutes yesterday today tomorrow since ago day days week weeks month months year "
-    "years hour hours minutes".split()
-)
-_MONTHS = frozenset(
-    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre "
-    "january february march april june july august september october november december".split()
-)
-
-
-# --- categories ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Flags:
-    command: bool = False
-    bot: bool = False
-    vote: bool = False
-    laughter: bool = False
-    greeting: bool = False
-    thanks: bool = False
-    emote_share: float = 0.0
-    question: bool = False
-    reaction: bool = False
-    answer: bool = False
-    proper: bool = False
-    value: bool = False
-    paste: bool = False
-    short: bool = False
-    content: frozenset[str] = frozenset()
-    addressee: str | None = None
-
-
-_CAMEL_RE = re.compile(r"[a-z][A-Z]")
-_ADDRESSEE_RE = re.compile(r"\s*@(\w+)")
-
-
-def _looks_like_a_name(word: str) -> bool:
-    """A capitalised word that is not a stop word or filler: ``Napoléon``, ``Paris``, not ``Il``;
-    nor CamelCase (``PepeScoots``, ``monkaGIGA``: third-party emotes missing from the log's
-    metadata, whose floods are not quiz answers)."""
-    word = word.strip(".,;:!?\"'()")
-    return (
-        len(word) >= 2
-        and word[0].isupper()
-        and not word.isupper()
-        and _CAMEL_RE.search(word) is None
-        and word.lower() not in STOP_WORDS
-        and not is_greeting_token(word)
-    )
-
-
-def _message_flags(text: str, known: frozenset[str] | set[str], kind: str | None) -> _Flags:
-    flags = _Flags(command=is_command(text) or kind == "command", bot=kind == "bot")
-    raw = clean_text(text)
-    flags.paste = any(tok in PASTE_EMOTES for tok in raw.split())
-    opening = _ADDRESSEE_RE.match(raw)
-    flags.addressee = opening.group(1).lower() if opening else None
-    normalized = normalize_text(raw, known)
-    tokens = [t for t in normalized.split() if t not in ("<mention>", "<url>")]
-    # words: tokens with a letter, digit or pictograph (not bare punctuation)
-    words = [
-        t for t in tokens if any(ch.isalnum() for ch in t) or is_emoji(t) or is_emote(t, known)
-    ]
-    # the answer alone, end punctuation aside: "B", "c.", "7 !"; not the emoticons "D:", ":D", "B)"
-    bare = re.sub(r"[\s.!?]+$", "", raw.strip())
-    flags.vote = canonical_form(raw, known) == "+1" or bool(
-        _VOTE_RE.fullmatch(bare) and len(words) <= 1
-    )
-    if not words:
-        flags.reaction = "!" in raw or "?" in raw  # "!!!", "?!", "???" (confusion)
-        return flags
-    emote_like = [is_emote(t, known) or is_emoji(t) for t in words]
-    flags.emote_share = sum(emote_like) / len(words)
-    flags.laughter = is_laughter(normalized)
-    flags.greeting = is_greeting(normalized)
-    flags.thanks = not flags.greeting and _is_thanks(raw, words)
-    first = strip_accents(words[0].lower()).strip(".,!?")
-    flags.question = "?" in raw or (len(words) >= 2 and first in _QUESTION_WORDS)
-    letters = [ch for ch in raw if ch.isalpha()]
-    shouting = len(letters) >= 2 and sum(ch.isupper() for ch in letters) / len(letters) >= 0.7
-    plain = [strip_accents(t.lower()).strip(".,!?") for t in words]
-    interjection = any(p in _INTERJECTIONS for p in plain)
-    stretched = has_stretched_letters(raw)
-    short = len(words) <= REACTION_MAX_WORDS
-    flags.reaction = (
-        short
-        and not flags.question
-        and not all(emote_like)
-        and ("!" in raw or shouting or stretched or interjection or any(emote_like))
-    )
-    flags.short = len(words) <= CHANT_MAX_WORDS
-    flags.content = frozenset(
-        word
-        for word, like in zip(plain, emote_like, strict=True)
-        if not like and len(word) >= 2 and word not in STOP_WORDS and not word.isdigit()
-    )
-    flags.answer = (
-        len(words) <= ANSWER_MAX_WORDS
-        and "?" not in raw
-        and "!" not in raw
-        and not (flags.command or flags.vote or flags.laughter or flags.greeting or flags.thanks)
-        and not any(emote_like)
-        and not interjection
-        and not stretched
-    )
-    flags.proper = any(_NUMBER_RE.fullmatch(t) or _looks_like_a_name(t) for t in words)
-    flags.value = flags.answer and _is_answer_value(plain)
-    return flags
-
-
-def _is_thanks(raw: str, words: Sequence[str]) -> bool:
-    """A short thank-you to the streamer, a gifter or chat: it opens (after an ``@name``) with
-    ``merci``, ``thanks``, ``thank you``, ``ty``, ``thx`` and says at most THANKS_MAX_WORDS
-    words (``Merci pour l'abonnement-cadeau !``, ``thanks for the stream arypieYEAH``,
-    ``merci pour le sub :D``). A longer message is thanks for something it goes on about."""
-    plain = [strip_accents(w.lower()).strip(".,!?") for w in words]
-    if not plain or len(plain) > THANKS_MAX_WORDS:
-        return False
-    first = _THANKS_RE.match(strip_accents(_ADDRESSEE_RE.sub("", raw, count=1).lower()))
-    return first is not None
-
-
-def _is_answer_value(plain: Sequence[str]) -> bool:
-    """A short message that gives a value someone asked for: a yes/no first (``oui``, ``non
-    jamais``, ``no bgm``), a date or a duration (``février 2022``, ``6 mois``, ``depuis 2019``,
-    ``hier``), a rating (``Inception is 9/10``) or numbers alone (``3k``, ``8/10``). A number beside another word is not one:
-    ``sloubi 1``, ``4 loko`` are memes. ``plain``: the words, lowercase, accents stripped."""
-    if plain[0] in _YES_NO or any(
-        word in _TIME_WORDS or word in _MONTHS or _RATING_RE.fullmatch(word) for word in plain
-    ):
-        return True
-    said = [word for word in plain if word not in STOP_WORDS]
-    return bool(said) and all(_AMOUNT_RE.fullmatch(word) for word in said)
 
 
 def _answers_repeat(answer_forms: Counter[str], n: int) -> bool:
@@ -346,7 +172,7 @@ def categorize_group(
     *,
     known_emotes: frozenset[str] | set[str] = _EMPTY,
     kinds: Sequence[str] | None = None,
-    memo: dict[tuple[str, str | None], tuple[_Flags, str]] | None = None,
+    memo: dict[tuple[str, str | None], tuple[MessageFlags, str]] | None = None,
     users: Sequence[object] | None = None,
     offsets: Sequence[float] | None = None,
 ) -> str:
@@ -364,7 +190,7 @@ def categorize_group(
     for name, values in (("users", users), ("offsets", offsets)):
         if values is not None and len(values) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(values)} {name}")
-    rows: list[tuple[_Flags, str]] = []
+    rows: list[tuple[MessageFlags, str]] = []
     kept: list[int] = []
     for i, text in enumerate(texts):
         text = text if isinstance(text, str) else ("" if text is None else str(text))
@@ -375,7 +201,7 @@ def categorize_group(
         row = memo.get((text, kind))
         if row is None:
             row = memo[(text, kind)] = (
-                _message_flags(text, known_emotes, kind),
+                message_flags(text, known_emotes, kind),
                 canonical_form(text, known_emotes),
             )
         rows.append(row)
@@ -445,7 +271,7 @@ def categorize_group(
     return "discussion"
 
 
-def _is_answer_wave(rows: Sequence[tuple[_Flags, str]], question_share: float) -> bool:
+def _is_answer_wave(rows: Sequence[tuple[MessageFlags, str]], question_share: float) -> bool:
     """Rule 10: a wave of short, different answers to a question asked on stream.
 
     Most messages are short answers (``flags.answer``), most of those give a value - a number,
@@ -463,7 +289,7 @@ def _is_answer_wave(rows: Sequence[tuple[_Flags, str]], question_share: float) -
     return values >= ANSWERS_MIN_VALUES * len(answers) and distinct >= QUIZ_MIN_DISTINCT
 
 
-def _is_chant(rows: Sequence[tuple[_Flags, str]], users: Sequence[object]) -> bool:
+def _is_chant(rows: Sequence[tuple[MessageFlags, str]], users: Sequence[object]) -> bool:
     """Rule 12: short messages repeating one phrase, typed by several chatters.
 
     The phrase is two content words found together (``MOVE TECH``, ``rank 19 plays``) or one

@@ -1,0 +1,192 @@
+"""What one chat message is, as flags the group categories are counted from
+(`categories.categorize_group`): command, bot, vote, laughter, greeting, thanks, emote share,
+question, reaction, short answer and the value it gives, proper name or number, copypasta
+marker, addressee, content words. One message's flags depend on its text, its reader kind and
+the stream's emotes only, so they are computed once per distinct (text, kind) of a log."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from twitchtopics.chat.emotes import is_emoji, is_emote
+from twitchtopics.chat.normalize import (
+    canonical_form,
+    clean_text,
+    has_stretched_letters,
+    is_command,
+    normalize_text,
+    strip_accents,
+)
+from twitchtopics.chat.reaction_tokens import is_greeting_token
+from twitchtopics.chat.reactions import is_greeting, is_laughter
+from twitchtopics.chat.tokens import STOP_WORDS
+
+# A few words with an emote are a reaction (issue 12): it moved 282 AdmiralBulldog IRC groups
+# and 238 hsdogdog3 groups from discussion; 20 of each read, 18 and 17 are reactions ("TIGHT
+# Kreygasm", "SAFIA WHAT cmonBruh", "VALUE PogChamp"), the others mixed bags.
+REACTION_MAX_WORDS = 4
+CHANT_MAX_WORDS = 6
+ANSWER_MAX_WORDS = 3
+THANKS_MAX_WORDS = 8
+PASTE_EMOTES = frozenset({"copyThis", "pastaThat"})
+"""Twitch's global emotes that say "copy this, paste that": chat marks a paste with them, and
+a flood of them is chat doing copypasta, not an emote reaction (the hsdogdog3 gold labels its
+``copyThis pastaThat`` messages ``copypasta_copythis_pastathat``). A message holding one counts
+toward the copypasta share like a message in a wave."""
+
+_VOTE_RE = re.compile(r"[+-]?\d{1,2}|[a-dA-D]")
+_NUMBER_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*[.,;]?")
+# a message starting with one of these (and 2+ words) is a question even without "?"
+_QUESTION_WORDS = frozenset(
+    "pourquoi comment combien quel quelle quels quelles qui quoi est-ce "
+    "why how what when who where which".split()
+)
+# short messages with one of these are reactions (compared lowercase, accents stripped)
+_INTERJECTIONS = frozenset(
+    "oh ohh ah wow waw woah whoa omg wtf gg ggwp wp ez ouf aie ouch oups oops bravo incroyable "
+    "enorme ouah waouh nani hype letsgo let's lets go nice pog rip f noo nope yes huh oskour "
+    "ohlala olala putain ptn dingue".split()
+)
+
+
+_THANKS_RE = re.compile(r"\s*(?:merci|thanks|thank you|thank u|thx|ty|tyty|tysm)\b")
+# short answers that give a value (compared lowercase, accents stripped)
+_YES_NO = frozenset(
+    "oui non ouais nan nope yes no yep yeah nah jamais never toujours always".split()
+)
+_AMOUNT_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*(?:k|m|%|€|\$|e|eme|er|st|nd|rd|th|x)?[.,;]?")
+_RATING_RE = re.compile(r"\d+(?:[.,]\d+)?/10")  # "8/10", "Inception is 10/10": a rating
+_TIME_WORDS = frozenset(
+    "hier aujourd'hui demain depuis jours jour semaine semaines mois an ans annee annees heure "
+    "heures minutes yesterday today tomorrow since ago day days week weeks month months year "
+    "years hour hours minutes".split()
+)
+_MONTHS = frozenset(
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre "
+    "january february march april june july august september october november december".split()
+)
+
+
+@dataclass
+class MessageFlags:
+    command: bool = False
+    bot: bool = False
+    vote: bool = False
+    laughter: bool = False
+    greeting: bool = False
+    thanks: bool = False
+    emote_share: float = 0.0
+    question: bool = False
+    reaction: bool = False
+    answer: bool = False
+    proper: bool = False
+    value: bool = False
+    paste: bool = False
+    short: bool = False
+    content: frozenset[str] = frozenset()
+    addressee: str | None = None
+
+
+_CAMEL_RE = re.compile(r"[a-z][A-Z]")
+_ADDRESSEE_RE = re.compile(r"\s*@(\w+)")
+
+
+def _looks_like_a_name(word: str) -> bool:
+    """A capitalised word that is not a stop word or filler: ``Napoléon``, ``Paris``, not ``Il``;
+    nor CamelCase (``PepeScoots``, ``monkaGIGA``: third-party emotes missing from the log's
+    metadata, whose floods are not quiz answers)."""
+    word = word.strip(".,;:!?\"'()")
+    return (
+        len(word) >= 2
+        and word[0].isupper()
+        and not word.isupper()
+        and _CAMEL_RE.search(word) is None
+        and word.lower() not in STOP_WORDS
+        and not is_greeting_token(word)
+    )
+
+
+def message_flags(text: str, known: frozenset[str] | set[str], kind: str | None) -> MessageFlags:
+    flags = MessageFlags(command=is_command(text) or kind == "command", bot=kind == "bot")
+    raw = clean_text(text)
+    flags.paste = any(tok in PASTE_EMOTES for tok in raw.split())
+    opening = _ADDRESSEE_RE.match(raw)
+    flags.addressee = opening.group(1).lower() if opening else None
+    normalized = normalize_text(raw, known)
+    tokens = [t for t in normalized.split() if t not in ("<mention>", "<url>")]
+    # words: tokens with a letter, digit or pictograph (not bare punctuation)
+    words = [
+        t for t in tokens if any(ch.isalnum() for ch in t) or is_emoji(t) or is_emote(t, known)
+    ]
+    # the answer alone, end punctuation aside: "B", "c.", "7 !"; not the emoticons "D:", ":D", "B)"
+    bare = re.sub(r"[\s.!?]+$", "", raw.strip())
+    flags.vote = canonical_form(raw, known) == "+1" or bool(
+        _VOTE_RE.fullmatch(bare) and len(words) <= 1
+    )
+    if not words:
+        flags.reaction = "!" in raw or "?" in raw  # "!!!", "?!", "???" (confusion)
+        return flags
+    emote_like = [is_emote(t, known) or is_emoji(t) for t in words]
+    flags.emote_share = sum(emote_like) / len(words)
+    flags.laughter = is_laughter(normalized)
+    flags.greeting = is_greeting(normalized)
+    flags.thanks = not flags.greeting and _is_thanks(raw, words)
+    first = strip_accents(words[0].lower()).strip(".,!?")
+    flags.question = "?" in raw or (len(words) >= 2 and first in _QUESTION_WORDS)
+    letters = [ch for ch in raw if ch.isalpha()]
+    shouting = len(letters) >= 2 and sum(ch.isupper() for ch in letters) / len(letters) >= 0.7
+    plain = [strip_accents(t.lower()).strip(".,!?") for t in words]
+    interjection = any(p in _INTERJECTIONS for p in plain)
+    stretched = has_stretched_letters(raw)
+    short = len(words) <= REACTION_MAX_WORDS
+    flags.reaction = (
+        short
+        and not flags.question
+        and not all(emote_like)
+        and ("!" in raw or shouting or stretched or interjection or any(emote_like))
+    )
+    flags.short = len(words) <= CHANT_MAX_WORDS
+    flags.content = frozenset(
+        word
+        for word, like in zip(plain, emote_like, strict=True)
+        if not like and len(word) >= 2 and word not in STOP_WORDS and not word.isdigit()
+    )
+    flags.answer = (
+        len(words) <= ANSWER_MAX_WORDS
+        and "?" not in raw
+        and "!" not in raw
+        and not (flags.command or flags.vote or flags.laughter or flags.greeting or flags.thanks)
+        and not any(emote_like)
+        and not interjection
+        and not stretched
+    )
+    flags.proper = any(_NUMBER_RE.fullmatch(t) or _looks_like_a_name(t) for t in words)
+    flags.value = flags.answer and _is_answer_value(plain)
+    return flags
+
+
+def _is_thanks(raw: str, words: Sequence[str]) -> bool:
+    """A short thank-you to the streamer, a gifter or chat: it opens (after an ``@name``) with
+    ``merci``, ``thanks``, ``thank you``, ``ty``, ``thx`` and says at most THANKS_MAX_WORDS
+    words (``Merci pour l'abonnement-cadeau !``, ``thanks for the stream arypieYEAH``,
+    ``merci pour le sub :D``). A longer message is thanks for something it goes on about."""
+    plain = [strip_accents(w.lower()).strip(".,!?") for w in words]
+    if not plain or len(plain) > THANKS_MAX_WORDS:
+        return False
+    first = _THANKS_RE.match(strip_accents(_ADDRESSEE_RE.sub("", raw, count=1).lower()))
+    return first is not None
+
+
+def _is_answer_value(plain: Sequence[str]) -> bool:
+    """A short message that gives a value someone asked for: a yes/no first (``oui``, ``non
+    jamais``, ``no bgm``), a date or a duration (``février 2022``, ``6 mois``, ``depuis 2019``,
+    ``hier``), a rating (``Inception is 9/10``) or numbers alone (``3k``, ``8/10``). A number beside another word is not one:
+    ``sloubi 1``, ``4 loko`` are memes. ``plain``: the words, lowercase, accents stripped."""
+    if plain[0] in _YES_NO or any(
+        word in _TIME_WORDS or word in _MONTHS or _RATING_RE.fullmatch(word) for word in plain
+    ):
+        return True
+    said = [word for word in plain if word not in STOP_WORDS]
+    return bool(said) and all(_AMOUNT_RE.fullmatch(word) for word in said)
