@@ -10,6 +10,7 @@ static model ships with the package).
     python benchmarks/season.py --streams 10                 # local + Dask, 10 streams
     python benchmarks/season.py --streams 10 100 --no-dask   # growth, local only
     python benchmarks/season.py --quality                    # linking quality only
+    python benchmarks/season.py --streams 100 --dask-only     # Dask only, against the kept local run
     python benchmarks/season.py --quality --thresholds 0.55 0.65  # the same bundles, two rules
 
 Prints wall time and peak RSS per process (the largest process of the run), the linking
@@ -294,13 +295,33 @@ def run_linking(out: Path, copies: int = 1) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def speed(sizes: list[int], model: str, dask: bool) -> None:
+def print_dask(remote: dict, local_out: Path) -> None:
+    """The Dask run's line, with whether its season.json is the local run's, byte for byte."""
+    same = (remote["out"] / "season.json").read_bytes() == (local_out / "season.json").read_bytes()
+    print(
+        f"Dask (scheduler + 2 workers x 1 thread): {remote['wall']:7.1f} s  peak "
+        f"{remote['rss']:6.0f} MiB per process (client {remote['client_rss']:.0f})  "
+        f"exit {remote['code']}  season.json identical to local: {same}",
+        flush=True,
+    )
+
+
+def speed(sizes: list[int], model: str, dask: bool, dask_only: bool = False) -> None:
     walls = {}
     for n in sizes:
         logs = build_streams(n)
         messages = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1 for p in logs)
         print(f"\n== {n} streams, {messages:,} chat messages, --model {model}", flush=True)
         root = WORK / f"run_{n}"  # kept until the next run, to compare local and Dask
+        if dask_only:
+            if not (root / "local" / "season.json").is_file():
+                raise SystemExit(f"--dask-only: no local run of {n} streams in {root} to compare")
+            shutil.rmtree(root / "dask", ignore_errors=True)
+            shutil.rmtree(root / "dask-cache", ignore_errors=True)
+            for old in root.glob("dask-worker-*-cache"):
+                shutil.rmtree(old, ignore_errors=True)
+            print_dask(run_dask(logs, model, root), root / "local")
+            continue
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
         local = run_local(logs, model, root)
@@ -328,16 +349,7 @@ def speed(sizes: list[int], model: str, dask: bool) -> None:
                 flush=True,
             )
         if dask:
-            remote = run_dask(logs, model, root)
-            same = (remote["out"] / "season.json").read_bytes() == (
-                local["out"] / "season.json"
-            ).read_bytes()
-            print(
-                f"Dask (scheduler + 2 workers x 1 thread): {remote['wall']:7.1f} s  peak "
-                f"{remote['rss']:6.0f} MiB per process (client {remote['client_rss']:.0f})  "
-                f"exit {remote['code']}  season.json identical to local: {same}",
-                flush=True,
-            )
+            print_dask(run_dask(logs, model, root), local["out"])
     if len(walls) > 1:
         small, large = min(walls), max(walls)
         print(
@@ -351,6 +363,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streams", type=int, nargs="+", default=[10])
     parser.add_argument("--model", default="static")
     parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument(
+        "--dask-only",
+        action="store_true",
+        help="only the Dask run, compared with the local run this script kept from before",
+    )
     parser.add_argument("--quality", action="store_true", help="only the linking quality")
     parser.add_argument(
         "--thresholds",
@@ -369,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quality:
         quality(args.model, WORK, args.thresholds)
         return 0
-    speed(args.streams, args.model, not args.no_dask)
+    speed(args.streams, args.model, not args.no_dask, args.dask_only)
     return 0
 
 

@@ -4,7 +4,10 @@ failures, the season report; fast (the hashing embedder, no real model)."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -307,3 +310,21 @@ def test_a_bundle_from_other_grouping_rules_is_clustered_again(season_logs, tmp_
     monkeypatch.setattr(groupings, "GROUPING_VERSION", groupings.GROUPING_VERSION + "-next")
     changed = run_season(season_logs[:1], out, options(), in_process=True, quiet=True)
     assert changed.records[0]["status"] == "clustered"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc settings")
+def test_a_dask_workers_malloc_trim_threshold_is_undone():
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in its workers, which made the layout
+    2.6x slower there; a stream's run sets glibc's thresholds back (and touches nothing in a
+    process without that variable)."""
+    code = "from twitchtopics.workers import reuse_freed_memory; print(reuse_freed_memory())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
+    plain = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert plain.stdout.strip() == "False", plain.stderr
+    dask_like = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "MALLOC_TRIM_THRESHOLD_": "65536"},
+        capture_output=True,
+        text=True,
+    )
+    assert dask_like.stdout.strip() == "True", dask_like.stderr

@@ -69,8 +69,10 @@ def _cluster_quietly(log: str, target: str, options: Any, single_thread: bool) -
     from twitchtopics.errors import TwitchTopicsError
     from twitchtopics.progress import Stages
     from twitchtopics.runs import cluster_log
+    from twitchtopics.workers import reuse_freed_memory
 
     prefer_compiled_loop()  # a season's worker (local or Dask) clusters many streams
+    reuse_freed_memory()  # on a Dask worker: undo its nanny's malloc trim threshold
     path = Path(log)
     if not path.exists():
         raise TwitchTopicsError(f"{log}: no such file")
