@@ -16,7 +16,8 @@ The layers, lowest first:
 6. bundles: `bundle`, `vectors` (search arrays and centroids), `centroids`, `bundle_view`
    (what moments and reports both read from a bundle);
 7-11. orchestration, in this order: `registry`, `components`, `pipeline` (the steps),
-   `topics_model` (`ChatTopics`), `runs` (`cluster_log`: a file in, a bundle out);
+   `topics_model` (`ChatTopics`), `runs` (`cluster_log`: a file in, a bundle out) and
+   `workers` (the process pool that runs many logs);
 12-13. results (read bundles): `moments/`, then `report/` (which lists moments), `season/` and
    `train/`;
 14. `cli/`, `__main__` and the package root (the lazy public API).
@@ -54,7 +55,7 @@ LAYERS: list[set[str]] = [
     {"components"},
     {"pipeline"},
     {"topics_model"},
-    {"runs"},
+    {"runs", "workers"},
     {"moments"},
     {"report", "season", "train"},
     {"cli", "__main__", INIT},

@@ -65,11 +65,11 @@ def test_greeting_tail_limit():
 
 def test_categories_and_moments_read_the_same_rules():
     """Issue 15: one definition of each chat rule."""
-    from twitchtopics.describe import categories
+    from twitchtopics.describe import message_flags
     from twitchtopics.moments import signals
 
-    assert categories.is_laughter is reactions.is_laughter
-    assert categories.is_greeting is reactions.is_greeting
+    assert message_flags.is_laughter is reactions.is_laughter
+    assert message_flags.is_greeting is reactions.is_greeting
     for text in ("mdr KEKW", "bonsoir à tous", "la constitution", "HI REDDIT"):
         assert signals.is_greeting_text(text) == reactions.is_greeting(text)
         if reactions.is_laughter(text):
