@@ -522,3 +522,26 @@ def test_the_compiled_loop_is_found_under_numba_cache_dir(monkeypatch, tmp_path)
     index.parent.mkdir(parents=True)
     index.write_bytes(b"")
     assert ward._compiled_on_disk()
+
+
+@pytest.mark.slow
+def test_the_first_fit_of_a_process_is_like_the_next(shared_chatlogs):
+    """scipy's BLAS and scikit-learn's OpenMP load on the n-gram SVD's first call; loaded
+    inside the one-thread limit they escaped it, and the first fit of a process (every
+    `cluster` run) gave other groups than the later ones (season workers' streams)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from twitchtopics import read_log, ChatTopics\n"
+        "log = read_log(sys.argv[1])\n"
+        "runs = [ChatTopics(embedder='static', random_state=42, use_cache=False).fit(log)"
+        ".labels_ for _ in range(2)]\n"
+        "print(np.array_equal(*runs))\n"
+    )
+    log = shared_chatlogs / "fr_twitchdownloader_relative_1699408450.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(log)], capture_output=True, text=True, timeout=600
+    )
+    assert done.stdout.strip().splitlines()[-1:] == ["True"], done.stderr[-2000:]

@@ -214,12 +214,13 @@ class TimeAwareClusterer:
         rest = np.array([r is None for r in reaction], dtype=bool)
         self.time_scale_ = self._resolve_time_scale(offsets[rest])
         self.timings_ = {}
-        from threadpoolctl import threadpool_limits
+        from twitchtopics.clustering.threads import one_blas_thread
 
         # One BLAS/OpenMP thread for the n-gram SVD, the layout's spectral start and Ward:
         # small products where threads cost more than they give. Measured on 8,614 distinct
-        # texts on 2 busy cores: the SVD 12.7 s -> 1.5 s, UMAP 8.6-19.7 s -> 5.6-6.0 s.
-        with threadpool_limits(limits=1):
+        # texts on 2 busy cores: the SVD 12.7 s -> 1.5 s, UMAP 8.6-19.7 s -> 5.6-6.0 s. The
+        # same thread count in every fit of every process (`threads` says why it loads first).
+        with one_blas_thread():
             with self._step("text features", stage):
                 text = text_features(
                     unique_embeddings,

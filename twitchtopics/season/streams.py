@@ -96,6 +96,9 @@ def one_thread(active: bool = True) -> Iterator[None]:
 
     from threadpoolctl import threadpool_limits
 
+    from twitchtopics.clustering.threads import load_thread_pools
+
+    load_thread_pools()  # a pool loaded later would escape the limit
     torch = sys.modules.get("torch")
     if torch is None:
         # not imported (a static model's stream never needs it: importing it only to set its

@@ -1,0 +1,37 @@
+"""One BLAS/OpenMP thread for the clustering's numerical steps, in every run alike.
+
+`threadpoolctl.threadpool_limits` limits the thread pools of the libraries loaded when it is
+entered; a library loaded inside the block keeps its own default. scipy's OpenBLAS and
+scikit-learn's OpenMP load on first use (the n-gram SVD's first call), so the first fit of a
+process ran its SVD on every core and every later fit on one: the first `ChatTopics.fit` in a
+process gave other groups than the next ones (on 1699408450 the labels differed between the
+first and second fit of one process, and a `cluster` run differed from a season worker's
+later streams, which load everything with OMP_NUM_THREADS=1). Loading them before the limit
+makes every fit the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def load_thread_pools() -> None:
+    """Import the libraries whose native thread pools the clustering uses (numpy's and
+    scipy's BLAS, scikit-learn's OpenMP), so that a limit set now reaches all of them."""
+    import numpy  # noqa: F401
+    import scipy.linalg  # noqa: F401
+    import scipy.sparse.linalg  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+    import sklearn.utils.extmath  # noqa: F401
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Every loaded BLAS and OpenMP pool limited to one thread for the duration (after
+    `load_thread_pools`), then restored."""
+    from threadpoolctl import threadpool_limits
+
+    load_thread_pools()
+    with threadpool_limits(limits=1):
+        yield
