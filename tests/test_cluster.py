@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -471,7 +473,7 @@ def test_compiled_ward_tree_is_scikit_learns(monkeypatch):
 
 
 def test_workers_that_cluster_many_logs_take_the_compiled_loop(monkeypatch):
-    """A season's or `cluster --jobs` worker runs Ward's numba loop from a few hundred points
+    """A season's or `cluster --jobs` worker runs Ward's numba loop from 2,000 points
     (its compile is paid once); a single run keeps the Python loop below `JIT_MIN_POINTS`."""
     from sklearn.neighbors import kneighbors_graph
 
@@ -482,13 +484,14 @@ def test_workers_that_cluster_many_logs_take_the_compiled_loop(monkeypatch):
     monkeypatch.setattr(ward, "_compiled_on_disk", lambda: False)
     taken = []
     monkeypatch.setattr(ward, "_jit_tree", lambda X, graph: taken.append(len(X)))
-    points = np.random.default_rng(0).normal(size=(600, 3))
+    n = ward.POOL_JIT_MIN_POINTS
+    points = np.random.default_rng(0).normal(size=(n, 3))
     graph = kneighbors_graph(points, 5, include_self=False)
     ward.ward_tree(points, graph)
     assert taken == []
     ward.prefer_compiled_loop()
     ward.ward_tree(points, graph)
-    assert taken == [600]
+    assert taken == [n]
     with worker_pool(1) as pool:  # what a pool's worker starts with
         assert pool.submit(_ward_jit_threshold).result() == ward.POOL_JIT_MIN_POINTS
 
@@ -524,24 +527,25 @@ def test_the_compiled_loop_is_found_under_numba_cache_dir(monkeypatch, tmp_path)
     assert ward._compiled_on_disk()
 
 
-@pytest.mark.slow
-def test_the_first_fit_of_a_process_is_like_the_next(shared_chatlogs):
+def test_the_one_thread_limit_reaches_libraries_loaded_inside_it():
     """scipy's BLAS and scikit-learn's OpenMP load on the n-gram SVD's first call; loaded
     inside the one-thread limit they escaped it, and the first fit of a process (every
-    `cluster` run) gave other groups than the later ones (season workers' streams)."""
+    `cluster` run) gave other groups than the later ones (on 1699408450: other labels in the
+    first and second fit of one process). Checked in a fresh process, where nothing is loaded
+    yet: every pool is at one thread inside `one_blas_thread`."""
     import subprocess
     import sys
 
     code = (
-        "import sys, numpy as np\n"
-        "from twitchtopics import read_log, ChatTopics\n"
-        "log = read_log(sys.argv[1])\n"
-        "runs = [ChatTopics(embedder='static', random_state=42, use_cache=False).fit(log)"
-        ".labels_ for _ in range(2)]\n"
-        "print(np.array_equal(*runs))\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from twitchtopics.clustering.threads import one_blas_thread\n"
+        "with one_blas_thread():\n"
+        "    from sklearn.decomposition import TruncatedSVD\n"
+        "    import scipy.sparse.linalg\n"
+        "    pools = threadpool_info()\n"
+        "print(sorted({p['num_threads'] for p in pools}), len(pools))\n"
     )
-    log = shared_chatlogs / "fr_twitchdownloader_relative_1699408450.txt"
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(log)], capture_output=True, text=True, timeout=600
-    )
-    assert done.stdout.strip().splitlines()[-1:] == ["True"], done.stderr[-2000:]
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    threads, pools = done.stdout.strip().rsplit(" ", 1)
+    assert threads == "[1]" and int(pools) >= 2, done.stdout + done.stderr[-2000:]

@@ -29,12 +29,13 @@ JIT_MIN_POINTS = 15_000
 on that loaded machine. Below 15,000 points a first run would pay more for the compile
 than the loop costs; the README demo and single streams of a season stay under it."""
 
-POOL_JIT_MIN_POINTS = 500
+POOL_JIT_MIN_POINTS = 2_000
 """From this many points the numba loop runs in a process that clusters many logs (a
 season's or `cluster --jobs` worker, after `prefer_compiled_loop`): there the compile is paid
-once per machine and the first stream's load (~0.5 s) once per process, and every later tree
+once per machine and numba's import and load (~1 s) once per process, and every later tree
 is ~12x faster. In the 100-stream season (8,700 messages a stream) the Python loop was 13 %
-of a stream's time (profile of 8 streams: 16.9 of 128 s)."""
+of a stream's time (profile of 8 streams: 16.9 of 128 s). Below 2,000 points the Python loop
+takes under 0.5 s, so a worker given only small logs never loads numba."""
 
 COMPILED_JIT_MIN_POINTS = 4_000
 """From this many points a single run takes the numba loop when a previous run on this
