@@ -93,27 +93,22 @@ def one_thread(active: bool = True) -> Iterator[None]:
         yield
         return
     import sys
+    from contextlib import ExitStack
 
-    from threadpoolctl import threadpool_limits
+    from twitchtopics.clustering.threads import one_blas_thread
 
-    from twitchtopics.clustering.threads import load_thread_pools
-
-    load_thread_pools()  # a pool loaded later would escape the limit
     torch = sys.modules.get("torch")
-    if torch is None:
-        # not imported (a static model's stream never needs it: importing it only to set its
-        # threads cost each season worker ~3 s here); should the stream import it, torch
-        # reads its thread count from OMP_NUM_THREADS then, and keeps it
-        with _environment(OMP_NUM_THREADS="1"), threadpool_limits(limits=1):
-            yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with threadpool_limits(limits=1):
-            yield
-    finally:
-        torch.set_num_threads(threads)
+    with ExitStack() as stack:
+        if torch is None:
+            # not imported (a static model's stream never needs it: importing it only to set
+            # its threads cost each season worker ~3 s here); should the stream import it,
+            # torch reads its thread count from OMP_NUM_THREADS then, and keeps it
+            stack.enter_context(_environment(OMP_NUM_THREADS="1"))
+        else:
+            stack.callback(torch.set_num_threads, torch.get_num_threads())
+            torch.set_num_threads(1)
+        stack.enter_context(one_blas_thread())  # the clustering's own limit, pools loaded first
+        yield
 
 
 @contextmanager
