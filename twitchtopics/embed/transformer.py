@@ -106,6 +106,12 @@ class SentenceTransformerEmbedder:
             return None
         return ids if len(ids) == len(texts) else None
 
+    def encoding_lengths(self, texts: Sequence[str]) -> list[int] | None:
+        """Each text's number of tokens (``embed_texts`` encodes texts in this order), or None
+        when the tokenizer cannot say."""
+        ids = self.token_ids(texts)
+        return None if ids is None else [len(seq) for seq in ids]
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one per text; each distinct token sequence is run once, in batches of
         similar length (see ``ST_BATCH_TOKENS``)."""
@@ -133,12 +139,38 @@ class SentenceTransformerEmbedder:
             batches = token_batches(lengths[order], self.batch_tokens, self.batch_size, self.bucket)
             for batch in batches:
                 rows = order[batch]
-                out = self._run([unique_texts[r] for r in rows], len(rows))
+                batch_texts = [unique_texts[r] for r in rows]
+                padded_length = -(-int(lengths[rows[0]]) // self.bucket) * self.bucket
+                out = self._run_fixed_shape(batch_texts, padded_length)
                 if vectors is None:
                     vectors = np.empty((len(keys), out.shape[1]), dtype=np.float32)
                 vectors[rows] = out
         assert vectors is not None  # texts is not empty, so neither are the batches
         return vectors[which]
+
+    def rows_per_batch(self, padded_length: int) -> int:
+        """How many rows every forward pass at ``padded_length`` tokens holds: a function of the
+        length alone (see ``_run_fixed_shape``)."""
+        return max(1, min(self.batch_size, self.batch_tokens // max(1, padded_length)))
+
+    def _run_fixed_shape(self, texts: list[str], padded_length: int) -> np.ndarray:
+        """Vectors of ``texts`` (one length bucket) from one forward pass of exactly
+        ``rows_per_batch(padded_length)`` rows: the batch is filled up with copies of its first
+        text, whose vectors are dropped.
+
+        Why: in bfloat16 a row's result depends on how many rows its matrix products hold
+        (oneDNN picks its kernel and blocking by the matrix's size). Measured on the packaged
+        MiniLM (torch 2.13, transformers 5.24, this CPU): the first text of a 16-token bucket
+        came out different from its 128-row batch's result when run with 5-11, 13 or 15-23
+        rows, identical with 1-4, 12, 14 or 24+ rows; its position in the batch never mattered.
+        A run with some texts already cached has other batch sizes than a run without, so
+        without fixed shapes a vector depended on what the cache held (up to 7e-4 apart).
+        Filling up costs at most one batch per bucket and per chunk."""
+        rows = self.rows_per_batch(padded_length)
+        if len(texts) > rows:
+            raise ValueError(f"{len(texts)} texts for a batch of {rows} rows")
+        filled = list(texts) + [texts[0]] * (rows - len(texts))
+        return self._run(filled, rows)[: len(texts)]
 
     def _run(self, texts: list[str], batch_size: int) -> np.ndarray:
         with self._autocast():
@@ -196,6 +228,9 @@ class LazyPackagedEmbedder:
                     f"packaged model has {self._model.dim} dimensions, expected {self.dim}"
                 )
         return self._model
+
+    def encoding_lengths(self, texts: Sequence[str]) -> list[int] | None:
+        return self.load().encoding_lengths(texts)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self.load().encode(texts)
