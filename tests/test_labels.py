@@ -83,9 +83,12 @@ def test_readable_means_two_real_words() -> None:
         "@streamer hiho",
         "KEKW KEKW",
         "HAHAHAH XDDD",
+        "https://clips.twitch.tv/SmilingAbnegateCardDendiFace",
+        "www.example.com/some-great-page lol",
     ):
         assert not is_readable(text, {"KEKW"}), text
     assert is_readable("quel banger cette musique")
+    assert is_readable("regarde ce clip https://clips.twitch.tv/SmilingAbnegate")
 
 
 def test_representatives_carry_the_keywords_before_a_central_aside() -> None:

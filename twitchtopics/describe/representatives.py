@@ -44,7 +44,7 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}(?:['’-][^\W\d_]+)*")
 def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> bool:
     """Two different real words (2+ letters, no emote), one no stop word; not a wall of text.
 
-    Mentions and laughter ("HAHAHAH XDDD") are not words. "OOF", "CCCC", "le s", "Moskau
+    Mentions, links and laughter ("HAHAHAH XDDD") are not words. "OOF", "CCCC", "le s", "Moskau
     Moskau", "@streamer hiho" and emote spam are not readable; "quel banger" is.
     """
     if len(text) > MAX_READABLE_CHARS:
@@ -58,11 +58,19 @@ def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> 
 def _is_readable(text: str, known_emotes: frozenset[str] | set[str]) -> bool:
     words = []
     for tok in text.split():
-        if tok.startswith("@") or is_emote(tok, known_emotes) or is_emoji(tok):
+        if tok.startswith("@") or _is_link(tok) or is_emote(tok, known_emotes) or is_emoji(tok):
             continue
         words.extend(w.casefold() for w in _WORD_RE.findall(tok) if not is_laughter_token(w))
     distinct = set(words)
     return len(distinct) >= 2 and any(w not in STOP_WORDS for w in distinct)
+
+
+def _is_link(token: str) -> bool:
+    """A URL says nothing about the group by itself: a clip link
+    ("https://clips.twitch.tv/SmilingAbnegateCardDendiFace") was an AdmiralBulldog group's
+    first representative, its slug counted as words."""
+    lowered = token.casefold()
+    return "://" in lowered or lowered.startswith("www.")
 
 
 def _finite(value: object) -> float:
