@@ -83,3 +83,34 @@ def test_command_is_bang_word_everywhere(text: str, kind: str) -> None:
     assert classify_kind("viewer", text) == kind
     assert assign_kinds(frame).tolist() == [kind]
     assert is_command(text) == (kind == "command")
+
+
+def _announcer_log() -> pd.DataFrame:
+    rows = []
+    for i in range(30):  # a channel's points bot: templates with names and numbers
+        template = (
+            f"viewer{i} has been given {500 * (i + 1)} points due to gifting friend{i} a sub."
+            if i % 3
+            else f"viewer{i} lost {i * 10} points in roulette and now has {i} points"
+        )
+        rows.append(("ChannelBot", template))
+    words = "gg wp the boss is hard lunch time who won that fight nice play chat".split()
+    for i in range(30):  # a person whose name ends in "bot", chatting
+        rows.append(("robot", " ".join(words[(i * 7 + k * 3) % len(words)] for k in range(5))))
+    for i in range(30):  # a spammer: templated, but a person
+        rows.append(("spammer", f"viewer{i} has been given {i} points due to gifting"))
+    return pd.DataFrame(rows, columns=["user", "text"])
+
+
+def test_an_announcer_bot_is_found_by_its_name_and_templates() -> None:
+    log = _announcer_log()
+    kinds = assign_kinds(log)
+    assert set(kinds[log.user == "ChannelBot"]) == {"bot"}
+    assert set(kinds[log.user == "robot"]) == {"chat"}
+    assert set(kinds[log.user == "spammer"]) == {"chat"}
+
+
+def test_a_few_templated_messages_do_not_make_an_announcer() -> None:
+    log = _announcer_log()
+    few = log[log.user == "ChannelBot"].head(19)
+    assert set(assign_kinds(few)) == {"chat"}

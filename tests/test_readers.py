@@ -483,7 +483,8 @@ REAL = {
     "en_raw_irc_admiralbulldog.log": (
         "irc",
         28844,
-        {"chat": 26575, "command": 1989, "bot": 187, "action": 93},
+        # bot: 187 known bots + admiralbullbot's 324 (an announcer: 251 chat, 73 /me lines)
+        {"chat": 26324, "command": 1989, "bot": 511, "action": 20},
         117,
     ),
     "en_csv_admiralbulldog.csv": ("csv", 26323, {"chat": 26119, "bot": 184, "action": 20}, 0),
