@@ -150,6 +150,13 @@ def test_a_label_from_the_typical_message_names_no_chatter() -> None:
     assert group_label(["a"], [], typical="@x @y", category="discussion") == "discussion"
 
 
+def test_a_group_without_keywords_or_content_words_is_labelled_by_what_it_says() -> None:
+    texts = ["@ana Yep", "AH NON", "ah non", "Bof", "*", "@bob Hein !", "ah non"]
+    label = group_label(texts, [], typical="@ana Yep", category="reactions")
+    assert label == "AH NON / Yep / Bof"
+    assert group_label(["*", "@x"], [], category="reactions") == "reactions"
+
+
 # --- tallies and moderation -------------------------------------------------------------------
 
 

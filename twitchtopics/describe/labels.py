@@ -17,7 +17,8 @@ spelling.
 
 When no phrase qualifies the label falls back, in order, to: the group's answers for a tally
 ("B / C / A"), its best keywords joined ("yogg / balls"), its most typical message cut to
-``MAX_WORDS`` words (mentions left out, ending on a content word), or its category.
+``MAX_WORDS`` words (mentions left out, ending on a content word), its most frequent short
+messages ("ah bon? / AH NON / Bof"), or its category.
 """
 
 from __future__ import annotations
@@ -130,7 +131,41 @@ def group_label(
         excerpt = _excerpt(typical)
         if excerpt:
             return excerpt
-    return words[0] if words else category
+    if words:
+        return words[0]
+    return _frequent_messages(texts) or category
+
+
+FREQUENT_SHOWN = 3
+
+
+def _frequent_messages(texts: Sequence[str]) -> str | None:
+    """The group's ``FREQUENT_SHOWN`` most frequent short messages (mentions left out, 1 to
+    ``MAX_WORDS`` words, one of 2+ letters), most frequent first: what a group without a
+    keyword or a content word says ("ah bon? / AH NON / Bof"). Its category's name was the
+    label before, which told nothing: 2 of 20 groups drawn from 1699408450 were labelled
+    "discussion" and "reactions"."""
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for text in texts:
+        words = [w for w in clean_text(str(text)).split() if not _is_mention(w)]
+        if not 1 <= len(words) <= MAX_WORDS or not _TWO_LETTERS.search(" ".join(words)):
+            continue
+        shown = " ".join(words)
+        key = shown.casefold()
+        counts[key] += 1
+        spelling.setdefault(key, shown)
+    if not counts:
+        return None
+    ranked = sorted(counts, key=lambda k: -counts[k])[:FREQUENT_SHOWN]  # stable: first seen
+    return _cut(" / ".join(spelling[k] for k in ranked))
+
+
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def _is_mention(word: str) -> bool:
+    return word.startswith("@") or word == "<mention>"
 
 
 def _excerpt(typical: str) -> str | None:
@@ -138,7 +173,7 @@ def _excerpt(typical: str) -> str | None:
     (9 of 314 labels of 1699408450 were "@SimplyNemo"-like: a chatter's name, or a name and
     stop words), starting within the first MAX_WORDS words and ending on a content word;
     None when it holds no content word."""
-    words = [w for w in clean_text(typical).split() if not w.startswith("@")]
+    words = [w for w in clean_text(typical).split() if not _is_mention(w)]
     content = [i for i, w in enumerate(words) if _is_content(w.strip(",.;:!?"))]
     if not content:
         return None
