@@ -131,10 +131,11 @@ def unique_with_inverse(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np
 
 
 def _encoding_lengths(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """The order key of texts to encode: the model's number of tokens when it can say
-    (an embedder's optional ``encoding_lengths``), else characters. Sorted by tokens, each chunk holds whole length buckets,
-    so few batches are filled up (``SentenceTransformerEmbedder._run_fixed_shape``): sorted by
-    characters, MiniLM took 1.38x as long on 5,332 distinct texts of a real log. Static
+    """The order key of texts to encode: the model's number of tokens when it can say (an
+    embedder's optional ``encoding_lengths``), else characters. Sorted by tokens, each chunk
+    holds whole length buckets, so few batches are filled up
+    (``SentenceTransformerEmbedder._run_fixed_shape``): sorted by characters, MiniLM took about
+    1.35x as long on 5,332 distinct texts of a real log (18.6 s against 13.5-13.9 s). Static
     models do not say (tokenizing twice would cost more than it saves)."""
     encoding_lengths = getattr(embedder, "encoding_lengths", None)
     lengths = encoding_lengths(texts) if callable(encoding_lengths) else None
