@@ -54,10 +54,11 @@ def token_batches(
     cached vectors differed by up to 6e-4, issue 16). Padding alone is not enough: the number
     of rows matters too in bfloat16, so the embedder fills every batch of a bucket up to the
     same number of rows (``SentenceTransformerEmbedder._run_fixed_shape``); with both, a
-    text's vector does not depend on its batch-mates, hence not on what the cache held. Buckets of 8 keep the number of batches near
-    the old one: one batch per exact length made 60 batches instead of 14 for 1,793 texts and
-    took 2-4x the time (each forward pass has a fixed cost); with buckets of 8 the CPU time
-    was 1.36x and 0.86x the old batching's in two A/B runs (noise on a loaded machine)."""
+    text's vector does not depend on its batch-mates, hence not on what the cache held.
+    Buckets of 8 keep the number of batches near the old one: one batch per exact length made
+    60 batches instead of 14 for 1,793 texts and took 2-4x the time (each forward pass has a
+    fixed cost); with buckets of 8 the CPU time was 1.36x and 0.86x the old batching's in two
+    A/B runs (noise on a loaded machine)."""
     n = len(sorted_lengths)
     start = 0
     while start < n:
