@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import clean_text, replace_urls, strip_accents
+from twitchtopics.chat.normalize import MENTION, clean_text, replace_urls, strip_accents
 from twitchtopics.chat.reaction_tokens import is_laughter_token
 from twitchtopics.chat.tokens import STOP_WORDS
 
@@ -165,7 +165,7 @@ _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
 def _is_mention(word: str) -> bool:
-    return word.startswith("@") or word == "<mention>"
+    return word.startswith("@") or word == MENTION
 
 
 def _excerpt(typical: str) -> str | None:

@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import canonical_form, clean_text, shorten
+from twitchtopics.chat.normalize import canonical_form, clean_text, replace_urls, shorten
 from twitchtopics.chat.reaction_tokens import is_laughter_token
 from twitchtopics.chat.tokens import STOP_WORDS, keyword_tokens
 
@@ -57,20 +57,14 @@ def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> 
 @lru_cache(maxsize=1 << 17)
 def _is_readable(text: str, known_emotes: frozenset[str] | set[str]) -> bool:
     words = []
-    for tok in text.split():
-        if tok.startswith("@") or _is_link(tok) or is_emote(tok, known_emotes) or is_emoji(tok):
+    # the one URL rule: a clip link's slug ("SmilingAbnegateCardDendiFace") is no word; a clip
+    # link alone once led an AdmiralBulldog group's typical messages
+    for tok in replace_urls(text, " ").split():
+        if tok.startswith("@") or is_emote(tok, known_emotes) or is_emoji(tok):
             continue
         words.extend(w.casefold() for w in _WORD_RE.findall(tok) if not is_laughter_token(w))
     distinct = set(words)
     return len(distinct) >= 2 and any(w not in STOP_WORDS for w in distinct)
-
-
-def _is_link(token: str) -> bool:
-    """A URL says nothing about the group by itself: a clip link
-    ("https://clips.twitch.tv/SmilingAbnegateCardDendiFace") was an AdmiralBulldog group's
-    first representative, its slug counted as words."""
-    lowered = token.casefold()
-    return "://" in lowered or lowered.startswith("www.")
 
 
 def _finite(value: object) -> float:

@@ -62,17 +62,31 @@ def token_batches(
     n = len(sorted_lengths)
     start = 0
     while start < n:
-        key = -(-int(sorted_lengths[start]) // bucket)
+        padded = padded_length(int(sorted_lengths[start]), bucket)
+        limit = batch_rows(padded, max_tokens, max_texts)
         stop = start + 1
         while (
             stop < n
-            and stop - start < max_texts
-            and -(-int(sorted_lengths[stop]) // bucket) == key
-            and key * bucket * (stop - start + 1) <= max_tokens
+            and stop - start < limit
+            and padded_length(int(sorted_lengths[stop]), bucket) == padded
         ):
             stop += 1
         yield slice(start, stop)
         start = stop
+
+
+def padded_length(length: int, bucket: int) -> int:
+    """``length`` tokens rounded up to a multiple of ``bucket``: the length the model pads a
+    text to (see ``token_batches``)."""
+    return -(-length // bucket) * bucket
+
+
+def batch_rows(padded: int, max_tokens: int, max_texts: int) -> int:
+    """The rows of a batch of texts padded to ``padded`` tokens: as many as fit in
+    ``max_tokens`` and ``max_texts``, at least one. A function of the length alone, so every
+    forward pass at that length can hold exactly this many
+    (``SentenceTransformerEmbedder._run_fixed_shape``)."""
+    return max(1, min(max_texts, max_tokens // max(1, padded)))
 
 
 # Every batch is padded to a multiple of PAD_MULTIPLE tokens and holds one length bucket

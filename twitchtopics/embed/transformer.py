@@ -17,8 +17,10 @@ import numpy as np
 
 from twitchtopics.embed.base import (
     PAD_MULTIPLE,
+    batch_rows,
     go_offline,
     l2_normalize,
+    padded_length,
     token_batches,
     with_precision,
 )
@@ -99,8 +101,13 @@ class SentenceTransformerEmbedder:
             return None
         max_len = getattr(self.model, "max_seq_length", None)
         try:
-            ids = tokenizer(
-                list(texts), add_special_tokens=True, truncation=bool(max_len), max_length=max_len
+            ids = tokenizer(  # ids only: without the masks it takes a third of the time
+                list(texts),
+                add_special_tokens=True,
+                truncation=bool(max_len),
+                max_length=max_len,
+                return_attention_mask=False,
+                return_token_type_ids=False,
             )["input_ids"]
         except Exception:  # an unusual tokenizer: fall back to sentence-transformers' batching
             return None
@@ -140,22 +147,19 @@ class SentenceTransformerEmbedder:
             for batch in batches:
                 rows = order[batch]
                 batch_texts = [unique_texts[r] for r in rows]
-                padded_length = -(-int(lengths[rows[0]]) // self.bucket) * self.bucket
-                out = self._run_fixed_shape(batch_texts, padded_length)
+                out = self._run_fixed_shape(
+                    batch_texts, padded_length(int(lengths[rows[0]]), self.bucket)
+                )
                 if vectors is None:
                     vectors = np.empty((len(keys), out.shape[1]), dtype=np.float32)
                 vectors[rows] = out
         assert vectors is not None  # texts is not empty, so neither are the batches
         return vectors[which]
 
-    def rows_per_batch(self, padded_length: int) -> int:
-        """How many rows every forward pass at ``padded_length`` tokens holds: a function of the
-        length alone (see ``_run_fixed_shape``)."""
-        return max(1, min(self.batch_size, self.batch_tokens // max(1, padded_length)))
-
-    def _run_fixed_shape(self, texts: list[str], padded_length: int) -> np.ndarray:
-        """Vectors of ``texts`` (one length bucket) from one forward pass of exactly
-        ``rows_per_batch(padded_length)`` rows: the batch is filled up with copies of its first
+    def _run_fixed_shape(self, texts: list[str], padded: int) -> np.ndarray:
+        """Vectors of ``texts`` (one length bucket, padded to ``padded`` tokens) from one
+        forward pass of exactly ``batch_rows(padded, ...)`` rows, the most ``token_batches``
+        puts in one batch: the batch is filled up with copies of its first
         text, whose vectors are dropped.
 
         Why: in bfloat16 a row's result depends on how many rows its matrix products hold
@@ -166,7 +170,7 @@ class SentenceTransformerEmbedder:
         A run with some texts already cached has other batch sizes than a run without, so
         without fixed shapes a vector depended on what the cache held (up to 7e-4 apart).
         Filling up costs at most one batch per bucket and per chunk."""
-        rows = self.rows_per_batch(padded_length)
+        rows = batch_rows(padded, self.batch_tokens, self.batch_size)
         if len(texts) > rows:
             raise ValueError(f"{len(texts)} texts for a batch of {rows} rows")
         filled = list(texts) + [texts[0]] * (rows - len(texts))
