@@ -116,6 +116,28 @@ def predicted_categories(messages: pd.DataFrame, topics: list[dict]) -> pd.Serie
     return out
 
 
+def window_discussion_shares(
+    labels: dict[int, str], messages: pd.DataFrame, topics: list[dict], lines: dict[int, int]
+) -> str:
+    """The window's discussion share twice: of the hand-labelled topics, and of our groups.
+
+    Hand labels: the window's distinct labels other than ``none``, by ``gold_category``.
+    Groups: those holding at least one of the window's messages. Issue 12's bar asks for
+    under half; this says what share the hand labels themselves give on the same window.
+    """
+    gold_topics = {lab for lab in labels.values() if lab != "none"}
+    gold_discussion = sum(gold_category(lab) == "discussion" for lab in gold_topics)
+    positions = [lines[line] for line in labels if line in lines]
+    ids = {int(t) for t in messages.loc[positions, "topic"] if int(t) >= 0}
+    by_id = {int(t["id"]): t.get("category") for t in topics}
+    ours = sum(by_id.get(i) == "discussion" for i in ids)
+    return (
+        f"in the window: hand-labelled topics discussion {gold_discussion}/{len(gold_topics)} "
+        f"({gold_discussion / max(len(gold_topics), 1):.0%}); "
+        f"groups discussion {ours}/{len(ids)} ({ours / max(len(ids), 1):.0%})"
+    )
+
+
 def described(log_path: Path, args: argparse.Namespace) -> tuple[pd.DataFrame, list[dict]] | None:
     """(messages, topics) of the whole log: re-described from a bundle, or clustered now.
 
@@ -210,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{groups.get('discussion', 0)}/{len(topics)} groups discussion; "
             + ", ".join(f"{c} {n}" for c, n in groups.most_common())
         )
+        print("  " + window_discussion_shares(read_gold(gold_path), messages, topics, lines))
         for pos, truth in aligned:
             guess = categories.loc[pos]
             predicted[guess] += 1
