@@ -6,6 +6,7 @@ import pytest
 
 from twitchtopics.chat.emotes import (
     bundled_emotes,
+    emoji_names,
     emote_share,
     emote_tokens,
     is_channel_emote_shape,
@@ -80,6 +81,17 @@ def test_emote_tokens_and_share() -> None:
     # emotes render only between spaces: "Kappa," is not the emote
     assert emote_tokens("Kappa, sûr") == []
     assert emote_tokens("Bonjour tout le monde", frozenset({"Bonjour"})) == ["Bonjour"]
+
+
+def test_emoji_names_for_pages_that_cannot_draw_them() -> None:
+    names = emoji_names("KEKW 🤔🤔 ❤️ © 20° 👍🏽")
+    # one entry per pictograph, first-seen order; not © or °, not the skin tone
+    assert names == {
+        "🤔": ":thinking face:",
+        "❤": ":heavy black heart:",
+        "👍": ":thumbs up sign:",
+    }
+    assert emoji_names("no emoji here") == {}
 
 
 def test_emoji() -> None:

@@ -300,6 +300,17 @@ def test_html_escapes_stream_title(tmp_path):
     )
 
 
+def test_html_names_its_emoji_for_browsers_without_an_emoji_font(tmp_path):
+    b = load_bundle(make_bundle(tmp_path, title="Speedrun night 🤔 </script>"))
+    page = write_html(b, window_report(b, None), tmp_path / "t.html").read_text(encoding="utf-8")
+    block = re.search(r'<script type="application/json" id="tt-emoji">(.*?)</script>', page)
+    assert block is not None
+    names = json.loads(block.group(1))
+    assert names["🤔"] == ":thinking face:"  # the title's
+    assert names.get("🔥") == ":fire:"  # a chat message's (the factory's rows)
+    assert "emojiFallback" in page
+
+
 def test_categories_have_colours():
     assert set(CATEGORIES) | {"?"} == set(CATEGORY_COLORS)
     assert len(set(CATEGORY_COLORS.values())) == len(CATEGORY_COLORS)

@@ -68,8 +68,24 @@ def test_dom_renders_table_and_keeps_markup_as_text(page, tmp_path):
     assert "<script>alert(1)</script>" not in dom
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert "<img" not in dom and "&lt;img src=x onerror=alert(2)&gt;" in dom
-    assert dom.count("<script") == 2  # only the page's own JSON block and script
+    assert dom.count("<script") == 3  # only the page's own JSON blocks (timeline, emoji), script
     assert "<svg" in dom and 'class="cell"' in dom
+
+
+def _has_emoji_font() -> bool:
+    fonts = subprocess.run(["fc-list"], capture_output=True, text=True, check=False).stdout
+    return "emoji" in fonts.lower()
+
+
+def test_emoji_without_a_font_are_named_not_boxes(tmp_path):
+    if shutil.which("fc-list") is None or _has_emoji_font():
+        pytest.skip("needs a machine without an emoji font (fc-list tells)")
+    bundle = load_bundle(make_bundle(tmp_path, title="Speedrun night 🤔"))
+    page = write_html(bundle, window_report(bundle, "19:30-20:00"), tmp_path / "e.html")
+    dom = _run(page, tmp_path / "profile", "--dump-dom").stdout
+    shown = re.sub(r"<script.*?</script>", "", dom, flags=re.S)
+    assert "Speedrun night :thinking face:" in shown
+    assert "🤔" not in shown
 
 
 def test_screenshot(page, tmp_path):

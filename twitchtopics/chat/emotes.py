@@ -96,6 +96,24 @@ def is_emoji(token: str) -> bool:
     return seen_symbol
 
 
+def emoji_name(ch: str) -> str:
+    """A pictograph written as its Unicode name, ``😂`` -> ``:face with tears of joy:`` ("" when
+    it has none): how the PNG and, where the browser has no emoji font, the HTML show emoji
+    they cannot draw, rather than a blank or a box."""
+    name = unicodedata.name(ch, "")
+    return f":{name.lower()}:" if name else ""
+
+
+def emoji_names(text: str) -> dict[str, str]:
+    """Each pictograph (symbol category ``So``, from U+2100 on: not ``©`` or ``°``) of ``text``
+    and its name (`emoji_name`), in order of first appearance."""
+    return {
+        ch: emoji_name(ch)
+        for ch in dict.fromkeys(text)
+        if ord(ch) >= 0x2100 and unicodedata.category(ch) == "So" and emoji_name(ch)
+    }
+
+
 def emote_tokens(text: str, known: frozenset[str] | set[str] = _EMPTY) -> list[str]:
     """The emote tokens of a message, in order, repeats kept."""
     if not isinstance(text, str):

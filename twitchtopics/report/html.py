@@ -7,7 +7,9 @@ block. Every piece of chat text goes through `html_text` (`html.escape`) in the 
 the JSON block (`script_json`) escapes `<`, `>` and `&` as `\\u003c`, `\\u003e`,
 `\\u0026`, so chat text can never become markup or script. The JS writes tooltips with
 `textContent` only. Hover a bin for its count and leading groups, a cell for the group's
-keywords, its count there and a representative message of that bin.
+keywords, its count there and a representative message of that bin. Emoji the browser has no font
+for (it draws them like a character no font has) are written as their names
+(`chat.emotes.emoji_names`, listed in a JSON block), never left as boxes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from twitchtopics.bundle import Bundle
 from twitchtopics.bundle_view import shorten
+from twitchtopics.chat.emotes import emoji_names
 from twitchtopics.report.colors import CATEGORY_COLORS, category_color, category_labels
 from twitchtopics.report.html_timeline import MESSAGE_WIDTH, timeline_svg
 from twitchtopics.safe_output import html_text as _e
@@ -57,6 +60,7 @@ box-shadow:0 3px 12px rgba(0,0,0,.18);padding:8px 10px;font-size:12px;pointer-ev
 _JS = """
 (function(){
   var tip = document.getElementById('tip');
+  var named = emojiFallback();
   var fold = document.getElementById('fold');
   if (fold) fold.addEventListener('change', function(){
     document.getElementById('level-main').hidden = fold.checked !== (fold.getAttribute('data-main') === 'themes');
@@ -64,7 +68,7 @@ _JS = """
   });
   document.querySelectorAll('svg.timeline').forEach(function(svg){
   var data = JSON.parse(document.getElementById(svg.getAttribute('data-tt')).textContent);
-  function line(cls, text){var d=document.createElement('div');d.className=cls;d.textContent=text;tip.appendChild(d);}
+  function line(cls, text){var d=document.createElement('div');d.className=cls;d.textContent=named(text);tip.appendChild(d);}
   function show(ev, el){
     while (tip.firstChild) tip.removeChild(tip.firstChild);
     var g = el.getAttribute('data-g'), b = el.getAttribute('data-b');
@@ -103,6 +107,30 @@ _JS = """
   });
   svg.addEventListener('mouseleave', hide);
   });
+  function emojiFallback(){
+    // The page's emoji the browser has no font for (drawn like a character no font has)
+    // are written as their names, in the page and in the tooltips: never a box.
+    var names = JSON.parse(document.getElementById('tt-emoji').textContent), missing = [];
+    var c = document.createElement('canvas'), x = c.getContext && c.getContext('2d');
+    if (!x) return function(t){ return t; };
+    c.width = c.height = 32;
+    x.font = '20px ' + getComputedStyle(document.body).fontFamily; x.textBaseline = 'top';
+    function ink(t){ x.clearRect(0, 0, 32, 32); x.fillText(t, 2, 2);
+      return Array.prototype.join.call(x.getImageData(0, 0, 32, 32).data, ','); }
+    var none = ink('\\u{10FFFD}');
+    Object.keys(names).forEach(function(ch){ if (ink(ch) === none) missing.push(ch); });
+    if (!missing.length) return function(t){ return t; };
+    var re = new RegExp('(' + missing.join('|') + ')[\\u{FE0F}\\u{1F3FB}-\\u{1F3FF}]*', 'gu');
+    function named(t){ return String(t).replace(re, function(m, ch, at, all){
+      var next = all.charAt(at + m.length);  // a space on each side unless one is there
+      return (at > 0 && all.charAt(at - 1) !== ' ' ? ' ' : '') + names[ch] + (next && next !== ' ' ? ' ' : ''); }); }
+    var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), texts = [];
+    while (walk.nextNode()) if (walk.currentNode.parentNode.nodeName !== 'SCRIPT') texts.push(walk.currentNode);
+    texts.forEach(function(n){ if (re.test(n.data)) { re.lastIndex = 0; n.data = named(n.data); } re.lastIndex = 0; });
+    document.querySelectorAll('[title]').forEach(function(el){ el.title = named(el.title); });
+    document.title = named(document.title);
+    return named;
+  }
 })();
 """
 
@@ -230,7 +258,7 @@ def render_html(
             f"{mod['busiest_count']})."
         )
     title = f"{s['name']} \u2014 {w['label']}"
-    return (
+    page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)} \u00b7 twitchtopics</title><style>{_CSS}</style></head><body>"
@@ -246,9 +274,11 @@ def render_html(
         '<p class="foot">Made by twitchtopics from the bundle alone; hover the timeline for details.</p>'
         '<div id="tip" hidden></div>'
         f"{scripts}"
-        f"<script>{_JS}</script>"
-        "</body></html>\n"
     )
+    emoji = (
+        f'<script type="application/json" id="tt-emoji">{script_json(emoji_names(page))}</script>'
+    )
+    return f"{page}{emoji}<script>{_JS}</script></body></html>\n"
 
 
 def write_html(

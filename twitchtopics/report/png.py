@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from twitchtopics.chat.emotes import emoji_name
 from twitchtopics.report.colors import CATEGORY_COLORS, category_color, category_labels
 
 LABEL_WIDTH = 46  # characters per label line; labels are wrapped to two lines
@@ -49,8 +50,7 @@ def drawable_text(text: str) -> str:
         category = unicodedata.category(ch)
         if category in ("Mn", "Cf", "Sk") or 0x1F3FB <= ord(ch) <= 0x1F3FF:
             continue
-        name = unicodedata.name(ch, "")
-        out.append(f" :{name.lower()}: " if name else " ")
+        out.append(f" {emoji_name(ch)} ")
     return " ".join("".join(out).split())
 
 
