@@ -107,11 +107,10 @@ def emoji_name(ch: str) -> str:
 def emoji_names(text: str) -> dict[str, str]:
     """Each pictograph (symbol category ``So``, from U+2100 on: not ``©`` or ``°``) of ``text``
     and its name (`emoji_name`), in order of first appearance."""
-    return {
-        ch: emoji_name(ch)
-        for ch in dict.fromkeys(text)
-        if ord(ch) >= 0x2100 and unicodedata.category(ch) == "So" and emoji_name(ch)
-    }
+    pictographs = (
+        ch for ch in dict.fromkeys(text) if ord(ch) >= 0x2100 and unicodedata.category(ch) == "So"
+    )
+    return {ch: name for ch in pictographs if (name := emoji_name(ch))}
 
 
 def emote_tokens(text: str, known: frozenset[str] | set[str] = _EMPTY) -> list[str]:

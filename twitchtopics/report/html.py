@@ -126,7 +126,7 @@ _JS = """
       return (at > 0 && all.charAt(at - 1) !== ' ' ? ' ' : '') + names[ch] + (next && next !== ' ' ? ' ' : ''); }); }
     var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), texts = [];
     while (walk.nextNode()) if (walk.currentNode.parentNode.nodeName !== 'SCRIPT') texts.push(walk.currentNode);
-    texts.forEach(function(n){ if (re.test(n.data)) { re.lastIndex = 0; n.data = named(n.data); } re.lastIndex = 0; });
+    texts.forEach(function(n){ var t = named(n.data); if (t !== n.data) n.data = t; });
     document.querySelectorAll('[title]').forEach(function(el){ el.title = named(el.title); });
     document.title = named(document.title);
     return named;
