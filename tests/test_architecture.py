@@ -10,7 +10,8 @@ import registry` names the submodule `registry`, not the root.
 
 The layers, lowest first:
 
-0. foundations: errors, timefmt, safe_output, options, extras, progress, `_version`, `windows`
+0. foundations: errors, timefmt, safe_output, options, extras, progress, memory, `_version`,
+   `windows`
    (`--window` values and the stream's clock), `bundle_safety`;
 1. `chat/`; 2. `readers/`; 3. `embed/`, `cache/`; 4. `clustering/`; 5. `describe/`;
 6. bundles: `bundle`, `vectors` (search arrays and centroids), `centroids`, `bundle_view`
@@ -41,6 +42,7 @@ LAYERS: list[set[str]] = [
         "options",
         "extras",
         "progress",
+        "memory",
         "_version",
         "windows",
         "bundle_safety",

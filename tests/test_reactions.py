@@ -101,3 +101,18 @@ def test_each_frequent_emote_is_a_group_of_its_own():
     kinds, own = features.message_reactions(texts, inverse, np.arange(8.0))
     assert kinds.tolist() == ["emote", "emote", "emote", None, None, None, "laughter", "emote"]
     assert own.tolist() == [0, 0, 0, -1, -1, -1, -1, 0]  # SMOrc twice: too rare for a group
+
+
+def test_emote_groups_follow_waves_in_order_of_first_appearance():
+    """Emote groups are numbered after the copypasta waves, by the emote's first emote-only
+    message; a message already in a wave keeps its wave."""
+    import numpy as np
+
+    wave = "this is a long copypasta that several chatters paste within seconds ok"
+    texts = ["PogChamp", "Kappa", wave, "Kappa Kappa", "la constitution"]
+    inverse = np.array([0, 1, 2, 2, 2, 0, 3, 0, 1, 1, 4])
+    users = np.arange(len(inverse))
+    kinds, own = features.message_reactions(texts, inverse, np.arange(11.0), users)
+    assert own[2:5].tolist() == [0, 0, 0] and set(kinds[2:5]) == {"copypasta"}
+    assert own.tolist() == [1, 2, 0, 0, 0, 1, 2, 1, 2, 2, -1]  # PogChamp first, then Kappa
+    assert kinds[[0, 1, 5, 6]].tolist() == ["emote"] * 4 and kinds[10] is None

@@ -89,6 +89,9 @@ class Stages:
                 bar_obj.close()
             elapsed = time.perf_counter() - began
             self.timings[name] = round(self.timings.get(name, 0.0) + elapsed, 3)
+            from twitchtopics.memory import release_freed_memory
+
+            release_freed_memory()  # the next stage does not stack on this one's freed pages
 
     def _delayed_bar(self, name: str) -> tuple[Any, threading.Event, threading.Thread]:
         """A bar that stays hidden for `BAR_DELAY_S`, then refreshes every `TICK_S` from a

@@ -66,7 +66,6 @@ def message_reactions(
     found: a wave needs distinct chatters.
     """
     from twitchtopics.chat.copypasta import copypasta_waves
-    from twitchtopics.chat.reactions import emote_key
 
     inverse = np.asarray(inverse, dtype=np.int64)
     n = len(inverse)
@@ -79,22 +78,41 @@ def message_reactions(
         own = copypasta_waves(per_message, np.asarray(offsets_s, dtype=np.float64), users)
         kinds[own >= 0] = COPYPASTA
     if n:
-        text_keys = np.array([emote_key(t) for t in texts], dtype=object)
-        keys = text_keys[inverse]
-        free = np.array([k is None for k in kinds], dtype=bool) & (keys != None)  # noqa: E711
-        names, first, counts = np.unique(
-            keys[free].astype(str), return_index=True, return_counts=True
-        )
-        kept = [
-            names[i] for i in np.argsort(first, kind="stable") if counts[i] >= EMOTE_MIN_MESSAGES
-        ]
-        number = {name: int(own.max()) + 1 + k for k, name in enumerate(kept)}
-        for row in np.flatnonzero(free):
-            group = number.get(keys[row])
-            if group is not None:
-                own[row] = group
-                kinds[row] = EMOTE
+        _emote_groups(texts, inverse, kinds, own)
     return kinds, own
+
+
+def _emote_groups(
+    texts: Sequence[str], inverse: np.ndarray, kinds: np.ndarray, own: np.ndarray
+) -> None:
+    """Give each emote made into at least `EMOTE_MIN_MESSAGES` emote-only messages (not
+    already a reaction or a wave) a group of its own, after the waves, numbered by first
+    appearance; fills `kinds` and `own` in place.
+
+    Counted per distinct text, then per key: an array of the messages' keys as fixed-width
+    strings cost ~500 MB on a 1M-message log (benchmarks/speed.py's).
+    """
+    from twitchtopics.chat.reactions import emote_key
+
+    key_ids: dict[str, int] = {}
+    text_key = np.array(
+        [-1 if k is None else key_ids.setdefault(k, len(key_ids)) for k in map(emote_key, texts)],
+        dtype=np.int64,
+    )
+    if not key_ids:
+        return
+    key = text_key[inverse]
+    free = np.flatnonzero((key >= 0) & np.array([k is None for k in kinds], dtype=bool))
+    counts = np.bincount(key[free], minlength=len(key_ids))
+    first = np.full(len(key_ids), len(inverse), dtype=np.int64)
+    np.minimum.at(first, key[free], free)
+    kept = np.flatnonzero(counts >= EMOTE_MIN_MESSAGES)
+    kept = kept[np.argsort(first[kept], kind="stable")]
+    group_of_key = np.full(len(key_ids), -1, dtype=np.int64)
+    group_of_key[kept] = int(own.max()) + 1 + np.arange(len(kept))
+    rows = free[group_of_key[key[free]] >= 0]
+    own[rows] = group_of_key[key[rows]]
+    kinds[rows] = EMOTE
 
 
 def char_ngram_features(

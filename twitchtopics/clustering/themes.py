@@ -23,6 +23,13 @@ themes against the hand labels (B3 F1 / ARI, 1699408450 / chat / hsdogdog3): 0.5
 moments' quality (0.421 / 0.466 / 0.539 F1) with half as many groups; 1.0 already mixed
 unrelated talk on slow chat (ARI 0.28 / 0.19, against 0.45 / 0.34 at 0.5)."""
 
+JIT_MIN_ROWS = 4_000
+"""Components from this many moments are linked in place by the numba loop (`_average_jit`):
+scipy's copies of a 4,000-row condensed matrix are ~130 MB, and numba's one-time compile
+(~1.5 s, cached on disk) is not worth paying below that. Real logs of a few hours are far
+below it (largest component: 55 moments on hsdogdog3's 14k messages, 20 on gql's); the
+1M-message benchmark log's largest has 16,442 moments."""
+
 
 def moment_centres(labels: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group ids (>= 0, sorted) and each group's centre in `points` (one row per message)."""
@@ -103,7 +110,10 @@ def _close_components(centres: np.ndarray, threshold: float) -> list[np.ndarray]
 
 
 def _linkage_firsts(centres: np.ndarray, threshold: float) -> np.ndarray:
-    """`_average_linkage` on one component: scipy's linkage, cut at `threshold`."""
+    """`_average_linkage` on one component: scipy's linkage cut at `threshold`, or from
+    `JIT_MIN_ROWS` rows the same linkage compiled in place (`_average_jit`)."""
+    if len(centres) >= JIT_MIN_ROWS:
+        return _in_place_linkage_firsts(centres, threshold)
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
 
@@ -112,6 +122,29 @@ def _linkage_firsts(centres: np.ndarray, threshold: float) -> np.ndarray:
     for i, f in enumerate(flat):
         first.setdefault(int(f), i)
     return np.array([first[int(f)] for f in flat], dtype=np.int64)
+
+
+def _in_place_linkage_firsts(centres: np.ndarray, threshold: float) -> np.ndarray:
+    """`_linkage_firsts` with one condensed matrix and no copy of it.
+
+    scipy sorts the chain's merges by height and relabels them, then `fcluster` cuts the
+    tree at `threshold`. The clusters this gives are the connected components of the merges
+    (x, y) whose height is at most `threshold`, whatever their order, so no tree is built.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial.distance import pdist
+
+    from twitchtopics.clustering._average_jit import average_merges
+
+    n = len(centres)
+    xs, ys, heights = average_merges(pdist(centres), n)
+    keep = heights <= threshold
+    graph = coo_matrix((np.ones(int(keep.sum())), (xs[keep], ys[keep])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    first_of = np.full(n, n, dtype=np.int64)
+    np.minimum.at(first_of, component, np.arange(n))
+    return first_of[component]
 
 
 def _renumber_in_order(values: np.ndarray) -> np.ndarray:
