@@ -96,14 +96,10 @@ def _average_linkage(centres: np.ndarray, threshold: float) -> np.ndarray:
 
 def _close_components(centres: np.ndarray, threshold: float) -> list[np.ndarray]:
     """Row indices (ascending) of each connected component of "within `threshold`"."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
     from scipy.spatial import cKDTree
 
-    n = len(centres)
     pairs = cKDTree(centres).query_pairs(threshold, output_type="ndarray")
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
+    component = _components(len(centres), pairs[:, 0], pairs[:, 1])
     order = np.argsort(component, kind="stable")
     bounds = np.flatnonzero(np.diff(component[order])) + 1
     return np.split(order, bounds)
@@ -118,10 +114,7 @@ def _linkage_firsts(centres: np.ndarray, threshold: float) -> np.ndarray:
     from scipy.spatial.distance import pdist
 
     flat = fcluster(linkage(pdist(centres), method="average"), t=threshold, criterion="distance")
-    first: dict[int, int] = {}
-    for i, f in enumerate(flat):
-        first.setdefault(int(f), i)
-    return np.array([first[int(f)] for f in flat], dtype=np.int64)
+    return _first_rows(flat)
 
 
 def _in_place_linkage_firsts(centres: np.ndarray, threshold: float) -> np.ndarray:
@@ -131,20 +124,28 @@ def _in_place_linkage_firsts(centres: np.ndarray, threshold: float) -> np.ndarra
     tree at `threshold`. The clusters this gives are the connected components of the merges
     (x, y) whose height is at most `threshold`, whatever their order, so no tree is built.
     """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
     from scipy.spatial.distance import pdist
 
     from twitchtopics.clustering._average_jit import average_merges
 
-    n = len(centres)
-    xs, ys, heights = average_merges(pdist(centres), n)
+    xs, ys, heights = average_merges(pdist(centres), len(centres))
     keep = heights <= threshold
-    graph = coo_matrix((np.ones(int(keep.sum())), (xs[keep], ys[keep])), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    first_of = np.full(n, n, dtype=np.int64)
-    np.minimum.at(first_of, component, np.arange(n))
-    return first_of[component]
+    return _first_rows(_components(len(centres), xs[keep], ys[keep]))
+
+
+def _components(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The connected component of each of `n` points, joined by the edges (rows[k], cols[k])."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _first_rows(labels: np.ndarray) -> np.ndarray:
+    """For each row, the first row holding the same label."""
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return first[inverse].astype(np.int64)
 
 
 def _renumber_in_order(values: np.ndarray) -> np.ndarray:
