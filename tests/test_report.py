@@ -423,3 +423,16 @@ def test_representative_prefers_a_message_with_a_few_characters():
 
     frame = pd.DataFrame({"text": ["o", "bien joué le boss", "?"], "centrality": [1.0, 0.8, 0.95]})
     assert representatives(frame, k=1) == ["bien joué le boss"]
+
+
+def test_table_columns_line_up_with_emoji_in_labels():
+    """A terminal draws 🤔 two columns wide: the report pads by display width, not len()."""
+    from twitchtopics.report.text import column
+    from twitchtopics.safe_output import display_width
+
+    assert display_width("Kappa 🤔") == 8 and display_width("Kappa") == 5
+    assert display_width("e\u0301") == 1  # a combining accent takes no column
+    assert column("Kappa 🤔", 12) == "Kappa 🤔    "
+    assert display_width(column("🤔" * 20, 11)) <= 11
+    rows = [column(text, 10) + "|" for text in ("Kappa 🤔", "Kappa", "🤔🤔🤔🤔🤔🤔")]
+    assert {display_width(row) for row in rows} == {11}

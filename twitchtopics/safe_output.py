@@ -57,6 +57,19 @@ def safe_line(text: object) -> str:
     return " ".join(sanitize_terminal(str(text if text is not None else "")).split())
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide characters (emoji, CJK) two, combining marks,
+    variation selectors and zero-width joiners none."""
+    import unicodedata
+
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
 def csv_cell(value: Any) -> Any:
     """A cell made safe for spreadsheets: text starting with ``= + - @``, tab or CR gets a
     leading ``'`` (numbers such as ``-1.5`` stay numbers)."""

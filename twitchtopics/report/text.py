@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from twitchtopics.bundle_view import shorten
-from twitchtopics.safe_output import safe_line
+from twitchtopics.safe_output import display_width, safe_line
 
 CSV_COLUMNS = (
     "rank",
@@ -74,13 +74,13 @@ def render_report_text(d: dict[str, Any], *, width: int = 44) -> str:
         lines.append(header)
         lines.append("-" * len(header))
         for g in d["groups"]:
-            label = shorten(safe_line(g.get("label") or "?"), label_width)
-            kws = shorten(safe_line(" / ".join(g["keywords"][:3])), kw_width)
+            label = column(safe_line(g.get("label") or "?"), label_width)
+            kws = column(safe_line(" / ".join(g["keywords"][:3])), kw_width)
             span = g["first"] if g["first"] == g["last"] else f"{g['first']}\u2013{g['last']}"
             sil = "  -" if g["silhouette"] is None else f"{g['silhouette']:.2f}"
             lines.append(
-                f"{g['rank']:>3}  {label:<{label_width}}  {g['count']:>6,}  {g['share']:>6.1%}  "
-                f"{g['category']:<12.12}  {kws:<{kw_width}}  {span:<19}  {sil}"
+                f"{g['rank']:>3}  {label}  {g['count']:>6,}  {g['share']:>6.1%}  "
+                f"{g['category']:<12.12}  {kws}  {span:<19}  {sil}"
             )
             extra = [f"\u201c{shorten(safe_line(g['representative']), width + 30)}\u201d"]
             if g.get("answers"):
@@ -119,3 +119,14 @@ def moment_lines(moments: list[dict[str, Any]]) -> list[str]:
         lines.append(f"  #{m['rank']} {span}  score {m['score']:.2f}  {one_line(m['title'], 60)}")
         lines.append(f"      {one_line('; '.join(m['why']), 400)}")
     return lines
+
+
+def column(text: str, width: int) -> str:
+    """``text`` in a table column of ``width`` terminal columns: cut to fit with an ellipsis
+    (`shorten`), then padded by its display width, so a row holding an emoji
+    lines up with the others (``str.ljust`` counts 🤔 as one column; a terminal draws two)."""
+    cut, limit = shorten(text, width), width
+    while display_width(cut) > width and limit > 1:
+        limit -= 1
+        cut = shorten(text, limit)
+    return cut + " " * max(width - display_width(cut), 0)
