@@ -14,7 +14,8 @@ ENDINGS = ["", "Z", "z", "+02:00", "-0500", " UTC", "utc", "GMT", " gmt", "+0000
 @given(
     st.lists(
         st.tuples(
-            st.text(alphabet="0123456789-:. TZ+UTCGMtzcg", max_size=28), st.sampled_from(ENDINGS)
+            st.text(alphabet="0123456789-:. TZ+UTCGMtzcg\u00e9\u0660\U0001f914", max_size=28),
+            st.sampled_from(ENDINGS),
         ),
         max_size=40,
     )
