@@ -16,6 +16,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from twitchtopics.chat import kinds
 from twitchtopics.readers.tables import times
 from twitchtopics.readers.tables.times import _CLOCK, _ZONE, parse_times
 
@@ -151,3 +152,89 @@ def test_distinct_times_parsed_once_keep_order_zones_and_blanks() -> None:
     assert got.aware and got.tz == "+02:00"
     assert (got.ns[1::3] == times.NAT).all()
     assert got.ns[0] - got.ns[2] == 2_000_000_000
+
+
+def reference_assign_kinds(df: pd.DataFrame, bots: Any = ()) -> pd.Series:
+    """``assign_kinds`` as it was: every rule over every row."""
+    n = len(df)
+    users = df["user"].astype(object).fillna("").astype(str).str.strip().str.lower()
+    texts = df["text"].astype(object).fillna("").astype(str)
+    hints = (
+        df["kind"].astype(object).fillna("").to_numpy()
+        if "kind" in df
+        else np.full(n, "", dtype=object)
+    )
+    system = (hints == "system") | users.isin(kinds.SYSTEM_USERS).to_numpy()
+    system |= texts.str.lstrip().str.match(kinds.SYSTEM_RE).fillna(False).to_numpy(dtype=bool)
+    bots_here = kinds._bot_set(bots) | kinds.announcer_accounts(users[~system], texts[~system])
+    bot = users.isin(bots_here).to_numpy()
+    action = (hints == "action") | texts.str.startswith("\x01ACTION").to_numpy(dtype=bool)
+    command = texts.map(kinds.is_command).to_numpy(dtype=bool)
+    out = np.select(
+        [system, bot, action, command], ["system", "bot", "action", "command"], default="chat"
+    ).astype(object)
+    return pd.Series(out, index=df.index, name="kind", dtype=object)
+
+
+USERS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " Nightbot ",
+            "NIGHTBOT",
+            "jtv",
+            "Twitch\x1c",
+            "\u0130stanbul",
+            "Coolbot",
+            "coolBot",
+            "u3",
+            "ÉLÈVE",
+            "\u200bfoo",
+        ]
+    ),
+    st.text(alphabet="abBoOtT _\x1c\u0130" + WEIRD, max_size=6),
+    st.none(),
+    st.integers(0, 3),
+    st.floats(allow_nan=True),
+)
+TEXTS = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "hello",
+            "!uptime",
+            "!!!",
+            "! ok",
+            "\x01ACTION waves\x01",
+            "  Foo subscribed with Prime",
+            "I subscribed!",
+            "x has been timed out for 600 seconds.",
+            "someone7 won 12 points in roulette now",
+            "NA",
+        ]
+    ),
+    st.text(alphabet="!a \x01ACTIONsubcrhd" + WEIRD, max_size=10),
+    st.none(),
+    st.integers(0, 3),
+)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(USERS, TEXTS, st.sampled_from([None, "", "system", "action", "chat"])),
+        max_size=40,
+    ),
+    st.integers(0, 30),
+    st.sampled_from([(), ("u3",), "Coolbot", (" Foo ", "")]),
+)
+def test_assign_kinds_matches_the_row_by_row_reference(
+    rows: list[tuple[Any, Any, Any]], announcer_messages: int, bots: Any
+) -> None:
+    rows = rows + [
+        ("Coolbot", f"user{i} won {i} points in roulette", None) for i in range(announcer_messages)
+    ]
+    df = pd.DataFrame(rows, columns=["user", "text", "kind"], index=range(5, 5 + len(rows)))
+    pd.testing.assert_series_equal(
+        kinds.assign_kinds(df, bots=bots), reference_assign_kinds(df, bots=bots)
+    )
