@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from twitchtopics.chat import kinds
+from twitchtopics.readers._base import Rows
+from twitchtopics.readers.tables import rows as rows_module
 from twitchtopics.readers.tables import times
 from twitchtopics.readers.tables.times import _CLOCK, _ZONE, parse_times
 
@@ -238,3 +240,46 @@ def test_assign_kinds_matches_the_row_by_row_reference(
     pd.testing.assert_series_equal(
         kinds.assign_kinds(df, bots=bots), reference_assign_kinds(df, bots=bots)
     )
+
+
+STRING_TIMES = st.sampled_from(
+    [
+        "",
+        "nope",
+        "2024-01-01 18:00:03",
+        "1969-12-31 23:59:59",
+        "2201-01-01 00:00:00",
+        "9999-01-01 00:00:00",
+        "1700000000",
+        "12.5",
+        "-700000",
+        "40000000",
+        "1:00:00",
+        "inf",
+    ]
+)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(STRING_TIMES, st.text(max_size=4), st.text(alphabet="ab !\x01" + WEIRD)),
+        max_size=30,
+    ),
+    st.sampled_from(["time", "offset"]),
+    st.booleans(),
+)
+def test_string_columns_added_at_once_match_row_by_row(
+    cells: list[tuple[str, str, str]], time_name: str, with_users: bool
+) -> None:
+    """A CSV's columns (plain strings) through ``add_many``: the rows, skips and reasons of
+    the row-by-row path, in the same order."""
+    raw_times = [c[0] for c in cells]
+    users = [c[1] for c in cells] if with_users else None
+    texts = [c[2] for c in cells]
+    lines = [2 * i + 3 for i in range(len(cells))]
+    parsed = parse_times(raw_times, time_name)
+    at_once, one_by_one = Rows(), Rows()
+    rows_module._add_string_columns(at_once, parsed, raw_times, users, texts, lines)
+    rows_module._add_row_by_row(one_by_one, parsed, raw_times, users, texts, lines)
+    assert at_once == one_by_one

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
 from twitchtopics.errors import TwitchTopicsError
@@ -88,6 +89,16 @@ def time_in_range(ns: int) -> bool:
 def offset_in_range(seconds: float) -> bool:
     """True for a finite offset between a week before the start and a year after."""
     return math.isfinite(seconds) and MIN_OFFSET_S <= seconds <= MAX_OFFSET_S
+
+
+def times_in_range(ns: np.ndarray) -> np.ndarray:
+    """``time_in_range`` for an int64 array of ns at once."""
+    return (ns >= MIN_TIME_NS) & (ns < MAX_TIME_NS)
+
+
+def offsets_in_range(seconds: np.ndarray) -> np.ndarray:
+    """``offset_in_range`` for a float array at once (NaN and infinities fail both bounds)."""
+    return (seconds >= MIN_OFFSET_S) & (seconds <= MAX_OFFSET_S)
 
 
 def check_start(ts: pd.Timestamp) -> None:

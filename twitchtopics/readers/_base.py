@@ -17,12 +17,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import compress
 
 import numpy as np
 import pandas as pd
 
 from twitchtopics.readers._io import Source
-from twitchtopics.timefmt import offset_in_range, time_in_range
+from twitchtopics.timefmt import offset_in_range, offsets_in_range, time_in_range, times_in_range
 
 NAT = int(np.iinfo(np.int64).min)  # numpy's NaT as int64 nanoseconds
 MAX_EXAMPLES = 5
@@ -104,11 +105,9 @@ class Rows:
         1 year] (``timefmt``'s ranges) skips it instead, counted at ``line``. False when
         skipped. The one place every reader's times pass, so no reader can let a year-9999
         line or a 1e18 s offset overflow the table."""
-        if time != NAT and not time_in_range(time):
-            self.skip(line or self._next_line(), "time outside 1970-2200")
-            return False
-        if offset is not None and not offset_in_range(offset):
-            self.skip(line or self._next_line(), f"offset {offset:.6g} s out of range")
+        problem = _range_problem(time, offset)
+        if problem:
+            self.skip(line or self._next_line(), problem)
             return False
         self.users.append(user)
         self.texts.append(text)
@@ -117,6 +116,40 @@ class Rows:
         self.hints.append(hint)
         self.emotes.append(emotes if emotes is not None else [])
         return True
+
+    def add_many(
+        self,
+        users: list[str],
+        texts: list[str],
+        *,
+        lines: list[int],
+        times: np.ndarray | None = None,
+        offsets: np.ndarray | None = None,
+        unread: dict[int, str] | None = None,
+    ) -> None:
+        """``add`` for a whole table at once: the same range checks and skips, in row order.
+
+        ``unread`` maps the rows a reader could not read to their skip reason. 1M CSV rows
+        one ``add`` at a time took 2.1 s (4.3 s with the garbage collector on); at once, 0.5 s.
+        """
+        unread = unread or {}
+        n = len(texts)
+        ns = times if times is not None else np.full(n, NAT, dtype=np.int64)
+        bad = (ns != NAT) & ~times_in_range(ns)
+        if offsets is not None:
+            bad |= ~offsets_in_range(offsets)
+        bad[list(unread)] = True
+        for i in np.flatnonzero(bad).tolist():
+            offset = None if offsets is None else float(offsets[i])
+            self.skip(lines[i], unread.get(i) or _range_problem(int(ns[i]), offset) or "")
+        keep = ~bad
+        kept = int(keep.sum())
+        self.users.extend(compress(users, keep) if kept < n else users)
+        self.texts.extend(compress(texts, keep) if kept < n else texts)
+        self.times.extend(ns[keep].tolist())
+        self.offsets.extend(offsets[keep].tolist() if offsets is not None else [None] * kept)
+        self.hints.extend([None] * kept)
+        self.emotes.extend([] for _ in range(kept))
 
     def _next_line(self) -> int:
         """A record number when the reader gave none: messages and skips so far, plus one."""
@@ -130,6 +163,15 @@ class Rows:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+def _range_problem(time: int, offset: float | None) -> str | None:
+    """Why ``Rows.add`` refuses a time or an offset (``timefmt``'s ranges), or None."""
+    if time != NAT and not time_in_range(time):
+        return "time outside 1970-2200"
+    if offset is not None and not offset_in_range(offset):
+        return f"offset {offset:.6g} s out of range"
+    return None
 
 
 Sniffer = Callable[[Source], float]
