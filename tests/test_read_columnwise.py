@@ -7,8 +7,11 @@ branch: blanks, None, ISO times with and without zones, epoch numbers, clocks, g
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,9 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from twitchtopics.chat import kinds
+from twitchtopics.errors import ReadError
 from twitchtopics.readers._base import Rows
+from twitchtopics.readers._io import Source
+from twitchtopics.readers.tables import delimited, times
 from twitchtopics.readers.tables import rows as rows_module
-from twitchtopics.readers.tables import times
 from twitchtopics.readers.tables.times import _CLOCK, _ZONE, parse_times
 
 SETTINGS = settings(
@@ -283,3 +288,113 @@ def test_string_columns_added_at_once_match_row_by_row(
     rows_module._add_string_columns(at_once, parsed, raw_times, users, texts, lines)
     rows_module._add_row_by_row(one_by_one, parsed, raw_times, users, texts, lines)
     assert at_once == one_by_one
+
+
+def reference_read_delimited(source: Source, delimiter: str | None) -> Rows:
+    """The CSV reader as it was: one guarded ``next`` and one ``add`` per record."""
+    rows = Rows()
+    head = source.head_lines(1)
+    if not head:
+        return rows
+    delim = delimiter or delimited._delimiter(head[0])
+    reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=delim)
+    header: list[str] | None = None
+    data: dict[str, list[str]] = {}
+    numbers: list[int] = []
+
+    def add(record: list[str], number: int) -> None:
+        nonlocal header, data
+        if not record or all(not cell.strip() for cell in record):
+            return
+        if header is None:
+            header = delimited._header(record)
+            data = {h: [] for h in header}
+            return
+        fixed = delimited._fit(record, header, delim, None)
+        if fixed is None:
+            rows.skip(number, f"expected {len(header)} fields, got {len(record)}")
+            return
+        for name, cell in zip(header, fixed, strict=True):
+            data[name].append(cell)
+        numbers.append(number)
+
+    last_line = repaired = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rows.skip(last_line + 1, f"CSV error: {exc}")
+            last_line = reader.line_num
+            continue
+        first_line, last_line = last_line + 1, reader.line_num
+        if last_line > first_line and header is not None:
+            repaired += 1
+            for number in range(first_line, last_line + 1):
+                add(delimited._line_record(source.lines, number, delim), number)
+            continue
+        add(record, first_line)
+    if repaired:
+        rows.notes.append(
+            f"{repaired} record(s) with an unbalanced quote ran over several lines; "
+            "each line was read on its own"
+        )
+    if header is None:
+        return rows
+    return rows_module.rows_from_columns(data, numbers, rows, None, str(source.path))
+
+
+CSV_LINES = st.one_of(
+    st.sampled_from(
+        [
+            "time,user,message",
+            "",
+            "  ",
+            ",,",
+            " , ,\t",
+            "2024-01-01 18:00:03,bob,hi",
+            "2024-01-01 18:00:04,Nightbot,!uptime",
+            '2024-01-01 18:00:05,"a, b","say ""hi"""',
+            "2024-01-01 18:00:06,ann,a,b,c",
+            "2024-01-01 18:00:07,only",
+            '2024-01-01 18:00:08,eve,"unbalanced',
+            'x"y,z,"w"v',
+            "nope,u,t",
+            "2024-01-01 18:00:09\tu\tt\tmore",
+            "2024-01-01 18:00:10,\u00e9l\u00e8ve,\U0001f914\u200b",
+            "time;user;message",
+            "\ufefftime,user,message",
+        ]
+    ),
+    st.text(alphabet='ab,;\t" \r' + WEIRD, max_size=12),
+)
+
+
+@SETTINGS
+@given(
+    st.lists(CSV_LINES, max_size=25),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.sampled_from(["", "time,user,message", "time\tuser\tmessage", "message,time"]),
+)
+def test_csv_columns_at_once_match_the_record_by_record_reader(
+    lines: list[str], newline: str, header: str
+) -> None:
+    """Blank lines, short and long records, quotes over several lines, CSV errors: the same
+    rows, skips (reasons, line numbers, order) and notes as the record-by-record reader."""
+    text = newline.join([header, *lines] if header else lines) + newline
+    for delim, read in ((None, delimited.read_csv), ("\t", delimited.read_tsv)):
+        want = _rows_or_error(lambda d=delim: reference_read_delimited(_source(text), d))
+        got = _rows_or_error(lambda r=read: r(_source(text)))
+        assert got == want
+
+
+def _source(text: str) -> Source:
+    return Source(path=Path("t.csv"), data=text.encode("utf-8", "surrogatepass"), text=text)
+
+
+def _rows_or_error(read: Any) -> Any:
+    try:
+        return read()
+    except ReadError as exc:
+        return str(exc)
