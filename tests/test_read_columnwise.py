@@ -7,11 +7,8 @@ branch: blanks, None, ISO times with and without zones, epoch numbers, clocks, g
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -73,18 +70,6 @@ TIME_CELLS = st.one_of(
 )
 
 
-def _reference_to_datetime(strings: pd.Series, utc: bool, fmt: str) -> pd.Series:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = pd.to_datetime(strings, errors="coerce", utc=utc, format=fmt)
-    except (ValueError, TypeError, OverflowError):
-        return pd.Series(pd.NaT, index=strings.index, dtype="datetime64[ns]")
-    if not pd.api.types.is_datetime64_any_dtype(out.dtype):
-        return pd.Series(pd.NaT, index=strings.index, dtype="datetime64[ns]")
-    return out
-
-
 def reference_parse_times(values: list[Any], column: str) -> times.Times:
     """``parse_times`` as it was: every pass over every row, zones by regex on every row."""
     n = len(values)
@@ -107,9 +92,9 @@ def reference_parse_times(values: list[Any], column: str) -> times.Times:
         return times._from_clock(strings)
     zones = strings.str.extract(f"({_ZONE.pattern})", flags=re.IGNORECASE)[0].dropna()
     aware = len(zones) > 0
-    dt = _reference_to_datetime(strings, aware, "ISO8601")
+    dt = times._parse_datetimes(strings, aware, "ISO8601")
     if dt.isna().sum() > 0.5 * len(strings):
-        dt = _reference_to_datetime(strings, aware, "mixed")
+        dt = times._parse_datetimes(strings, aware, "mixed")
     if aware and isinstance(dt.dtype, pd.DatetimeTZDtype):
         tz = times._zone_name(set(zones.str.strip().str.upper()))
         return times.Times(times._datetimes_to_ns(dt), True, None, tz)
@@ -186,46 +171,29 @@ def reference_assign_kinds(df: pd.DataFrame, bots: Any = ()) -> pd.Series:
     return pd.Series(out, index=df.index, name="kind", dtype=object)
 
 
-USERS = st.one_of(
-    st.sampled_from(
-        [
-            "",
-            " Nightbot ",
-            "NIGHTBOT",
-            "jtv",
-            "Twitch\x1c",
-            "\u0130stanbul",
-            "Coolbot",
-            "coolBot",
-            "u3",
-            "ÉLÈVE",
-            "\u200bfoo",
-        ]
-    ),
-    st.text(alphabet="abBoOtT _\x1c\u0130" + WEIRD, max_size=6),
-    st.none(),
-    st.integers(0, 3),
-    st.floats(allow_nan=True),
+def _cells(samples: list[str], alphabet: str, size: int) -> st.SearchStrategy[Any]:
+    """Cells of a user or text column: chosen strings, random ones, None, numbers."""
+    return st.one_of(
+        st.sampled_from(samples),
+        st.text(alphabet=alphabet + WEIRD, max_size=size),
+        st.none(),
+        st.integers(0, 3),
+        st.floats(allow_nan=True),
+    )
+
+
+USERS = _cells(
+    ["", " Nightbot ", "NIGHTBOT", "jtv", "Twitch\x1c", "\u0130stanbul", "Coolbot", "coolBot"]
+    + ["u3", "\u00c9L\u00c8VE", "\u200bfoo"],
+    "abBoOtT _\x1c\u0130",
+    6,
 )
-TEXTS = st.one_of(
-    st.sampled_from(
-        [
-            "",
-            "hello",
-            "!uptime",
-            "!!!",
-            "! ok",
-            "\x01ACTION waves\x01",
-            "  Foo subscribed with Prime",
-            "I subscribed!",
-            "x has been timed out for 600 seconds.",
-            "someone7 won 12 points in roulette now",
-            "NA",
-        ]
-    ),
-    st.text(alphabet="!a \x01ACTIONsubcrhd" + WEIRD, max_size=10),
-    st.none(),
-    st.integers(0, 3),
+TEXTS = _cells(
+    ["", "hello", "!uptime", "!!!", "! ok", "\x01ACTION waves\x01", "  Foo subscribed with Prime"]
+    + ["I subscribed!", "x has been timed out for 600 seconds.", "NA"]
+    + ["someone7 won 12 points in roulette now"],
+    "!a \x01ACTIONsubcrhd",
+    10,
 )
 
 
@@ -294,58 +262,39 @@ def test_string_columns_added_at_once_match_row_by_row(
 
 
 def reference_read_delimited(source: Source, delimiter: str | None) -> Rows:
-    """The CSV reader as it was: one guarded ``next`` and one ``add`` per record."""
+    """The CSV reader as it was: every record from the line-by-line reader, then one ``add``
+    per record into the columns (skips in record order)."""
     rows = Rows()
     head = source.head_lines(1)
     if not head:
         return rows
     delim = delimiter or delimited._delimiter(head[0])
-    reader = csv.reader(io.StringIO(source.text, newline=""), delimiter=delim)
-    header: list[str] | None = None
-    data: dict[str, list[str]] = {}
-    numbers: list[int] = []
-
-    def add(record: list[str], number: int) -> None:
-        nonlocal header, data
-        if not record or all(not cell.strip() for cell in record):
-            return
-        if header is None:
-            header = delimited._header(record)
-            data = {h: [] for h in header}
-            return
-        fixed = delimited._fit(record, header, delim, None)
-        if fixed is None:
-            rows.skip(number, f"expected {len(header)} fields, got {len(record)}")
-            return
-        for name, cell in zip(header, fixed, strict=True):
-            data[name].append(cell)
-        numbers.append(number)
-
-    last_line = repaired = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            rows.skip(last_line + 1, f"CSV error: {exc}")
-            last_line = reader.line_num
-            continue
-        first_line, last_line = last_line + 1, reader.line_num
-        if last_line > first_line and header is not None:
-            repaired += 1
-            for number in range(first_line, last_line + 1):
-                add(delimited._line_record(source.lines, number, delim), number)
-            continue
-        add(record, first_line)
+    records, numbers, errors, repaired = delimited._records_line_by_line(source, delim)
     if repaired:
         rows.notes.append(
             f"{repaired} record(s) with an unbalanced quote ran over several lines; "
             "each line was read on its own"
         )
+    header: list[str] | None = None
+    data: dict[str, list[str]] = {}
+    kept: list[int] = []
+    for i, (record, number) in enumerate(zip(records, numbers, strict=True)):
+        if i in errors:
+            rows.skip(number, errors[i])
+        elif delimited._blank(record):
+            continue
+        elif header is None:
+            header = delimited._header(record)
+            data = {h: [] for h in header}
+        elif (fixed := delimited._fit(record, header, delim, None)) is None:
+            rows.skip(number, f"expected {len(header)} fields, got {len(record)}")
+        else:
+            for name, cell in zip(header, fixed, strict=True):
+                data[name].append(cell)
+            kept.append(number)
     if header is None:
         return rows
-    return rows_module.rows_from_columns(data, numbers, rows, None, str(source.path))
+    return rows_module.rows_from_columns(data, kept, rows, None, str(source.path))
 
 
 CSV_LINES = st.one_of(

@@ -182,19 +182,24 @@ def _to_datetime(strings: pd.Series, utc: bool, fmt: str) -> pd.Series:
     to_datetime decides for the whole column (resolution, mixed zones) it decides on the
     same set of values.
     """
+    codes, uniques = pd.factorize(strings)
+    out = _parse_datetimes(pd.Series(uniques), utc, fmt)
+    return pd.Series(out.array.take(codes, allow_fill=True), index=strings.index)
+
+
+def _parse_datetimes(strings: pd.Series, utc: bool, fmt: str) -> pd.Series:
+    """pd.to_datetime of every string, never raising (unparsable values become NaT)."""
     import warnings
 
-    codes, uniques = pd.factorize(strings)
-    distinct = pd.Series(uniques)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out = pd.to_datetime(distinct, errors="coerce", utc=utc, format=fmt)
+            out = pd.to_datetime(strings, errors="coerce", utc=utc, format=fmt)
     except (ValueError, TypeError, OverflowError):
         return pd.Series(pd.NaT, index=strings.index, dtype="datetime64[ns]")
     if not pd.api.types.is_datetime64_any_dtype(out.dtype):
         return pd.Series(pd.NaT, index=strings.index, dtype="datetime64[ns]")
-    return pd.Series(out.array.take(codes, allow_fill=True), index=strings.index)
+    return out
 
 
 def _zone_name(zones: set[str]) -> str:
