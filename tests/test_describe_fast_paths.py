@@ -78,3 +78,141 @@ def test_keywords_are_the_same_whatever_the_caches_hold() -> None:
     assert frozen == again == plain
     other = topic_keywords(*args, known_emotes=frozenset(), users=users)
     assert other == topic_keywords(*args, known_emotes=set(), users=users)
+
+
+def test_ranked_row_limit_is_the_full_rankings_prefix() -> None:
+    """Sorting only the words at or above the limit-th score keeps every tie with the last."""
+    from scipy import sparse
+
+    from twitchtopics.describe.keywords import _ranked_row
+
+    rng = np.random.default_rng(7)
+    words = [f"w{i:03d}" for i in range(300)]
+    for trial in range(20):
+        dense = rng.integers(0, 6, size=(3, len(words))).astype(float) / 4  # many equal scores
+        dense[rng.random(dense.shape) < 0.3] = 0.0
+        scores = sparse.csr_matrix(dense)
+        for row in range(3):
+            full = _ranked_row(scores, row, words)
+            for limit in (1, 5, 37, 100, 299, 400):
+                assert _ranked_row(scores, row, words, limit=limit) == full[:limit], trial
+
+
+def test_row_values_are_the_rows_stored_values() -> None:
+    from scipy import sparse
+
+    from twitchtopics.describe.keywords import _row_values
+
+    rng = np.random.default_rng(11)
+    matrix = sparse.random(5, 50, density=0.2, format="csr", random_state=3)
+    matrix.data = rng.integers(1, 9, size=matrix.nnz).astype(np.int64)
+    matrix.sort_indices()
+    dense = matrix.toarray()
+    for row in range(5):
+        columns = rng.integers(0, 50, size=30).tolist()
+        assert _row_values(matrix, row, columns) == [dense[row, c] for c in columns]
+    empty = sparse.csr_matrix((2, 4), dtype=np.int64)
+    assert _row_values(empty, 1, [0, 3]) == [0, 0]
+
+
+def _best_phrase_per_message(texts, weights, users, known, must):
+    """The label rule counted message by message (before phrases were counted per text)."""
+    import math
+    from collections import Counter, defaultdict
+
+    from twitchtopics.chat.reaction_tokens import is_laughter_token
+    from twitchtopics.describe.labels import (
+        MIN_WRITERS,
+        _candidates,
+        _cut,
+        _is_content,
+        _join,
+        _tokens,
+    )
+
+    writers, spellings = defaultdict(set), Counter()
+    for i, text in enumerate(texts):
+        for gram in sorted(_candidates(_tokens(text, known))):
+            key = tuple(t.casefold() for t in gram)
+            content = [t for t in key if _is_content(t)]
+            if len(set(content)) == len(content) and any(t in must for t in key):
+                writers[key].add(users[i] if users[i] else i)
+                spellings[(key, gram)] += 1
+    need = min(MIN_WRITERS, max(1, len(texts)))
+    best = None
+    for key, who in writers.items():
+        if all(is_laughter_token(t) for t in key):
+            continue
+        shared = len(who) >= need
+        distinct = sorted(set(key))
+        if not shared and sum(1 for t in distinct if t in weights) < 2:
+            continue
+        rank = (int(shared), sum(weights.get(t, 0.0) for t in distinct) * math.sqrt(len(who)))
+        rank = (*rank, len(key), key)
+        if best is None or rank > best:
+            best = rank
+    if best is None:
+        return None
+    shown = max(((n, g) for (k, g), n in spellings.items() if k == best[3]), key=lambda x: x[0])
+    return _cut(_join(shown[1]))
+
+
+def test_best_phrase_counts_each_text_once_as_it_counted_each_message() -> None:
+    from twitchtopics.describe.labels import best_phrase
+
+    rng = np.random.default_rng(5)
+    vocabulary = ["no", "balls", "Balls", "yogg", "YOGG", "KEKW", "le", "boss", "@bob", "!", "de"]
+    for trial in range(60):
+        pool = [" ".join(rng.choice(vocabulary, size=rng.integers(1, 7))) for _ in range(6)]
+        texts = [str(rng.choice(pool)) for _ in range(int(rng.integers(1, 25)))]
+        users = [str(rng.choice(["ann", "bob", "", "zed"])) for _ in texts]
+        weights = {"balls": 0.5, "yogg": 0.4, "boss": 0.3, "kekw": 0.2}
+        must = set(list(weights)[: int(rng.integers(1, 5))])
+        for known in (frozenset({"KEKW"}), {"KEKW"}):
+            expected = _best_phrase_per_message(texts, weights, users, known, must)
+            got = best_phrase(texts, weights, users=users, known_emotes=known, must=must)
+            assert got == expected, (trial, texts)
+
+
+def test_moderation_offsets_are_the_system_notices() -> None:
+    from twitchtopics.describe.tallies import is_moderation, moderation_offsets
+
+    texts = ["bob has been banned", "bob has been banned", "hi", "x was timed out for 600s"]
+    kinds = ["chat", "system", "system", "system"]
+    offsets = np.array([4.0, 3.0, 2.0, 1.0])
+    notices = zip(texts, kinds, offsets, strict=True)
+    expected = sorted(o for t, k, o in notices if is_moderation(t, k))
+    assert moderation_offsets(texts, kinds, offsets).tolist() == expected
+    assert moderation_offsets([], [], np.zeros(0)).tolist() == []
+
+
+def test_copypasta_waves_ignore_short_texts_between_long_ones() -> None:
+    """Short texts never join a wave: the waves of a mix are those of its long texts."""
+    from twitchtopics.chat.copypasta import copypasta_waves
+
+    paste = "this is a long paste that chat copies again and again"
+    long_texts = [paste, f"@x {paste}", paste + " !", paste]
+    mixed = ["KEKW", long_texts[0], "lol", long_texts[1], long_texts[2], "hi", long_texts[3]]
+    times = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    users = ["a", "b", "c", "d", "e", "f", "g"]
+    waves = copypasta_waves(mixed, times, users)
+    alone = copypasta_waves(long_texts, [1.0, 3.0, 4.0, 6.0], ["b", "d", "e", "g"])
+    assert waves[[1, 3, 4, 6]].tolist() == alone.tolist() == [0, 0, 0, 0]
+    assert waves[[0, 2, 5]].tolist() == [-1, -1, -1]
+    assert (copypasta_waves(mixed[:4], times[:4], users[:4]) == -1).all()  # two long texts
+
+
+def test_categories_are_the_same_with_a_shared_memo() -> None:
+    from twitchtopics.describe.categories import categorize_group
+
+    groups = [
+        ["KEKW", "KEKW LUL", "", "   "],
+        ["+1", "+1", "-1", "+1"],
+        ["quel banger", "trop bien la musique", "le boss est dur"],
+        ["", None, "\u200b"],
+    ]
+    memo: dict = {}
+    for texts in groups * 2:
+        alone = categorize_group(texts, known_emotes=frozenset({"KEKW", "LUL"}))
+        shared = categorize_group(texts, known_emotes=frozenset({"KEKW", "LUL"}), memo=memo)
+        assert shared == alone

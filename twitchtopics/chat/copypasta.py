@@ -75,6 +75,18 @@ def token_set(text: str) -> frozenset[str]:
     return frozenset(canonical_form(text.replace(MENTION, " ")).split())
 
 
+def _token_sets(texts: Sequence[object]) -> list[frozenset[str]]:
+    """Each message's token set, each distinct text looked up once."""
+    memo: dict[object, frozenset[str]] = {}
+    out = []
+    for text in texts:
+        tokens = memo.get(text)
+        if tokens is None:
+            tokens = memo[text] = token_set(text if isinstance(text, str) else str(text or ""))
+        out.append(tokens)
+    return out
+
+
 def _find(parent: list[int], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
@@ -107,22 +119,22 @@ def copypasta_waves(
     if n == 0:
         return waves
     times = np.asarray(offsets_s, dtype=np.float64)
-    order = np.argsort(times, kind="stable")
-    sets: dict[str, frozenset[str]] = {}
+    sets = _token_sets(texts)
+    long_rows = np.fromiter(
+        (i for i, tokens in enumerate(sets) if len(tokens) >= min_tokens), np.int64
+    )
+    if len(long_rows) < min_copies:  # a wave needs min_copies long texts
+        return waves
+    # the long texts in time order (ties: given order), as a stable sort of all rows visits them
+    order = long_rows[np.argsort(times[long_rows], kind="stable")]
     parent = list(range(n))
     last_of: dict[frozenset[str], int] = {}  # token set -> its latest message (index)
     recent: deque[tuple[float, frozenset[str]]] = deque()  # (time, token set), time order
     holders: dict[str, set[frozenset[str]]] = {}  # token -> active token sets holding it
     similar: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
     candidates: list[int] = []
-    for i in order:
-        i = int(i)
-        text = texts[i] if isinstance(texts[i], str) else str(texts[i] or "")
-        tokens = sets.get(text)
-        if tokens is None:
-            tokens = sets[text] = token_set(text)
-        if len(tokens) < min_tokens:
-            continue
+    for i in order.tolist():
+        tokens = sets[i]
         now = times[i]
         while recent and recent[0][0] < now - span_s:  # forget texts not seen for span_s
             seen_at, old = recent.popleft()

@@ -181,8 +181,12 @@ def recurring_reactions(messages: pd.DataFrame) -> frozenset[str]:
     """
     if messages.empty:
         return frozenset()
-    words = messages["text"].astype(str).str.strip().str.strip(".,;:!?")
-    single = words.str.fullmatch(r"[^\W\d_]{2,}[\w]*") & ~words.str.fullmatch(r"[a-dA-D]")
+    # each distinct text once (4.6 of 268 s profiled on 1M messages when done per message)
+    codes, texts = pd.factorize(messages["text"].astype(str))
+    distinct = pd.Series(texts, dtype=object).str.strip().str.strip(".,;:!?")
+    alone = distinct.str.fullmatch(r"[^\W\d_]{2,}[\w]*") & ~distinct.str.fullmatch(r"[a-dA-D]")
+    words = pd.Series(distinct.to_numpy()[codes], index=messages.index)
+    single = pd.Series(alone.to_numpy(dtype=bool)[codes], index=messages.index)
     if not single.any():
         return frozenset()
     frame = pd.DataFrame(
@@ -230,28 +234,36 @@ def label_themes(
         if len(members) and not all(own.values())
         else {}
     )
-    by_theme = {int(t): g for t, g in members.groupby("theme")}
+    # each theme's rows without a DataFrame per theme (pandas' groupby was most of this step's
+    # own time describing 1M messages)
+    by_theme = dict(group_positions(members["theme"].astype(int).to_numpy()))
+    texts_all = members["text"].tolist()
+    users_all = members["user"].astype(str).tolist()
+    centrality_all = (
+        members["centrality"].to_numpy() if "centrality" in members else np.zeros(len(members))
+    )
     out = []
     for theme in themes:
         tid = int(theme["id"])
-        group = by_theme.get(tid)
+        rows = by_theme.get(tid)
         words = [(str(w), float(s)) for w, s in (own.get(tid) or computed.get(tid, []))]
-        if group is None:
+        if rows is None:
             out.append(
                 {**theme, "label": theme.get("label") or " / ".join(w for w, _ in words[:3])}
             )
             continue
-        centrality = (
-            group["centrality"].to_numpy() if "centrality" in group else np.zeros(len(group))
-        )
-        texts = group["text"].tolist()
+        texts = _pick(texts_all, rows)
         reps = representatives(
-            texts, centrality, k=1, keywords=[w for w, _ in words], known_emotes=known_emotes
+            texts,
+            centrality_all[rows],
+            k=1,
+            keywords=[w for w, _ in words],
+            known_emotes=known_emotes,
         )
         label = group_label(
             texts,
             words,
-            users=group["user"].astype(str).tolist(),
+            users=_pick(users_all, rows),
             typical=reps[0] if reps else None,
             known_emotes=known_emotes,
         )

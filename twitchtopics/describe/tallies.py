@@ -99,8 +99,14 @@ def moderation_offsets(
     texts: Sequence[str], kinds: Sequence[str], offsets: np.ndarray
 ) -> np.ndarray:
     """Sorted offsets (s) of the log's bans and timeouts."""
-    mask = np.array([is_moderation(t, k) for t, k in zip(texts, kinds, strict=True)], dtype=bool)
-    return np.sort(np.asarray(offsets, dtype=float)[mask]) if len(mask) else np.zeros(0)
+    if len(texts) != len(kinds):
+        raise ValueError(f"{len(texts)} texts but {len(kinds)} kinds")
+    # only system messages can be notices: the pattern runs on those alone (4 of 318 s
+    # profiled describing 1M messages went to testing every message)
+    notices = [
+        i for i, kind in enumerate(kinds) if kind == "system" and is_moderation(texts[i], kind)
+    ]
+    return np.sort(np.asarray(offsets, dtype=float)[notices]) if len(texts) else np.zeros(0)
 
 
 def moderation_after(
