@@ -49,3 +49,51 @@ def test_every_stage_ends_with_a_release(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(ValueError), stages.stage("two"):
         raise ValueError("a failing stage releases too")
     assert len(calls) == 2 and set(stages.timings) == {"one", "two"}
+
+
+def test_collector_paused_inside_and_as_it_was_after() -> None:
+    import gc
+
+    import pytest
+
+    from twitchtopics.memory import collector_paused
+
+    was_enabled = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            with collector_paused():
+                assert not gc.isenabled()
+            assert gc.isenabled() is enabled
+            with pytest.raises(KeyError), collector_paused():
+                raise KeyError("x")
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+
+
+def test_describe_leaves_the_collector_on() -> None:
+    import gc
+
+    import pandas as pd
+
+    from twitchtopics.pipeline import describe_all
+
+    messages = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-05-17 19:00", periods=4, freq="5s", tz="UTC"),
+            "offset_s": [0.0, 5.0, 10.0, 15.0],
+            "user": ["a", "b", "c", "d"],
+            "text": ["quel banger", "quel banger wow", "KEKW", "KEKW"],
+            "kind": ["chat"] * 4,
+            "clean": ["quel banger", "quel banger wow", "KEKW", "KEKW"],
+            "topic": [0, 0, 1, 1],
+            "theme": [0, 0, 1, 1],
+            "silhouette": [0.5, 0.5, 0.4, 0.4],
+            "centrality": [1.0, 0.9, 1.0, 1.0],
+        }
+    )
+    assert gc.isenabled()
+    topics, _ = describe_all(messages, frozenset({"KEKW"}), 5)
+    assert [t["size"] for t in topics] == [2, 2]
+    assert gc.isenabled()

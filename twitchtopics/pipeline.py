@@ -342,10 +342,12 @@ def _describe(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     from twitchtopics.describe.group import label_themes
     from twitchtopics.describe.themes import describe_themes
+    from twitchtopics.memory import collector_paused
 
-    topics = describer.describe(messages, known_emotes, top_n, progress=progress)
-    themes = describe_themes(messages, topics, known_emotes, top_n)
-    return topics, label_themes(messages, themes, known_emotes)
+    with collector_paused():  # millions of live containers, no garbage (memory.py)
+        topics = describer.describe(messages, known_emotes, top_n, progress=progress)
+        themes = describe_themes(messages, topics, known_emotes, top_n)
+        return topics, label_themes(messages, themes, known_emotes)
 
 
 def _mean_or_none(values: pd.Series) -> float | None:
