@@ -278,10 +278,10 @@ class TimeAwareClusterer:
                     self.features_[members, -1] = self.features_[members, -1].mean()
             own = self.own_group_ >= 0  # a group per copypasta wave and per emote, after them
             labels[own] = base + len(REACTIONS) + self.own_group_[own]
-            if self.time_scale_ is not None:
-                for group in np.unique(self.own_group_[self.reaction_ == EMOTE]):
-                    members = self.own_group_ == group  # whole-log, like the reactions above
-                    self.features_[members, -1] = self.features_[members, -1].mean()
+            if self.time_scale_ is not None:  # whole-log, like the reactions above
+                _time_to_group_mean(
+                    self.features_, self.own_group_, self.own_group_[self.reaction_ == EMOTE]
+                )
             labels = drop_small_groups(labels, self.min_cluster_size_)
         self.labels_ = labels
         self.probabilities_ = (labels >= 0).astype(np.float64)
@@ -344,3 +344,18 @@ class TimeAwareClusterer:
             cluster_selection_epsilon=self.cluster_selection_epsilon,
             cluster_selection_method=self.cluster_selection_method,
         )
+
+
+def _time_to_group_mean(features: np.ndarray, group_of: np.ndarray, groups: np.ndarray) -> None:
+    """Each of `groups`' messages gets its group's mean time coordinate (`features`' last
+    column), in place. The members of a group are taken in message order, as a boolean mask
+    would take them, so each mean is the same float; one stable sort instead of a pass over
+    all messages per group (144,385 emote-only messages in thousands of emote groups at 1M)."""
+    wanted = np.unique(groups)
+    if len(wanted) == 0:
+        return
+    rows = np.flatnonzero(np.isin(group_of, wanted))
+    rows = rows[np.argsort(group_of[rows], kind="stable")]
+    cuts = np.flatnonzero(np.diff(group_of[rows])) + 1
+    for members in np.split(rows, cuts):
+        features[members, -1] = features[members, -1].mean()

@@ -266,16 +266,7 @@ def merge_adjacent_groups(
     np.maximum.at(hi, index, times)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     unit = sums / np.where(norms > 0, norms, 1.0)
-    order = np.argsort(lo, kind="stable")
-    candidates: list[tuple[float, int, int]] = []
-    # time-adjacent pairs only: a group's span against the spans that start before it ends
-    for pos, a in enumerate(order):
-        for b in order[pos + 1 :]:
-            if lo[b] - hi[a] > max_gap_s:
-                break
-            sim = float(unit[a] @ unit[b])
-            if sim >= min_similarity:
-                candidates.append((-sim, int(min(a, b)), int(max(a, b))))
+    candidates = _similar_adjacent_pairs(unit, lo, hi, min_similarity, max_gap_s)
     if not candidates:
         return labels.copy()
     candidates.sort()
@@ -305,6 +296,50 @@ def merge_adjacent_groups(
     out = labels.copy()
     out[mask] = groups[roots[index]]
     return out
+
+
+MATMUL_SLACK = 1e-9
+"""How far below `min_similarity` a cosine computed for a whole block of groups at once may be
+and still be checked pair by pair: a block product sums in another order than one dot
+product, so its last bits may differ (by ~1e-16 for unit vectors); each pair kept is scored
+again by the dot product the pair loop used, so the candidates and their order are the same."""
+
+
+def _similar_adjacent_pairs(
+    unit: np.ndarray, lo: np.ndarray, hi: np.ndarray, min_similarity: float, max_gap_s: float
+) -> list[tuple[float, int, int]]:
+    """(-cosine, a, b) of every pair of groups a < b whose spans are at most `max_gap_s` apart
+    (a group's span against the spans that start, in start order, before it ends + the gap)
+    and whose cosine is at least `min_similarity`, in the order the pairs are met.
+
+    Each group's later-starting neighbours are scored with one matrix-vector product, not one
+    dot product per pair (the pair loop was 14.6 of 157 s profiled grouping 1M messages)."""
+    order = np.argsort(lo, kind="stable")
+    starts = lo[order]
+    candidates: list[tuple[float, int, int]] = []
+    for pos, a in enumerate(order.tolist()):
+        end = _first_start_after(starts, pos + 1, hi[a], max_gap_s)
+        if end <= pos + 1:
+            continue
+        later = order[pos + 1 : end]
+        rough = unit[later] @ unit[a]
+        for b in later[rough >= min_similarity - MATMUL_SLACK].tolist():
+            sim = float(unit[a] @ unit[b])
+            if sim >= min_similarity:
+                candidates.append((-sim, min(a, b), max(a, b)))
+    return candidates
+
+
+def _first_start_after(starts: np.ndarray, begin: int, end_time: float, max_gap_s: float) -> int:
+    """The first position from `begin` on whose start is more than `max_gap_s` after
+    `end_time` (`starts` ascending), by the same subtraction the pair loop tested."""
+    at = int(np.searchsorted(starts, end_time + max_gap_s, side="right"))
+    at = max(at, begin)
+    while at < len(starts) and not starts[at] - end_time > max_gap_s:
+        at += 1
+    while at > begin and starts[at - 1] - end_time > max_gap_s:
+        at -= 1
+    return at
 
 
 def drop_small_groups(labels: np.ndarray, min_size: int) -> np.ndarray:
