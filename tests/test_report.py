@@ -436,3 +436,58 @@ def test_table_columns_line_up_with_emoji_in_labels():
     assert display_width(column("🤔" * 20, 11)) <= 11
     rows = [column(text, 10) + "|" for text in ("Kappa 🤔", "Kappa", "🤔🤔🤔🤔🤔🤔")]
     assert {display_width(row) for row in rows} == {11}
+
+
+def test_printed_messages_are_the_json_views() -> None:
+    """The printout picks each group's rows from lists taken once; `--json` still slices a
+    DataFrame per group (`select_messages`): both show the same messages."""
+    import numpy as np
+    import pandas as pd
+
+    from twitchtopics.report.printout import format_groups, groups_as_json
+
+    rng = np.random.default_rng(4)
+    n = 300
+    words = ["boss", "musique", "KEKW", "le", "jeu", "génial", "\x1b[31mred"]
+    texts = [" ".join(rng.choice(words, size=rng.integers(1, 5))) for _ in range(n)]
+    silhouette = rng.random(n)
+    silhouette[rng.random(n) < 0.2] = np.nan
+    messages = pd.DataFrame(
+        {
+            "time": pd.date_range("2024-05-17 19:00", periods=n, freq="7s", tz="UTC"),
+            "offset_s": np.arange(n) * 7.0,
+            "user": [f"u{i % 9}" for i in range(n)],
+            "text": texts,
+            "kind": ["chat"] * n,
+            "topic": rng.integers(-1, 6, size=n),
+            "silhouette": silhouette,
+            "centrality": rng.random(n),
+        }
+    )
+    topics = [
+        {"id": t, "label": f"g{t}", "size": int((messages["topic"] == t).sum()), "keywords": []}
+        for t in range(6)
+    ]
+    meta = {
+        "stream": {"tz": "UTC"},
+        "params": {"include": ["chat"]},
+        "counts": {
+            "read": n,
+            "considered": n,
+            "clustered": 0,
+            "outliers": 0,
+            "groups": 6,
+            "by_kind": {"chat": n},
+        },
+        "timings": {},
+    }
+    for top in (2, 5, None):
+        printed = format_groups(messages, topics, meta, top=top, scores=True)
+        data = groups_as_json(messages, topics, meta, top=top)
+        for group in data["groups"]:
+            block = printed.split(f"#{group['id']} ")[1].split("\n\n")[0]
+            shown = [line for line in block.splitlines() if line.startswith("    20")]
+            assert len(shown) == len(group["messages"])
+            for line, message in zip(shown, group["messages"], strict=True):
+                assert line.startswith(f"    {message['time']} ")
+                assert "\x1b" not in line
