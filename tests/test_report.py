@@ -439,8 +439,8 @@ def test_table_columns_line_up_with_emoji_in_labels():
 
 
 def test_printed_messages_are_the_json_views() -> None:
-    """The printout picks each group's rows from lists taken once; `--json` still slices a
-    DataFrame per group (`select_messages`): both show the same messages."""
+    """The printout builds its lines from columns read once as lists, `--json` from the
+    table's rows: both show the same messages of each group, the same times, no escapes."""
     import numpy as np
     import pandas as pd
 

@@ -28,7 +28,7 @@ INDENT = "    "
 
 
 class _Groups:
-    """Each group's rows of a table, made into a DataFrame only when asked for (``get``):
+    """Each group's rows of a table, made into a DataFrame only when asked for (``frame``):
     building all of them up front took 1.4 s of a 10k-message run printing ``--top 0``.
 
     The printout reads the columns it shows as lists taken once (``members``): a DataFrame
@@ -49,9 +49,9 @@ class _Groups:
         )
         self.silhouette = table["silhouette"].tolist()
 
-    def get(self, topic_id: int) -> pd.DataFrame | None:
-        rows = self._rows.get(int(topic_id))
-        return None if rows is None else self._table.iloc[rows]
+    def frame(self, rows: np.ndarray) -> pd.DataFrame:
+        """The table's rows at these positions (for `--json`)."""
+        return self._table.iloc[rows]
 
     def members(self, topic_id: int) -> np.ndarray | None:
         """The positions of a group's rows, in table order (None for an unknown group)."""
@@ -100,24 +100,6 @@ def group_header(topic: dict[str, Any], span: str) -> str:
     if span:
         parts.append(span)
     return " \u00b7 ".join(parts)
-
-
-def select_messages(members: pd.DataFrame, topic: dict[str, Any], top: int | None) -> pd.DataFrame:
-    """The ``top`` most typical distinct messages of a group, or all of them in time order."""
-    if top is None:
-        return members
-    if top <= 0:
-        return members.iloc[:0]  # nothing shown: no need to rank (12 ms a group with pandas)
-    centrality = (
-        members["centrality"] if "centrality" in members else pd.Series(np.nan, index=members.index)
-    )
-    order = typical_order(
-        members["text"].astype(str).tolist(),
-        centrality.to_numpy(dtype=float),
-        keywords=[str(item[0]) for item in (topic.get("keywords") or [])],
-        k=top,
-    )
-    return members.iloc[order]
 
 
 def format_groups(
@@ -237,7 +219,8 @@ def _group_lines(
 def _shown_rows(
     groups: _Groups, members: np.ndarray, topic: dict[str, Any], top: int | None
 ) -> np.ndarray:
-    """`select_messages` on a group's positions: the rows it shows, as positions."""
+    """The positions of the ``top`` most typical distinct messages of a group (`members`),
+    or of all of them in time order when ``top`` is None."""
     if top is None:
         return members
     if top <= 0:
@@ -343,8 +326,10 @@ def groups_as_json(
     def group_messages(topic: dict[str, Any]) -> list[dict[str, Any]]:
         if top is not None and top <= 0:
             return []  # nothing shown (`--top 0`)
-        members = groups.get(topic["id"])
-        return [] if members is None else rows(select_messages(members, topic, top))
+        members = groups.members(topic["id"])
+        return (
+            [] if members is None else rows(groups.frame(_shown_rows(groups, members, topic, top)))
+        )
 
     return {
         "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
