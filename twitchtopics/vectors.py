@@ -19,11 +19,11 @@ from twitchtopics.bundle import CENTROIDS_FILE, TEXT_INDEX_FILE, TEXT_VECTORS_FI
 from twitchtopics.errors import BundleError
 
 VECTOR_DTYPE = np.float16
-# Messages whose vectors are gathered at once for the centroids. Gathering every clustered
-# message of the 1M-message speed log at once in float64 made this step the run's peak
-# (4.7 GB sampled with the static model; 6.5 GB for the default model's run, 4.07 GB once
-# blocked). 65,536 rows of 384 float64 are 200 MB.
-CENTROID_BLOCK_ROWS = 65_536
+# Float64 values of the text vectors converted at once for the centroids' product: columns
+# are taken in blocks of at most this many values. Gathering every clustered message of the
+# 1M-message speed log at once in float64 made this step the run's peak (4.7 GB sampled with
+# the static model; 6.5 GB for the default model's run); 25M values are 200 MB.
+CENTROID_BLOCK_VALUES = 25_000_000
 
 
 def l2_normalize(vectors: np.ndarray) -> np.ndarray:
@@ -40,41 +40,38 @@ def group_centroids(
 
     The mean is over messages, so a text written 50 times weighs 50 times; a group id with
     no message (never, after renumbering) gets a zero row.
+
+    Each group's sum is one row of a sparse (group x text) product with one entry per message,
+    in message order and duplicates kept: scipy adds a row's entries one after another from
+    0.0, so a sum is its messages' float64 vectors added one by one, in order. The code before
+    (`np.add.reduceat` over gathered rows) added the first row to a pairwise sum of the rest,
+    which can differ in the last bit of a float64 sum; the unit-length float32 centroids were
+    the same on the 1M-message speed log (36,486 groups) and the shared logs' bundles. There:
+    10.0 -> 0.7 s.
     """
+    from scipy import sparse
+
     topics = np.asarray(topics)
+    text_index = np.asarray(text_index)
     keep = (topics >= 0) & (text_index >= 0)
     n_topics = int(topics[keep].max()) + 1 if keep.any() else 0
     dim = text_vectors.shape[1] if text_vectors.ndim == 2 else 0
     sums = np.zeros((n_topics, dim), dtype=np.float64)
-    # per group, the sum of its messages' vectors in message order (what np.add.at adds, the
-    # same floats: 0.5 s of a 10k-message run with np.add.at, milliseconds sorted)
     order = np.flatnonzero(keep)
+    if not len(order):
+        return l2_normalize(sums)
     order = order[np.argsort(topics[order], kind="stable")]
-    if len(order):
-        ids = topics[order]
-        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        vectors = np.asarray(text_vectors, dtype=np.float32)
-        for first, last in _whole_group_blocks(starts, ends, CENTROID_BLOCK_ROWS):
-            lo, hi = starts[first], ends[last - 1]
-            rows = vectors[text_index[order[lo:hi]]].astype(np.float64)
-            sums[ids[starts[first:last]]] = np.add.reduceat(rows, starts[first:last] - lo, axis=0)
+    indptr = np.zeros(n_topics + 1, dtype=np.int64)
+    np.cumsum(np.bincount(topics[order], minlength=n_topics), out=indptr[1:])
+    members = sparse.csr_matrix(
+        (np.ones(len(order)), text_index[order].astype(np.int64), indptr),
+        shape=(n_topics, len(text_vectors)),
+    )
+    vectors = np.asarray(text_vectors, dtype=np.float32)
+    step = max(1, CENTROID_BLOCK_VALUES // max(len(vectors), 1))
+    for lo in range(0, dim, step):
+        sums[:, lo : lo + step] = members @ vectors[:, lo : lo + step].astype(np.float64)
     return l2_normalize(sums)
-
-
-def _whole_group_blocks(
-    starts: np.ndarray, ends: np.ndarray, max_rows: int
-) -> list[tuple[int, int]]:
-    """Runs of whole groups [first, last) holding at most `max_rows` messages (a bigger group
-    alone). Each group's sum is then the one reduceat gives over all messages at once."""
-    blocks: list[tuple[int, int]] = []
-    first = 0
-    while first < len(starts):
-        last = int(np.searchsorted(ends, starts[first] + max_rows, side="right"))
-        last = max(last, first + 1)
-        blocks.append((first, last))
-        first = last
-    return blocks
 
 
 def search_arrays(
