@@ -55,6 +55,33 @@ def test_key_depends_on_every_column_emotes_and_count() -> None:
     assert description_key(base, frozenset(), 10) == description_key(_table(), frozenset(), 10)
 
 
+def _general_bytes(values: pd.Series) -> list[bytes]:
+    """`_column_bytes`' rule for object columns, value by value (before its fast paths)."""
+    items = values.to_numpy().tolist()
+    texts = [v if isinstance(v, str) else descriptions._other(v) for v in items]
+    kinds = np.array([isinstance(v, str) for v in items], dtype=np.bool_)
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    return [kinds.tobytes(), lengths.tobytes(), "".join(texts).encode("utf-8", "surrogatepass")]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["le boss", "", "🔥", "été"],  # all strings
+        ["\ud800 lone", "x"],  # a lone surrogate: object columns only
+        [["KEKW"], [], np.array(["LUL", "Kappa"], dtype=object), np.array([], dtype=object)],
+        [[], ["KEKW"], "[]", None],  # mixed: the general rule
+        [np.array(3), [], "x"],  # a 0-d array has no len
+        [None, float("nan"), 3, "3"],
+    ],
+)
+def test_column_bytes_fast_paths_give_the_general_bytes(values) -> None:
+    column = pd.Series(values, dtype=object)
+    assert descriptions._column_bytes(column) == _general_bytes(column)
+    if all(isinstance(v, str) and v.isprintable() for v in values):
+        assert descriptions._column_bytes(column.astype("string")) == _general_bytes(column)
+
+
 def test_key_depends_on_the_describe_code(monkeypatch) -> None:
     before = description_key(_table(), frozenset(), 10)
     monkeypatch.setattr(descriptions, "code_fingerprint", lambda: "another version")

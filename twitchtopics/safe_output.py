@@ -156,8 +156,13 @@ def json_safe(value: Any) -> Any:
     numpy scalars and arrays become Python numbers and lists, timestamps and dates their ISO
     form (NaT: null), sets sorted lists, paths strings, keys strings where JSON needs them.
     """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # most values, by exact type first: 1.8 -> 1.0 s for the 1M log's topics.json
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {_json_key(k): json_safe(v) for k, v in value.items()}
+        return {(k if type(k) is str else _json_key(k)): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
     if isinstance(value, (set, frozenset)):

@@ -76,9 +76,22 @@ def _column_bytes(values: pd.Series) -> list[bytes]:
     if numpy.dtype.kind in "biufcmM":
         return [np.ascontiguousarray(numpy).tobytes()]
     items = numpy.tolist()
-    texts = [v if isinstance(v, str) else _other(v) for v in items]
-    kinds = np.fromiter((isinstance(v, str) for v in items), dtype=np.bool_, count=len(items))
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    if pd.api.types.infer_dtype(numpy, skipna=False) == "string":
+        # every value a str (the text columns): the same bytes without a test per value,
+        # 3.7 -> 0.5 s for the 1M-message speed log's key
+        texts = items
+        kinds = np.ones(len(items), dtype=np.bool_)
+    elif all(type(v) is list or (type(v) is np.ndarray and v.ndim) for v in items):
+        # a list per message (the emotes column), mostly empty: "[]" is what `_other` writes
+        # for an empty one; 1.07 -> 0.1 s on the 1M log
+        texts = ["[]"] * len(items)
+        for i in np.flatnonzero(np.fromiter(map(len, items), dtype=np.int64, count=len(items))):
+            texts[i] = _other(items[i])
+        kinds = np.zeros(len(items), dtype=np.bool_)
+    else:
+        texts = [v if isinstance(v, str) else _other(v) for v in items]
+        kinds = np.fromiter((isinstance(v, str) for v in items), dtype=np.bool_, count=len(items))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     return [kinds.tobytes(), lengths.tobytes(), "".join(texts).encode("utf-8", "surrogatepass")]
 
 
