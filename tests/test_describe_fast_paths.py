@@ -216,3 +216,84 @@ def test_categories_are_the_same_with_a_shared_memo() -> None:
         alone = categorize_group(texts, known_emotes=frozenset({"KEKW", "LUL"}))
         shared = categorize_group(texts, known_emotes=frozenset({"KEKW", "LUL"}), memo=memo)
         assert shared == alone
+
+
+def _typical_order_per_message(texts, centrality, keywords, k, known):
+    """`typical_order` as it was: a loop over every message of the group."""
+    import importlib
+    import math
+
+    r = importlib.import_module("twitchtopics.describe.representatives")  # not the function
+
+    weights = {
+        w.casefold(): 1.0 / (1 + rank) for rank, w in enumerate(keywords[: r.KEYWORDS_CONSIDERED])
+    }
+    total_weight = sum(weights.values()) or 1.0
+    forms: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        form = r._form(text if isinstance(text, str) else "", known)
+        if form:
+            forms.setdefault(form, []).append(i)
+    n = max(len(texts), 2)
+    near = [r._finite(c) for c in centrality]
+    scored = []
+    for members in forms.values():
+        best = members[0] if len(members) == 1 else max(members, key=lambda i: (near[i], -i))
+        words, readable = r._text_facts(texts[best], known)
+        coverage = sum(weights.get(w, 0.0) for w in words) / total_weight
+        copies = math.log(len(members)) / math.log(n)
+        score = near[best] + r.KEYWORD_WEIGHT * coverage + r.COPIES_WEIGHT * copies
+        scored.append((0 if readable else 1, -score, best, words))
+    scored.sort(key=lambda row: row[:3])
+    chosen, chosen_words = [], []
+    for _, _, i, words in scored:
+        if words and any(r._overlap(words, o) >= r.NEAR_DUPLICATE for o in chosen_words):
+            continue
+        chosen.append(i)
+        chosen_words.append(words)
+        if k is not None and len(chosen) >= k:
+            break
+    return chosen
+
+
+def test_typical_texts_order_groups_as_the_per_message_loop() -> None:
+    from twitchtopics.describe.representatives import TypicalTexts, typical_order
+
+    rng = np.random.default_rng(11)
+    words = ["le boss", "boss!!", "musique", "KEKW", "ponceJAM", "jeu génial", "B", "", "  ", "bob"]
+    n = 3000
+    texts = [" ".join(rng.choice(words, size=rng.integers(1, 4))) for _ in range(n)]
+    texts[5] = float("nan")  # not a string: never shown
+    texts[9] = None
+    centrality = rng.choice([0.0, -0.0, 0.5, 0.25, 1.0, np.nan, np.inf], size=n)  # many ties
+    groups = rng.integers(0, 150, size=n)
+    for known in (frozenset({"ponceJAM"}), {"KEKW"}):
+        table = TypicalTexts(texts, centrality, known_emotes=known)
+        for g in range(150):
+            rows = np.flatnonzero(groups == g)
+            keywords = list(rng.choice(["boss", "musique", "jeu", "génial", "kekw"], size=3))
+            for k in (1, 5, None):
+                texts_g = [texts[i] for i in rows]
+                expected = _typical_order_per_message(texts_g, centrality[rows], keywords, k, known)
+                assert table.order(rows, keywords=keywords, k=k) == expected
+                got = typical_order(
+                    texts_g, centrality[rows], keywords=keywords, k=k, known_emotes=known
+                )
+                assert got == expected
+        all_rows = [np.flatnonzero(groups == g) for g in range(-1, 151)]  # two empty groups
+        all_keywords = [list(rng.choice(["boss", "jeu", "kekw"], size=2)) for _ in all_rows]
+        for k in (2, None):
+            expected = [
+                _typical_order_per_message(
+                    [texts[i] for i in rows], centrality[rows], keywords, k, known
+                )
+                for rows, keywords in zip(all_rows, all_keywords, strict=True)
+            ]
+            assert table.orders(all_rows, all_keywords, k=k) == expected
+        assert table.orders([], [], k=3) == []
+    as_objects = np.array([0.5, "0.25", None, 1], dtype=object)
+    assert typical_order(["le boss"] * 2 + ["bob musique"] * 2, as_objects) == (
+        _typical_order_per_message(
+            ["le boss"] * 2 + ["bob musique"] * 2, as_objects, [], 5, frozenset()
+        )
+    )

@@ -16,7 +16,7 @@ from twitchtopics.chat.tokens import STOP_WORDS
 from twitchtopics.describe.categories import categorize_group
 from twitchtopics.describe.keywords import topic_keywords
 from twitchtopics.describe.labels import group_label
-from twitchtopics.describe.representatives import representatives
+from twitchtopics.describe.representatives import TypicalTexts
 from twitchtopics.describe.tallies import answer_tally, moderation_after, moderation_offsets
 from twitchtopics.progress import StageProgress
 
@@ -120,17 +120,14 @@ def describe_groups(
         messages["kind"].astype(str).tolist(),
         messages["offset_s"].to_numpy(dtype=float),
     )
+    typical = TypicalTexts(texts_all, centrality_all, known_emotes=known_emotes)
     topics = []
     for tid, rows in groups:
         progress.update()
         words = keywords.get(tid, [])
         texts = _pick(texts_all, rows)
-        reps = representatives(
-            texts,
-            centrality_all[rows],
-            k=REPRESENTATIVES_STORED,
-            keywords=[w for w, _ in words],
-            known_emotes=known_emotes,
+        reps = typical.representatives(
+            rows, k=REPRESENTATIVES_STORED, keywords=[w for w, _ in words]
         )
         label = group_label(
             texts,
@@ -242,6 +239,7 @@ def label_themes(
     centrality_all = (
         members["centrality"].to_numpy() if "centrality" in members else np.zeros(len(members))
     )
+    typical = TypicalTexts(texts_all, centrality_all, known_emotes=known_emotes)
     out = []
     for theme in themes:
         tid = int(theme["id"])
@@ -253,13 +251,7 @@ def label_themes(
             )
             continue
         texts = _pick(texts_all, rows)
-        reps = representatives(
-            texts,
-            centrality_all[rows],
-            k=1,
-            keywords=[w for w, _ in words],
-            known_emotes=known_emotes,
-        )
+        reps = typical.representatives(rows, k=1, keywords=[w for w, _ in words])
         label = group_label(
             texts,
             words,

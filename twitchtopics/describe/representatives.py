@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -30,7 +31,7 @@ from twitchtopics.chat.normalize import canonical_form, clean_text, replace_urls
 from twitchtopics.chat.reaction_tokens import is_laughter_token
 from twitchtopics.chat.tokens import STOP_WORDS, keyword_tokens
 
-__all__ = ["is_readable", "representatives", "shorten", "typical_order"]
+__all__ = ["TypicalTexts", "is_readable", "representatives", "shorten", "typical_order"]
 
 _EMPTY: frozenset[str] = frozenset()
 KEYWORD_WEIGHT = 1.0
@@ -92,25 +93,162 @@ def typical_order(
         raise ValueError(f"{len(texts)} texts but {len(centrality)} centrality values")
     if k is not None and k <= 0:
         return []
-    weights = {
-        w.casefold(): 1.0 / (1 + rank) for rank, w in enumerate(keywords[:KEYWORDS_CONSIDERED])
-    }
-    total_weight = sum(weights.values()) or 1.0
-    forms: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        form = _form(text if isinstance(text, str) else "", known_emotes)
-        if form:
-            forms.setdefault(form, []).append(i)
-    n = max(len(texts), 2)
-    near = [_finite(c) for c in centrality]
-    scored: list[tuple[int, float, int, frozenset[str]]] = []
-    for members in forms.values():
-        best = members[0] if len(members) == 1 else max(members, key=lambda i: (near[i], -i))
-        words, readable = _text_facts(texts[best], known_emotes)
-        coverage = sum(weights.get(w, 0.0) for w in words) / total_weight
-        copies = math.log(len(members)) / math.log(n)
-        score = near[best] + KEYWORD_WEIGHT * coverage + COPIES_WEIGHT * copies
-        scored.append((0 if readable else 1, -score, best, words))
+    table = TypicalTexts(texts, centrality, known_emotes=known_emotes)
+    return table.order(np.arange(len(texts)), keywords=keywords, k=k)
+
+
+class TypicalTexts:
+    """`typical_order` for many groups of one table: each text's form and each row's
+    centrality are read once for the table, not once per group.
+
+    Describing and printing the 1M-message speed log's 36,486 groups called `typical_order`
+    per group, with a Python loop over every message of the group (28.6 of 39.3 s profiled
+    printing it). Here a group's forms, their best member and their copies come from one
+    sort of the group's rows, and only each distinct form's best text is looked at in Python.
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        centrality: np.ndarray | Sequence[float],
+        *,
+        known_emotes: frozenset[str] | set[str] = _EMPTY,
+    ) -> None:
+        if len(texts) != len(centrality):
+            raise ValueError(f"{len(texts)} texts but {len(centrality)} centrality values")
+        self._texts = texts
+        self._known_emotes = known_emotes
+        codes, uniques = _factorize(texts)
+        forms = [_form(u, known_emotes) if isinstance(u, str) else "" for u in uniques]
+        form_ids, form_uniques = _factorize(forms)
+        if "" in form_uniques:  # an empty message has no form: never shown
+            form_ids[form_ids == form_uniques.index("")] = -1
+        self._form = np.where(codes >= 0, form_ids[np.maximum(codes, 0)], -1)
+        self._codes = codes
+        self._near = _finite_array(centrality)
+        self._facts: dict[int, tuple[frozenset[str], bool]] = {}
+
+    def _facts_of(self, code: int, row: int) -> tuple[frozenset[str], bool]:
+        """`_text_facts` of the text at `row` (its distinct-text `code`), once per text."""
+        facts = self._facts.get(code)
+        if facts is None:
+            facts = self._facts[code] = _text_facts(self._texts[row], self._known_emotes)
+        return facts
+
+    def order(
+        self, rows: np.ndarray, *, keywords: Sequence[str] = (), k: int | None = 5
+    ) -> list[int]:
+        """`typical_order` of the messages at `rows` (positions in the table): positions into
+        `rows`, best first."""
+        return self.orders([rows], [keywords], k=k)[0]
+
+    def orders(
+        self,
+        groups: Sequence[np.ndarray],
+        keywords: Sequence[Sequence[str]],
+        *,
+        k: int | None = 5,
+    ) -> list[list[int]]:
+        """`order` of each group (its rows, its keywords), with one sort for all groups: per
+        group, numpy's calls cost more than the sort itself (36,486 groups)."""
+        if len(groups) != len(keywords):
+            raise ValueError(f"{len(groups)} groups but {len(keywords)} keyword lists")
+        if k is not None and k <= 0:
+            return [[] for _ in groups]
+        runs = self._form_runs(groups)
+        out = []
+        for g, rows in enumerate(groups):
+            lo, hi = runs.bounds[g], runs.bounds[g + 1]
+            scored = self._scored(runs, lo, hi, keywords[g], math.log(max(len(rows), 2)))
+            out.append(_pick_distinct(scored, k))
+        return out
+
+    def _form_runs(self, groups: Sequence[np.ndarray]) -> _FormRuns:
+        """Each group's distinct forms: best member, its text, its copies (see `_FormRuns`)."""
+        groups = [np.asarray(rows, dtype=np.int64) for rows in groups]
+        sizes = np.array([len(rows) for rows in groups], dtype=np.int64)
+        rows = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+        group = np.repeat(np.arange(len(groups)), sizes)
+        local = np.arange(len(rows)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        forms = self._form[rows]
+        keep = forms >= 0  # an empty message is never shown
+        rows, group, local, forms = rows[keep], group[keep], local[keep], forms[keep]
+        near = self._near[rows]
+        # by group, by form, then the most central first, then the first given (the max of
+        # (near, -i) the per-group loop took)
+        by_form = np.lexsort((local, -near, forms, group))
+        group, forms = group[by_form], forms[by_form]
+        new_run = np.ones(len(forms), dtype=bool)
+        new_run[1:] = (forms[1:] != forms[:-1]) | (group[1:] != group[:-1])
+        starts = np.flatnonzero(new_run)
+        picked = by_form[starts]
+        best_rows = rows[picked]
+        return _FormRuns(
+            bounds=np.searchsorted(group[starts], np.arange(len(groups) + 1)).tolist(),
+            best=local[picked].tolist(),
+            near=near[picked].tolist(),
+            code=self._codes[best_rows].tolist(),
+            row=best_rows.tolist(),
+            copies=np.diff(np.append(starts, len(forms))).tolist(),
+        )
+
+    def _scored(
+        self, runs: _FormRuns, lo: int, hi: int, keywords: Sequence[str], log_n: float
+    ) -> list[tuple[int, float, int, frozenset[str]]]:
+        """(unreadable, -score, position, words) of one group's forms, runs [lo, hi)."""
+        weights = {
+            w.casefold(): 1.0 / (1 + rank) for rank, w in enumerate(keywords[:KEYWORDS_CONSIDERED])
+        }
+        total_weight = sum(weights.values()) or 1.0
+        scored = []
+        for j in range(lo, hi):
+            words, readable = self._facts_of(runs.code[j], runs.row[j])
+            # the keywords' weights in the words' order; a word not among them adds 0.0,
+            # which leaves the sum's float as it was
+            coverage = (
+                0.0
+                if words.isdisjoint(weights)
+                else sum(weights[w] for w in words if w in weights) / total_weight
+            )
+            score = (
+                runs.near[j]
+                + KEYWORD_WEIGHT * coverage
+                + COPIES_WEIGHT * (math.log(runs.copies[j]) / log_n)
+            )
+            scored.append((0 if readable else 1, -score, runs.best[j], words))
+        return scored
+
+    def representatives(
+        self,
+        rows: np.ndarray,
+        *,
+        k: int = 5,
+        max_len: int = 80,
+        keywords: Sequence[str] = (),
+    ) -> list[str]:
+        """`representatives` of the messages at `rows`."""
+        order = self.order(rows, keywords=keywords, k=k)
+        return [shorten(clean_text(self._texts[int(rows[i])]), max_len) for i in order]
+
+
+@dataclass
+class _FormRuns:
+    """Every group's distinct forms, group after group (group g's are [bounds[g],
+    bounds[g + 1])): the position in its group of the form's best message, that message's
+    centrality, distinct-text code and table row, and the form's number of copies."""
+
+    bounds: list[int]
+    best: list[int]
+    near: list[float]
+    code: list[int]
+    row: list[int]
+    copies: list[int]
+
+
+def _pick_distinct(
+    scored: list[tuple[int, float, int, frozenset[str]]], k: int | None
+) -> list[int]:
+    """Readable first, best score first, skipping near duplicates of those already chosen."""
     scored.sort(key=lambda row: row[:3])
     chosen: list[int] = []
     chosen_words: list[frozenset[str]] = []
@@ -122,6 +260,23 @@ def typical_order(
         if k is not None and len(chosen) >= k:
             break
     return chosen
+
+
+def _factorize(values: Sequence[object]) -> tuple[np.ndarray, list]:
+    """(code per value, distinct values in first-seen order); None and NaN get code -1."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int64), list(uniques)
+
+
+def _finite_array(centrality: np.ndarray | Sequence[float]) -> np.ndarray:
+    """Each value as `_finite` reads it (not a finite number: 0.0), as float64."""
+    array = np.asarray(centrality)
+    if array.dtype.kind == "f":
+        array = array.astype(np.float64)
+        return np.where(np.isfinite(array), array, 0.0)
+    return np.array([_finite(c) for c in array.tolist()], dtype=np.float64)
 
 
 def _form(text: str, known_emotes: frozenset[str] | set[str]) -> str:

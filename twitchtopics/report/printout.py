@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twitchtopics.describe.representatives import typical_order
+from twitchtopics.describe.representatives import TypicalTexts
 from twitchtopics.describe.tallies import format_answers
 from twitchtopics.safe_output import safe_line
 from twitchtopics.timefmt import display_times
@@ -33,14 +33,15 @@ class _Groups:
 
     The printout reads the columns it shows as lists taken once (``members``): a DataFrame
     per group (its take, its typical order, its lines) was most of a warm 1M-message run,
-    166 of 228 s profiled for 36,486 groups."""
+    166 of 228 s profiled for 36,486 groups. Display times are made only for the rows shown
+    (``show_times``), at once: for every row they were 3.4 s of that printout."""
 
-    def __init__(self, table: pd.DataFrame) -> None:
+    def __init__(self, table: pd.DataFrame, tz: str | None) -> None:
         from twitchtopics.describe.group import group_positions
 
         self._table = table
+        self._tz = tz
         self._rows = dict(group_positions(table["topic"].to_numpy()))
-        self.shown = table["shown_time"].tolist()
         self.text = table["text"].tolist()
         self.centrality = (
             table["centrality"].to_numpy(dtype=float)
@@ -48,25 +49,53 @@ class _Groups:
             else np.full(len(table), np.nan)
         )
         self.silhouette = table["silhouette"].tolist()
+        self._shown: dict[int, str] = {}
+        self._typical: TypicalTexts | None = None
+
+    def show_times(self, positions: list[int]) -> None:
+        """Make the display times of the rows at these positions (one call for all)."""
+        todo = sorted({i for i in positions if i not in self._shown})
+        if todo:
+            times = display_times(
+                self._table["time"].iloc[todo], self._table["offset_s"].iloc[todo], self._tz
+            )
+            self._shown.update(zip(todo, times, strict=True))
+
+    def shown(self, position: int) -> str:
+        """The display time of a row made by ``show_times``."""
+        return self._shown[position]
 
     def frame(self, rows: np.ndarray) -> pd.DataFrame:
-        """The table's rows at these positions (for `--json`)."""
-        return self._table.iloc[rows]
+        """The table's rows at these positions, with their display times (for `--json`)."""
+        positions = rows.tolist()
+        self.show_times(positions)
+        return self._table.iloc[rows].assign(shown_time=[self._shown[i] for i in positions])
 
     def members(self, topic_id: int) -> np.ndarray | None:
         """The positions of a group's rows, in table order (None for an unknown group)."""
         return self._rows.get(int(topic_id))
 
+    def typical(self) -> TypicalTexts:
+        """Typical order over the whole table, its texts read as strings (made once)."""
+        if self._typical is None:
+            self._typical = TypicalTexts([str(t) for t in self.text], self.centrality)
+        return self._typical
+
 
 def _split_for_display(
     messages: pd.DataFrame, meta: dict[str, Any]
 ) -> tuple[_Groups, pd.DataFrame]:
-    """Display times computed once, then (messages of each group, clustered-kind outliers)."""
+    """(messages of each group, clustered-kind outliers); display times as they are shown."""
     tz = meta["stream"].get("tz")
-    shown = messages.assign(shown_time=display_times(messages["time"], messages["offset_s"], tz))
-    groups = _Groups(shown[shown["topic"] >= 0])
-    considered = shown["kind"].isin(meta["params"]["include"])
-    return groups, shown[(shown["topic"] < 0) & considered]
+    groups = _Groups(messages[messages["topic"] >= 0], tz)
+    considered = messages["kind"].isin(meta["params"]["include"])
+    return groups, messages[(messages["topic"] < 0) & considered]
+
+
+def _with_display_times(rows: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
+    """These rows with a ``shown_time`` column (wall clock in the log's zone, else offset)."""
+    tz = meta["stream"].get("tz")
+    return rows.assign(shown_time=display_times(rows["time"], rows["offset_s"], tz))
 
 
 def _fmt_score(value: float | None) -> str:
@@ -116,16 +145,29 @@ def format_groups(
     With ``themes`` (topics.json's, when the grouping made them), groups are shown under their
     theme's heading, themes in order of first appearance."""
     groups, outliers = _split_for_display(result_messages, meta)
+    shown_of = _shown_of_all(topics, groups, top)
+    sections = [
+        (heading, [(topic, shown_of[int(topic["id"])]) for topic in section])
+        for heading, section in theme_sections(topics, themes)
+    ]
+    groups.show_times(
+        [
+            i
+            for _, section in sections
+            for _, (members, shown) in section
+            for i in _timed(members, shown)
+        ]
+    )
     lines: list[str] = []
-    for heading, section in theme_sections(topics, themes):
+    for heading, section in sections:
         if heading:
             lines.extend([heading, ""])
-        for topic in section:
-            lines.extend(_group_lines(topic, groups, top, scores))
+        for topic, (members, shown) in section:
+            lines.extend(_group_lines(topic, groups, members, shown, scores, top))
             lines.append("")
     if len(outliers):
         lines.append(f"outliers (not in any group): {len(outliers)} messages")
-        shown = outliers if top is None else outliers.head(top)
+        shown = _with_display_times(outliers if top is None else outliers.head(top), meta)
         lines.extend(
             _message_lines(shown, scores=False, width=None if top is None else MESSAGE_WIDTH)
         )
@@ -173,14 +215,49 @@ def theme_heading(theme: dict[str, Any]) -> str:
     )
 
 
+def _shown_of_all(
+    topics: list[dict[str, Any]], groups: _Groups, top: int | None
+) -> dict[int, tuple[np.ndarray | None, np.ndarray]]:
+    """Per group id: (its rows, the rows its printout shows: the ``top`` most typical
+    distinct messages, or all of them in time order when ``top`` is None)."""
+    members = {int(t["id"]): groups.members(t["id"]) for t in topics}
+    none = np.zeros(0, dtype=np.int64)
+    if top is not None and top <= 0:
+        return {tid: (rows, none) for tid, rows in members.items()}
+    if top is None:
+        return {tid: (rows, none if rows is None else rows) for tid, rows in members.items()}
+    known = [t for t in topics if members[int(t["id"])] is not None]
+    orders = groups.typical().orders(
+        [members[int(t["id"])] for t in known],
+        [[str(item[0]) for item in (t.get("keywords") or [])] for t in known],
+        k=top,
+    )
+    shown = {tid: (None, none) for tid in members}
+    for topic, order in zip(known, orders, strict=True):
+        rows = members[int(topic["id"])]
+        shown[int(topic["id"])] = (rows, rows[np.asarray(order, dtype=np.int64)])
+    return shown
+
+
+def _timed(members: np.ndarray | None, shown: np.ndarray) -> list[int]:
+    """The rows whose display time a group's lines print: its first, its last, those shown."""
+    if members is None or not len(members):
+        return []
+    return [int(members[0]), int(members[-1]), *shown.tolist()]
+
+
 def _group_lines(
-    topic: dict[str, Any], groups: _Groups, top: int | None, scores: bool
+    topic: dict[str, Any],
+    groups: _Groups,
+    members: np.ndarray | None,
+    shown: np.ndarray,
+    scores: bool,
+    top: int | None,
 ) -> list[str]:
-    members = groups.members(topic["id"])
     span = (
         ""
         if members is None or not len(members)
-        else _span(groups.shown[members[0]], groups.shown[members[-1]])
+        else _span(groups.shown(int(members[0])), groups.shown(int(members[-1])))
     )
     lines = [group_header(topic, span)]
     lines.append(f"{INDENT}keywords: {' / '.join(_keyword_words(topic)) or '(none)'}")
@@ -200,10 +277,9 @@ def _group_lines(
         )
     if members is None or top == 0:
         return lines
-    shown = _shown_rows(groups, members, topic, top)
     lines.extend(
         _lines_of(
-            [groups.shown[i] for i in shown],
+            [groups.shown(i) for i in shown.tolist()],
             groups.centrality[shown].tolist(),
             [groups.silhouette[i] for i in shown],
             [groups.text[i] for i in shown],
@@ -214,24 +290,6 @@ def _group_lines(
     if len(members) > len(shown):
         lines.append(f"{INDENT}... {len(members) - len(shown)} more")
     return lines
-
-
-def _shown_rows(
-    groups: _Groups, members: np.ndarray, topic: dict[str, Any], top: int | None
-) -> np.ndarray:
-    """The positions of the ``top`` most typical distinct messages of a group (`members`),
-    or of all of them in time order when ``top`` is None."""
-    if top is None:
-        return members
-    if top <= 0:
-        return members[:0]
-    order = typical_order(
-        [str(groups.text[i]) for i in members.tolist()],
-        groups.centrality[members],
-        keywords=[str(item[0]) for item in (topic.get("keywords") or [])],
-        k=top,
-    )
-    return members[np.asarray(order, dtype=np.int64)]
 
 
 def _message_lines(rows: pd.DataFrame, *, scores: bool, width: int | None = None) -> list[str]:
@@ -323,13 +381,12 @@ def groups_as_json(
             )
         ]
 
+    shown = _shown_of_all(topics, groups, top)
+    groups.show_times([i for _, rows_shown in shown.values() for i in rows_shown.tolist()])
+
     def group_messages(topic: dict[str, Any]) -> list[dict[str, Any]]:
-        if top is not None and top <= 0:
-            return []  # nothing shown (`--top 0`)
-        members = groups.members(topic["id"])
-        return (
-            [] if members is None else rows(groups.frame(_shown_rows(groups, members, topic, top)))
-        )
+        members, rows_shown = shown[int(topic["id"])]
+        return [] if members is None else rows(groups.frame(rows_shown))
 
     return {
         "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
@@ -338,6 +395,8 @@ def groups_as_json(
         "groups": [{**t, "messages": group_messages(t)} for t in topics],
         "outliers": {
             "count": int(len(outliers)),
-            "messages": rows(outliers if top is None else outliers.head(top)),
+            "messages": rows(
+                _with_display_times(outliers if top is None else outliers.head(top), meta)
+            ),
         },
     }
