@@ -29,6 +29,7 @@ from twitchtopics.chat.normalize import (
     strip_accents,
 )
 from twitchtopics.chat.reaction_tokens import is_laughter_token
+from twitchtopics.chat.text_memo import per_text
 
 __all__ = [
     "CHAT_FILLER",
@@ -104,12 +105,10 @@ def keyword_tokens(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) 
     Example: ``"J'aime trop ce jeu ponceJAM ponceJAM c'est génial @bob"`` ->
     ``["aime", "jeu", "ponceJAM", "ponceJAM", "génial"]``.
     """
-    if isinstance(known_emotes, frozenset) and isinstance(text, str):
-        return list(_keyword_tokens(text, known_emotes))
-    return list(_keyword_tokens.__wrapped__(text, known_emotes))
+    return list(_keyword_tokens(text, known_emotes))
 
 
-@lru_cache(maxsize=1 << 18)
+@per_text(maxsize=1 << 18)
 def _keyword_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, ...]:
     """`keyword_tokens`, remembered per (text, emote set) when the set is a frozenset: one
     describe step asks for the tokens of each text up to five times (keywords of groups, of

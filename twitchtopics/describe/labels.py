@@ -32,6 +32,7 @@ from functools import lru_cache
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import MENTION, clean_text, replace_urls, strip_accents
 from twitchtopics.chat.reaction_tokens import is_laughter_token
+from twitchtopics.chat.text_memo import per_text
 from twitchtopics.chat.tokens import STOP_WORDS
 
 __all__ = ["MAX_WORDS", "group_label"]
@@ -47,12 +48,10 @@ _TOKEN_RE = re.compile(r"[\w'’+#-]+|[^\w\s]", re.UNICODE)
 
 def _tokens(text: str, known_emotes: frozenset[str] | set[str]) -> list[str]:
     """Words of a message with their spelling; mentions and links become breaks (``|``)."""
-    if isinstance(known_emotes, frozenset):
-        return list(_cached_tokens(text, known_emotes))
-    return list(_cached_tokens.__wrapped__(text, known_emotes))
+    return list(_cached_tokens(text, known_emotes))
 
 
-@lru_cache(maxsize=1 << 17)
+@per_text(maxsize=1 << 17)
 def _cached_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in replace_urls(clean_text(text), " | ").split():
@@ -202,7 +201,7 @@ def best_phrase(
     # sorted within a message
     spellings: dict[tuple[str, ...], Counter[tuple[str, ...]]] = defaultdict(Counter)
     for text, who in _writers_by_text(texts, users).items():
-        for key, gram in _phrases(text, known_emotes):
+        for key, gram in _text_phrases(text, known_emotes):
             if must.isdisjoint(key):
                 continue
             writers[key].update(who)
@@ -241,15 +240,7 @@ def _writers_by_text(texts: Sequence[str], users: Sequence[str] | None) -> dict[
     return by_text
 
 
-def _phrases(
-    text: str, known_emotes: frozenset[str] | set[str]
-) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    if isinstance(known_emotes, frozenset):
-        return _text_phrases(text, known_emotes)
-    return _text_phrases.__wrapped__(text, known_emotes)
-
-
-@lru_cache(maxsize=1 << 17)
+@per_text(maxsize=1 << 17)
 def _text_phrases(
     text: str, known_emotes: frozenset[str] | set[str]
 ) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:

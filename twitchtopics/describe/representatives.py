@@ -22,13 +22,13 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import canonical_form, clean_text, replace_urls, shorten
 from twitchtopics.chat.reaction_tokens import is_laughter_token
+from twitchtopics.chat.text_memo import per_text
 from twitchtopics.chat.tokens import STOP_WORDS, keyword_tokens
 
 __all__ = ["TypicalTexts", "is_readable", "representatives", "shorten", "typical_order"]
@@ -50,12 +50,10 @@ def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> 
     """
     if len(text) > MAX_READABLE_CHARS:
         return False
-    if isinstance(known_emotes, frozenset):
-        return _is_readable(text, known_emotes)
-    return _is_readable.__wrapped__(text, known_emotes)
+    return _is_readable(text, known_emotes)
 
 
-@lru_cache(maxsize=1 << 17)
+@per_text(maxsize=1 << 17)
 def _is_readable(text: str, known_emotes: frozenset[str] | set[str]) -> bool:
     words = []
     # the one URL rule: a clip link's slug ("SmilingAbnegateCardDendiFace") is no word; a clip
@@ -279,32 +277,18 @@ def _finite_array(centrality: np.ndarray | Sequence[float]) -> np.ndarray:
     return np.array([_finite(c) for c in array.tolist()], dtype=np.float64)
 
 
+@per_text(maxsize=1 << 17)
 def _form(text: str, known_emotes: frozenset[str] | set[str]) -> str:
     """The key a message's copies share (its canonical form, else its clean text; "" for an
     empty message). Remembered per text: per message it was a third of `typical_order`
     (1.9M `canonical_form` calls describing 1M messages)."""
-    if isinstance(known_emotes, frozenset):
-        return _cached_form(text, known_emotes)
-    return _cached_form.__wrapped__(text, known_emotes)
-
-
-@lru_cache(maxsize=1 << 17)
-def _cached_form(text: str, known_emotes: frozenset[str] | set[str]) -> str:
     clean = clean_text(text)
     return (canonical_form(clean, known_emotes) or clean) if clean else ""
 
 
+@per_text(maxsize=1 << 17)
 def _text_facts(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[frozenset[str], bool]:
     """A message's case-folded keyword tokens, and whether it is readable."""
-    if isinstance(known_emotes, frozenset) and isinstance(text, str):
-        return _cached_text_facts(text, known_emotes)
-    return _cached_text_facts.__wrapped__(text, known_emotes)
-
-
-@lru_cache(maxsize=1 << 17)
-def _cached_text_facts(
-    text: str, known_emotes: frozenset[str] | set[str]
-) -> tuple[frozenset[str], bool]:
     words = frozenset(t.casefold() for t in keyword_tokens(text, known_emotes))
     return words, is_readable(clean_text(text), known_emotes)
 
