@@ -121,14 +121,16 @@ def describe_groups(
         messages["offset_s"].to_numpy(dtype=float),
     )
     typical = TypicalTexts(texts_all, centrality_all, known_emotes=known_emotes)
+    representatives = typical.representatives(
+        [rows for _, rows in groups],
+        [[w for w, _ in keywords.get(tid, [])] for tid, _ in groups],
+        k=REPRESENTATIVES_STORED,
+    )
     topics = []
-    for tid, rows in groups:
+    for (tid, rows), reps in zip(groups, representatives, strict=True):
         progress.update()
         words = keywords.get(tid, [])
         texts = _pick(texts_all, rows)
-        reps = typical.representatives(
-            rows, k=REPRESENTATIVES_STORED, keywords=[w for w, _ in words]
-        )
         label = group_label(
             texts,
             words,
@@ -251,7 +253,7 @@ def label_themes(
             )
             continue
         texts = _pick(texts_all, rows)
-        reps = typical.representatives(rows, k=1, keywords=[w for w, _ in words])
+        reps = typical.representatives([rows], [[w for w, _ in words]], k=1)[0]
         label = group_label(
             texts,
             words,

@@ -218,15 +218,17 @@ class TypicalTexts:
 
     def representatives(
         self,
-        rows: np.ndarray,
+        groups: Sequence[np.ndarray],
+        keywords: Sequence[Sequence[str]],
         *,
         k: int = 5,
         max_len: int = 80,
-        keywords: Sequence[str] = (),
-    ) -> list[str]:
-        """`representatives` of the messages at `rows`."""
-        order = self.order(rows, keywords=keywords, k=k)
-        return [shorten(clean_text(self._texts[int(rows[i])]), max_len) for i in order]
+    ) -> list[list[str]]:
+        """`representatives` of each group (its rows, its keywords), from one `orders`."""
+        return [
+            [shorten(clean_text(self._texts[int(rows[i])]), max_len) for i in order]
+            for rows, order in zip(groups, self.orders(groups, keywords, k=k), strict=True)
+        ]
 
 
 @dataclass

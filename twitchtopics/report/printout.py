@@ -28,12 +28,12 @@ INDENT = "    "
 
 
 class _Groups:
-    """Each group's rows of a table, made into a DataFrame only when asked for (``frame``):
-    building all of them up front took 1.4 s of a 10k-message run printing ``--top 0``.
+    """Each group's rows of a table, as positions (``members``); no DataFrame per group.
 
-    The printout reads the columns it shows as lists taken once (``members``): a DataFrame
+    The printout and ``--json`` read the columns they show as lists taken once: a DataFrame
     per group (its take, its typical order, its lines) was most of a warm 1M-message run,
-    166 of 228 s profiled for 36,486 groups. Display times are made only for the rows shown
+    166 of 228 s profiled for 36,486 groups; an empty one per group for ``--json --top 0``
+    (`benchmarks/speed.py`'s run) was 40 s of it. Display times are made only for the rows shown
     (``show_times``), at once: for every row they were 3.4 s of that printout."""
 
     def __init__(self, table: pd.DataFrame, tz: str | None) -> None:
@@ -51,6 +51,8 @@ class _Groups:
         self.silhouette = table["silhouette"].tolist()
         self._shown: dict[int, str] = {}
         self._typical: TypicalTexts | None = None
+        self._offsets: list[Any] | None = None
+        self._users: list[Any] = []
 
     def show_times(self, positions: list[int]) -> None:
         """Make the display times of the rows at these positions (one call for all)."""
@@ -65,11 +67,21 @@ class _Groups:
         """The display time of a row made by ``show_times``."""
         return self._shown[position]
 
-    def frame(self, rows: np.ndarray) -> pd.DataFrame:
-        """The table's rows at these positions, with their display times (for `--json`)."""
+    def json_rows(self, rows: np.ndarray) -> list[dict[str, Any]]:
+        """`--json`'s messages of the rows at these positions (their display times made)."""
         positions = rows.tolist()
         self.show_times(positions)
-        return self._table.iloc[rows].assign(shown_time=[self._shown[i] for i in positions])
+        if self._offsets is None:  # the columns only `--json` reads, taken once
+            self._offsets = self._table["offset_s"].tolist()
+            self._users = self._table["user"].tolist()
+        return _json_rows(
+            [self._shown[i] for i in positions],
+            [self._offsets[i] for i in positions],
+            [self._users[i] for i in positions],
+            [self.text[i] for i in positions],
+            self.centrality[rows].tolist(),
+            [self.silhouette[i] for i in positions],
+        )
 
     def members(self, topic_id: int) -> np.ndarray | None:
         """The positions of a group's rows, in table order (None for an unknown group)."""
@@ -345,6 +357,26 @@ def summary_line(meta: dict[str, Any]) -> str:
     return line
 
 
+def _json_rows(
+    shown_times: Any, offsets: Any, users: Any, texts: Any, centrality: Any, silhouette: Any
+) -> list[dict[str, Any]]:
+    """`--json`'s messages from parallel columns: display time, offset, chatter, text and the
+    two scores rounded to 4 places (None when missing)."""
+    return [
+        {
+            "time": t,
+            "offset_s": float(o),
+            "user": u,
+            "text": x,
+            "centrality": None if pd.isna(c) else round(float(c), 4),
+            "silhouette": None if pd.isna(s) else round(float(s), 4),
+        }
+        for t, o, u, x, c, s in zip(
+            shown_times, offsets, users, texts, centrality, silhouette, strict=True
+        )
+    ]
+
+
 def groups_as_json(
     result_messages: pd.DataFrame,
     topics: list[dict[str, Any]],
@@ -361,32 +393,23 @@ def groups_as_json(
         centrality = (
             frame["centrality"] if "centrality" in frame else pd.Series(np.nan, index=frame.index)
         )
-        return [
-            {
-                "time": t,
-                "offset_s": float(o),
-                "user": u,
-                "text": x,
-                "centrality": None if pd.isna(c) else round(float(c), 4),
-                "silhouette": None if pd.isna(s) else round(float(s), 4),
-            }
-            for t, o, u, x, c, s in zip(
-                frame["shown_time"],
-                frame["offset_s"],
-                frame["user"],
-                frame["text"],
-                centrality,
-                frame["silhouette"],
-                strict=True,
-            )
-        ]
+        return _json_rows(
+            frame["shown_time"],
+            frame["offset_s"],
+            frame["user"],
+            frame["text"],
+            centrality,
+            frame["silhouette"],
+        )
 
     shown = _shown_of_all(topics, groups, top)
     groups.show_times([i for _, rows_shown in shown.values() for i in rows_shown.tolist()])
 
     def group_messages(topic: dict[str, Any]) -> list[dict[str, Any]]:
         members, rows_shown = shown[int(topic["id"])]
-        return [] if members is None else rows(groups.frame(rows_shown))
+        if members is None or not len(rows_shown):
+            return []  # nothing shown (`--top 0`), or an unknown group
+        return groups.json_rows(rows_shown)
 
     return {
         "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
