@@ -244,16 +244,7 @@ def _typical_order_per_message(texts, centrality, keywords, k, known):
         copies = math.log(len(members)) / math.log(n)
         score = near[best] + r.KEYWORD_WEIGHT * coverage + r.COPIES_WEIGHT * copies
         scored.append((0 if readable else 1, -score, best, words))
-    scored.sort(key=lambda row: row[:3])
-    chosen, chosen_words = [], []
-    for _, _, i, words in scored:
-        if words and any(r._overlap(words, o) >= r.NEAR_DUPLICATE for o in chosen_words):
-            continue
-        chosen.append(i)
-        chosen_words.append(words)
-        if k is not None and len(chosen) >= k:
-            break
-    return chosen
+    return r._pick_distinct(scored, k)  # the selection itself, moved unchanged
 
 
 def test_typical_texts_order_groups_as_the_per_message_loop() -> None:
