@@ -8,6 +8,8 @@ in seconds (numbers below 1e8, ``H:MM:SS`` strings, or a column named like
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from typing import Any
 
@@ -58,35 +60,46 @@ def parse_times(values: list[Any], column: str) -> Times:
     series = pd.Series(values, dtype=object)
     if n == 0:
         return Times(np.zeros(0, dtype=np.int64), False, None, None)
-    stripped = _stripped(values)
-    present = _present(values, stripped)
+    strings = _all_strings(values)
+    stripped = _stripped(values, strings)
+    present = _present(values, stripped, strings)
     if not present.any():
         return Times(np.full(n, NAT, dtype=np.int64), False, None, None)
     if all(isinstance(v, (pd.Timestamp,)) or v is None for v in values[:50]):
         return _from_datetimes(series)
     count = int(present.sum())
     enough = 0.9 * count
-    if count - _count_holding(values, ":") >= enough:
+    if count - _count_holding(values, ":", strings) >= enough:
         numbers = pd.to_numeric(series.where(present, None), errors="coerce")
         numbers = numbers.where(np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan)))
         if numbers.notna().sum() >= enough:
             return _from_numbers(numbers.to_numpy(dtype=float, na_value=np.nan), column)
-    strings = pd.Series(stripped)
+    texts = pd.Series(stripped)
     if (
-        count - _count_holding(stripped, "-") >= enough
-        and strings.str.match(_CLOCK).sum() >= enough
+        count - _count_holding(stripped, "-", True) >= enough
+        and texts.str.match(_CLOCK).sum() >= enough
     ):
-        return _from_clock(strings)
-    return _from_strings(strings)
+        return _from_clock(texts)
+    return _from_strings(texts)
 
 
-def _stripped(values: list[Any]) -> list[str]:
+def _all_strings(values: list[Any]) -> bool:
+    """Whether every cell is a str (a CSV's always): the passes below then skip their test per
+    cell (the four passes over the 1M speed log's times: 0.47 -> 0.27 s)."""
+    return all(type(v) is str for v in values)
+
+
+def _stripped(values: list[Any], strings: bool) -> list[str]:
     """Each cell as text: a string stripped, None empty, anything else ``str()``."""
+    if strings:
+        return list(map(str.strip, values))
     return [v.strip() if isinstance(v, str) else ("" if v is None else str(v)) for v in values]
 
 
-def _present(values: list[Any], stripped: list[str]) -> np.ndarray:
+def _present(values: list[Any], stripped: list[str], strings: bool) -> np.ndarray:
     """Cells holding a time: not None, not a blank string (any other value counts)."""
+    if strings:
+        return np.fromiter(map(bool, stripped), dtype=bool, count=len(values))
     return np.fromiter(
         (
             bool(s) if isinstance(v, str) else v is not None
@@ -97,7 +110,7 @@ def _present(values: list[Any], stripped: list[str]) -> np.ndarray:
     )
 
 
-def _count_holding(values: list[Any], char: str) -> int:
+def _count_holding(values: list[Any], char: str, strings: bool) -> int:
     """How many string cells contain ``char``: a bound that lets a whole pass be skipped.
 
     A string with ``:`` is never a number for ``pd.to_numeric``, and a stripped one with ``-``
@@ -105,6 +118,8 @@ def _count_holding(values: list[Any], char: str) -> int:
     of them the 90 % share cannot be reached and the pass is not run (1M ISO times:
     ``to_numeric`` 1.9 s and the clock regex 0.8 s, against 0.2 s for both counts).
     """
+    if strings:
+        return sum(map(operator.contains, values, itertools.repeat(char, len(values))))
     return sum(1 for v in values if isinstance(v, str) and char in v)
 
 
