@@ -241,19 +241,35 @@ def label_themes(
     centrality_all = (
         members["centrality"].to_numpy() if "centrality" in members else np.zeros(len(members))
     )
+    words_of = {}
+    for theme in themes:
+        tid = int(theme["id"])
+        words_of[tid] = [(str(w), float(s)) for w, s in (own.get(tid) or computed.get(tid, []))]
+    present = [tid for tid in words_of if tid in by_theme]
     typical = TypicalTexts(texts_all, centrality_all, known_emotes=known_emotes)
+    best_of = dict(
+        zip(
+            present,
+            typical.representatives(
+                [by_theme[tid] for tid in present],
+                [[w for w, _ in words_of[tid]] for tid in present],
+                k=1,
+            ),
+            strict=True,
+        )
+    )
     out = []
     for theme in themes:
         tid = int(theme["id"])
         rows = by_theme.get(tid)
-        words = [(str(w), float(s)) for w, s in (own.get(tid) or computed.get(tid, []))]
+        words = words_of[tid]
         if rows is None:
             out.append(
                 {**theme, "label": theme.get("label") or " / ".join(w for w, _ in words[:3])}
             )
             continue
         texts = _pick(texts_all, rows)
-        reps = typical.representatives([rows], [[w for w, _ in words]], k=1)[0]
+        reps = best_of[tid]
         label = group_label(
             texts,
             words,

@@ -87,10 +87,6 @@ def typical_order(
     ``keywords``: the group's keywords, best first (the first ``KEYWORDS_CONSIDERED`` count,
     the first ones more). Deterministic: ties keep the given order.
     """
-    if len(texts) != len(centrality):
-        raise ValueError(f"{len(texts)} texts but {len(centrality)} centrality values")
-    if k is not None and k <= 0:
-        return []
     table = TypicalTexts(texts, centrality, known_emotes=known_emotes)
     return table.order(np.arange(len(texts)), keywords=keywords, k=k)
 
@@ -122,16 +118,7 @@ class TypicalTexts:
         if "" in form_uniques:  # an empty message has no form: never shown
             form_ids[form_ids == form_uniques.index("")] = -1
         self._form = np.where(codes >= 0, form_ids[np.maximum(codes, 0)], -1)
-        self._codes = codes
         self._near = _finite_array(centrality)
-        self._facts: dict[int, tuple[frozenset[str], bool]] = {}
-
-    def _facts_of(self, code: int, row: int) -> tuple[frozenset[str], bool]:
-        """`_text_facts` of the text at `row` (its distinct-text `code`), once per text."""
-        facts = self._facts.get(code)
-        if facts is None:
-            facts = self._facts[code] = _text_facts(self._texts[row], self._known_emotes)
-        return facts
 
     def order(
         self, rows: np.ndarray, *, keywords: Sequence[str] = (), k: int | None = 5
@@ -185,7 +172,6 @@ class TypicalTexts:
             bounds=np.searchsorted(group[starts], np.arange(len(groups) + 1)).tolist(),
             best=local[picked].tolist(),
             near=near[picked].tolist(),
-            code=self._codes[best_rows].tolist(),
             row=best_rows.tolist(),
             copies=np.diff(np.append(starts, len(forms))).tolist(),
         )
@@ -200,7 +186,7 @@ class TypicalTexts:
         total_weight = sum(weights.values()) or 1.0
         scored = []
         for j in range(lo, hi):
-            words, readable = self._facts_of(runs.code[j], runs.row[j])
+            words, readable = _text_facts(self._texts[runs.row[j]], self._known_emotes)
             # the keywords' weights in the words' order; a word not among them adds 0.0,
             # which leaves the sum's float as it was
             coverage = (
@@ -235,12 +221,11 @@ class TypicalTexts:
 class _FormRuns:
     """Every group's distinct forms, group after group (group g's are [bounds[g],
     bounds[g + 1])): the position in its group of the form's best message, that message's
-    centrality, distinct-text code and table row, and the form's number of copies."""
+    centrality and table row, and the form's number of copies."""
 
     bounds: list[int]
     best: list[int]
     near: list[float]
-    code: list[int]
     row: list[int]
     copies: list[int]
 
@@ -315,5 +300,5 @@ def representatives(
     known_emotes: frozenset[str] | set[str] = _EMPTY,
 ) -> list[str]:
     """Up to ``k`` typical distinct messages (``typical_order``), cleaned and shortened."""
-    order = typical_order(texts, centrality, keywords=keywords, k=k, known_emotes=known_emotes)
-    return [shorten(clean_text(texts[i]), max_len) for i in order]
+    table = TypicalTexts(texts, centrality, known_emotes=known_emotes)
+    return table.representatives([np.arange(len(texts))], [keywords], k=k, max_len=max_len)[0]

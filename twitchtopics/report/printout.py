@@ -43,11 +43,7 @@ class _Groups:
         self._tz = tz
         self._rows = dict(group_positions(table["topic"].to_numpy()))
         self.text = table["text"].tolist()
-        self.centrality = (
-            table["centrality"].to_numpy(dtype=float)
-            if "centrality" in table
-            else np.full(len(table), np.nan)
-        )
+        self.centrality = _centrality(table).to_numpy(dtype=float)
         self.silhouette = table["silhouette"].tolist()
         self._shown: dict[int, str] = {}
         self._typical: TypicalTexts | None = None
@@ -102,6 +98,11 @@ def _split_for_display(
     groups = _Groups(messages[messages["topic"] >= 0], tz)
     considered = messages["kind"].isin(meta["params"]["include"])
     return groups, messages[(messages["topic"] < 0) & considered]
+
+
+def _centrality(rows: pd.DataFrame) -> pd.Series:
+    """The rows' centrality, NaN throughout when the table has none (an older bundle)."""
+    return rows["centrality"] if "centrality" in rows else pd.Series(np.nan, index=rows.index)
 
 
 def _with_display_times(rows: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
@@ -306,9 +307,13 @@ def _group_lines(
 
 def _message_lines(rows: pd.DataFrame, *, scores: bool, width: int | None = None) -> list[str]:
     """One line per message; cut to ``width`` characters (with "…") unless None."""
-    centrality = rows["centrality"] if "centrality" in rows else pd.Series(np.nan, index=rows.index)
     return _lines_of(
-        rows["shown_time"], centrality, rows["silhouette"], rows["text"], scores=scores, width=width
+        rows["shown_time"],
+        _centrality(rows),
+        rows["silhouette"],
+        rows["text"],
+        scores=scores,
+        width=width,
     )
 
 
@@ -390,15 +395,12 @@ def groups_as_json(
     groups, outliers = _split_for_display(result_messages, meta)
 
     def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        centrality = (
-            frame["centrality"] if "centrality" in frame else pd.Series(np.nan, index=frame.index)
-        )
         return _json_rows(
             frame["shown_time"],
             frame["offset_s"],
             frame["user"],
             frame["text"],
-            centrality,
+            _centrality(frame),
             frame["silhouette"],
         )
 

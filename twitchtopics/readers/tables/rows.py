@@ -14,7 +14,7 @@ import pandas as pd
 
 from twitchtopics.readers._base import NAT, Rows
 from twitchtopics.readers.tables.columns import find_columns
-from twitchtopics.readers.tables.times import Times, parse_times
+from twitchtopics.readers.tables.times import Times, only_strings, parse_times
 
 
 def cell_str(value: Any, *, user: bool = False) -> str:
@@ -50,18 +50,13 @@ def rows_from_columns(
     texts = data[text_col]
     users = data[user_col] if user_col else None
     raw_times = data[time_col]
-    if all(_only_strings(col) for col in (raw_times, texts, users or [])):
+    if all(only_strings(col) for col in (raw_times, texts, users or [])):
         _add_string_columns(rows, times, raw_times, users, texts, line_numbers)
     else:
         _add_row_by_row(rows, times, raw_times, users, texts, line_numbers)
     rows.time_aware = times.aware
     rows.tz = times.tz if times.aware else None
     return rows
-
-
-def _only_strings(values: list[Any]) -> bool:
-    """Every cell a plain ``str`` (a CSV's always), so ``cell_str`` would return it as is."""
-    return set(map(type, values)) <= {str}
 
 
 def _unread(raw_time: Any) -> str:
