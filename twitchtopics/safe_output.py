@@ -178,6 +178,25 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def json_text(value: Any) -> str:
+    """``json_safe(value)`` as JSON indented by two spaces, characters as they are (not
+    ``\\u`` escapes): the text of every bundle's JSON files and of ``--json``.
+
+    It is ``json.dumps(..., ensure_ascii=False, indent=2)``'s text, written by orjson: the
+    standard library indents in pure Python (1.45 s for the 1M log's topics.json, 0.12 s
+    here, the same 31 MB byte for byte; 3 s of a 31 s warm rerun went to each of the two).
+    One difference: a float under 1e-4 may be spelled otherwise (``1e-05`` is ``0.00001``),
+    the same number. What orjson refuses (a lone surrogate from a JSON log's escapes, an int
+    past 64 bits) goes through the standard library, as before."""
+    import orjson  # here, not at the top: 30 ms of imports `--help` does not need
+
+    safe = json_safe(value)
+    try:
+        return orjson.dumps(safe, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(safe, ensure_ascii=False, indent=2)
+
+
 def _json_key(key: Any) -> Any:
     if key is None or isinstance(key, (str, int, float, bool)):
         return key  # json.dumps writes these keys itself

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twitchtopics.cache.folder import add_library_versions
+from twitchtopics.cache import folder
 
 __all__ = ["description_key", "load_description", "save_description"]
 
@@ -39,8 +39,6 @@ CODE_PACKAGES = ("describe", "chat")
 """Folders of `twitchtopics` whose modules the describe step runs (all of their `.py` files)."""
 CODE_MODULES = ("pipeline.py", "components.py")
 """Single modules on the path: `pipeline.describe_all` and the built-in describer."""
-DATA_SUFFIXES = (".txt",)
-"""Data files the step reads (`twitchtopics/data`: stop words, emotes, chat filler)."""
 LIBRARIES = ("numpy", "pandas", "scipy")
 
 
@@ -48,23 +46,7 @@ LIBRARIES = ("numpy", "pandas", "scipy")
 def code_fingerprint() -> str | None:
     """A digest of the describe code, its data and the libraries' versions; None when the
     sources cannot be read (then nothing is cached)."""
-
-    from twitchtopics._version import __version__
-
-    root = Path(__file__).resolve().parents[1]
-    files = [root / name for name in CODE_MODULES]
-    for package in CODE_PACKAGES:
-        files += sorted((root / package).glob("*.py"))
-    files += sorted(p for p in (root / "data").iterdir() if p.suffix in DATA_SUFFIXES)
-    digest = hashlib.sha256(f"twitchtopics=={__version__}\0".encode())
-    add_library_versions(digest, LIBRARIES)
-    try:
-        for path in files:
-            digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
-    except OSError:
-        return None
-    return digest.hexdigest() if len(files) > len(CODE_MODULES) else None
+    return folder.code_fingerprint(CODE_MODULES, CODE_PACKAGES, LIBRARIES)
 
 
 def _column_bytes(values: pd.Series) -> list[bytes]:

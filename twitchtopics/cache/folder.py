@@ -1,4 +1,5 @@
-"""The tool's one cache folder: embeddings, UMAP reductions and groupings all live under it.
+"""The tool's one cache folder: read logs, embeddings, UMAP reductions, groupings, labels and
+descriptions all live under it.
 
 ``$TWITCHTOPICS_CACHE_DIR`` when set (what tests and benchmarks use to stay isolated), else
 the platform's user cache folder (``~/.cache/twitchtopics`` on Linux).
@@ -6,8 +7,9 @@ the platform's user cache folder (``~/.cache/twitchtopics`` on Linux).
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 CACHE_DIR_ENV = "TWITCHTOPICS_CACHE_DIR"
@@ -37,3 +39,39 @@ def add_library_versions(digest, libraries: Iterable[str]) -> None:
         except metadata.PackageNotFoundError:
             version = "-"
         digest.update(f"{library}=={version}\0".encode())
+
+
+def package_root() -> Path:
+    """The `twitchtopics` package folder: where the sources a cache key hashes live."""
+    return Path(__file__).resolve().parents[1]
+
+
+def code_fingerprint(
+    modules: Sequence[str], folders: Sequence[str], libraries: Iterable[str]
+) -> str | None:
+    """A digest of the code that computes a cache's entries: the package's version, the
+    `libraries`' versions and the bytes of the `modules`, of every `.py` file under the
+    `folders` and of the package's data files (`data/*.txt`: stop words, emotes, filler).
+    None when the sources cannot be read (a zipped install): then the caller caches nothing.
+
+    A hash of the sources rather than a version to bump by hand (as
+    `groupings.GROUPING_VERSION` is): a miss costs seconds while a stale entry would be a
+    wrong result, and several people change the code."""
+    from twitchtopics._version import __version__
+
+    root = package_root()
+    sources = [root / folder for folder in folders]
+    files = [root / name for name in modules]
+    files += [path for folder in sources for path in sorted(folder.rglob("*.py"))]
+    if len(files) == len(modules):
+        return None  # no sources to hash
+    files += sorted(p for p in (root / "data").iterdir() if p.suffix == ".txt")
+    digest = hashlib.sha256(f"twitchtopics=={__version__}\0".encode())
+    add_library_versions(digest, libraries)
+    try:
+        for path in files:
+            digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()

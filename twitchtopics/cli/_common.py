@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import re
 import sys
@@ -14,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from twitchtopics.errors import TwitchTopicsError
-from twitchtopics.safe_output import csv_text, json_safe, sanitize_terminal
+from twitchtopics.safe_output import csv_text, json_safe, json_text, sanitize_terminal
 
 _RAW_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -178,11 +177,11 @@ def reading_options(func: F) -> F:
 def render(data: Any, fmt: str, *, columns: Sequence[str] | None = None) -> str:
     """The one output-format helper: `json` for any data, `csv` for a list of flat rows.
 
-    JSON escapes the control characters json.dumps leaves raw (DEL, C1, bidi overrides),
+    JSON escapes the control characters `json_text` leaves raw (DEL, C1, bidi overrides),
     losslessly; CSV cells go through ``safe_output.csv_cell`` (formula injection) and the
     text is sanitised for the terminal."""
     if fmt == "json":
-        text = json.dumps(json_safe(data), ensure_ascii=False, indent=2)
+        text = json_text(data)
         return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if fmt == "csv":
         rows = [{k: json_safe(v) for k, v in row.items()} for row in data]

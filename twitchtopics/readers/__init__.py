@@ -30,7 +30,7 @@ from twitchtopics.readers import irc, jsonlogs, chat_downloader, tables, text, c
 # isort: on
 from twitchtopics.readers._base import FORMATS, ChatLog, LogInfo, Reader, Rows, register
 from twitchtopics.readers._build import build
-from twitchtopics.readers._io import Source, check_log_path, open_source
+from twitchtopics.readers._io import Source, check_log_path, open_source, read_bounded
 
 __all__ = [
     "FORMATS",
@@ -40,6 +40,7 @@ __all__ = [
     "Rows",
     "check_log_path",
     "detect_format",
+    "log_bytes",
     "read_log",
     "register",
 ]
@@ -80,6 +81,18 @@ def detect_format(path: str | Path) -> str:
         raise ReadError(f"{path}: internal error while detecting the format: {exc!r}") from exc
 
 
+def log_bytes(path: str | Path) -> bytes:
+    """The bytes of the log at ``path`` as ``read_log`` reads them (bounded, a FIFO read until
+    its writer closes it): for a caller that hashes a log before reading it (the read cache),
+    then hands them to ``read_log(..., raw=...)`` so that the file is read once."""
+    try:
+        return read_bounded(Path(path))
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:  # the same last-resort guard as read_log's
+        raise ReadError(f"{path}: internal error while reading: {exc!r}") from exc
+
+
 def read_log(
     path: str | Path,
     format: str | None = None,
@@ -88,19 +101,21 @@ def read_log(
     start: Any = None,
     tz: str | None = None,
     bots: Iterable[str] = (),
+    raw: bytes | None = None,
 ) -> ChatLog:
     """Read a chat log of any known format into a ``ChatLog``.
 
     ``format`` forces a registry name instead of auto-detection; ``columns`` names the
     time/user/text columns of a table; ``start`` overrides the stream start (a string like
     ``"2021-11-04 19:15"`` or a Timestamp); ``tz`` names the log's zone (naive logs) or the
-    display zone (zoned logs); ``bots`` adds bot names for the ``bot`` kind.
+    display zone (zoned logs); ``bots`` adds bot names for the ``bot`` kind; ``raw`` is the
+    file's bytes when the caller has read them already (``log_bytes``).
     """
     if format is not None and format not in FORMATS:
         raise ReadError(f"unknown format {format!r}; known formats: {', '.join(FORMATS)}")
     try:
         with collector_paused():
-            return _read(path, format, columns=columns, start=start, tz=tz, bots=bots)
+            return _read(path, format, columns=columns, start=start, tz=tz, bots=bots, raw=raw)
     except ReadError:
         raise
     except MemoryError:
@@ -117,9 +132,10 @@ def _read(
     start: Any,
     tz: str | None,
     bots: Iterable[str],
+    raw: bytes | None = None,
 ) -> ChatLog:
     """Open, detect, read and build: `read_log` without its guard."""
-    source = open_source(path)
+    source = open_source(path, raw=raw)
     name = format or _detect(source)
     rows = FORMATS[name].read(source, columns=columns)
     return build(

@@ -135,10 +135,11 @@ def split_lines(text: str) -> list[str]:
     return _LINE_ENDS.split(text)
 
 
-def open_source(path: str | Path) -> Source:
-    """Read, decompress and decode ``path``; raise ``ReadError`` for what is not a text log."""
+def open_source(path: str | Path, raw: bytes | None = None) -> Source:
+    """Read, decompress and decode ``path`` (or its bytes ``raw``, read already by
+    ``read_bounded``); raise ``ReadError`` for what is not a text log."""
     p = Path(path)
-    raw = read_bounded(p)
+    raw = read_bounded(p) if raw is None else raw
     if not raw:
         raise ReadError(f"{p}: empty file")
     data, compression = _decompress(p, raw)
