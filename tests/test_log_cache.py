@@ -198,9 +198,13 @@ def test_no_cache_reads_the_log_and_writes_no_entry(tmp_path: Path, monkeypatch)
 def test_read_errors_are_the_same_one_line_errors(tmp_path: Path) -> None:
     from twitchtopics.errors import ReadError
 
-    for path in (tmp_path / "missing.csv", tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    cases = [(tmp_path / "missing.csv", None), (tmp_path, None), (empty, None)]
+    cases.append((tmp_path / "missing.csv", "no-such-format"))
+    for path, fmt in cases:
         with pytest.raises(ReadError) as cached:
-            logs.read_log_cached(path, cache_dir=tmp_path / "cache")
+            logs.read_log_cached(path, fmt, cache_dir=tmp_path / "cache")
         with pytest.raises(ReadError) as direct:
-            read_log(path)
+            read_log(path, fmt)
         assert str(cached.value) == str(direct.value)

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from twitchtopics.cache import folder
-from twitchtopics.readers import ChatLog, LogInfo, log_bytes, read_log
+from twitchtopics.readers import ChatLog, LogInfo, check_format, log_bytes, read_log
 
 __all__ = ["read_log_cached"]
 
@@ -86,6 +86,7 @@ def read_log_cached(
 ) -> ChatLog:
     """`readers.read_log` through the cache under `cache_dir`: the same `ChatLog`, from the
     entry when this file was read with these settings before."""
+    check_format(format)  # before the file, as `read_log` does
     bots = tuple(bots)
     raw = log_bytes(path)
     settings = {"format": format, "columns": columns, "start": start, "tz": tz, "bots": bots}

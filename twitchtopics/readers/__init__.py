@@ -38,6 +38,7 @@ __all__ = [
     "LogInfo",
     "Reader",
     "Rows",
+    "check_format",
     "check_log_path",
     "detect_format",
     "log_bytes",
@@ -81,6 +82,12 @@ def detect_format(path: str | Path) -> str:
         raise ReadError(f"{path}: internal error while detecting the format: {exc!r}") from exc
 
 
+def check_format(format: str | None) -> None:
+    """A one-line ``ReadError`` when ``format`` is given and not a registered format name."""
+    if format is not None and format not in FORMATS:
+        raise ReadError(f"unknown format {format!r}; known formats: {', '.join(FORMATS)}")
+
+
 def log_bytes(path: str | Path) -> bytes:
     """The bytes of the log at ``path`` as ``read_log`` reads them (bounded, a FIFO read until
     its writer closes it): for a caller that hashes a log before reading it (the read cache),
@@ -111,8 +118,7 @@ def read_log(
     display zone (zoned logs); ``bots`` adds bot names for the ``bot`` kind; ``raw`` is the
     file's bytes when the caller has read them already (``log_bytes``).
     """
-    if format is not None and format not in FORMATS:
-        raise ReadError(f"unknown format {format!r}; known formats: {', '.join(FORMATS)}")
+    check_format(format)
     try:
         with collector_paused():
             return _read(path, format, columns=columns, start=start, tz=tz, bots=bots, raw=raw)
