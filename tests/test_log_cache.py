@@ -208,3 +208,32 @@ def test_read_errors_are_the_same_one_line_errors(tmp_path: Path) -> None:
         with pytest.raises(ReadError) as direct:
             read_log(path, fmt)
         assert str(cached.value) == str(direct.value)
+
+
+def test_prune_removes_the_entries_used_longest_ago(tmp_path: Path) -> None:
+    import os
+
+    paths = []
+    for i in range(4):
+        path = tmp_path / f"{i}.npz"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, ns=(10**9 * (i + 1), 10**9 * (i + 1)))
+        paths.append(path)
+    (tmp_path / "other.txt").write_bytes(b"y" * 1000)  # not an entry: never counted or removed
+    logs.prune(tmp_path, 250, keep=paths[0])  # the oldest was just written: it stays
+    assert [p.exists() for p in paths] == [True, False, False, True]
+    assert (tmp_path / "other.txt").exists()
+    logs.prune(tmp_path, 1000, keep=paths[0])
+    assert [p.exists() for p in paths] == [True, False, False, True]
+
+
+def test_a_hit_marks_its_entry_as_used(tmp_path: Path, counting_format) -> None:
+    import os
+
+    log, cache = tmp_path / "log.txt", tmp_path / "cache"
+    log.write_text("COUNTED\nhello\n", encoding="utf-8")
+    logs.read_log_cached(log, cache_dir=cache)
+    (entry,) = (cache / "logs").glob("*.npz")
+    os.utime(entry, ns=(10**9, 10**9))
+    logs.read_log_cached(log, cache_dir=cache)
+    assert entry.stat().st_mtime_ns > 10**9 and len(counting_format) == 1

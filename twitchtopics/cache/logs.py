@@ -18,7 +18,8 @@ the emotes as a flat list and a count per row, the times as int64 in their unit 
 zoned column, with the zone's name), `LogInfo` as JSON. A table is stored only when its entry, decoded again, gives back the same table and the
 same `LogInfo` (values, dtypes, zones): anything this format cannot hold exactly (a text that
 is not a str, a zone without a name) is simply not cached. An unreadable entry is removed and
-the log read again. `--no-cache` neither reads nor writes them.
+the log read again. The folder holds at most `MAX_BYTES`: the entries used longest ago are
+removed first. `--no-cache` neither reads nor writes them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,10 @@ CODE_FOLDERS = ("readers", "chat")
 CODE_MODULES = ("errors.py", "timefmt.py", "options.py", "memory.py")
 """Single modules the readers import."""
 LIBRARIES = ("numpy", "pandas", "pyarrow")
+MAX_BYTES = 1 << 30
+"""The read cache's size on disk, at most; the entries used longest ago go first. An entry
+takes about 35-60 bytes per message (the 1M speed log: 35 MB), so 1 GiB keeps a season of
+a hundred 100k-message streams; a miss costs one read (5.8 s for 1M messages)."""
 TIME_KINDS = frozenset(f"times[{unit}]" for unit in ("s", "ms", "us", "ns"))
 """Time columns by unit (the readers' are ns; pandas infers other units elsewhere)."""
 
@@ -107,7 +113,10 @@ def load_log(cache_dir: str | Path, key: str) -> ChatLog | None:
 
     def load(path: Path) -> ChatLog:
         with np.load(path, allow_pickle=False) as entry:
-            return decode_log({name: entry[name] for name in entry.files})
+            log = decode_log({name: entry[name] for name in entry.files})
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the last to be pruned
+        return log
 
     return load_entry(entry_path(cache_dir, key), load)
 
@@ -119,8 +128,29 @@ def save_log(cache_dir: str | Path, key: str, log: ChatLog) -> None:
     arrays = encode_log(log)
     if arrays is None:
         return
+    path = entry_path(cache_dir, key)
     with contextlib.suppress(OSError):  # a read-only cache only costs speed
-        atomic_save(entry_path(cache_dir, key), lambda handle: np.savez(handle, **arrays))
+        atomic_save(path, lambda handle: np.savez(handle, **arrays))
+        prune(path.parent, MAX_BYTES, keep=path)
+
+
+def prune(folder: Path, max_bytes: int, *, keep: Path) -> None:
+    """Remove the entries used longest ago until the folder's entries fit in `max_bytes`;
+    `keep` (the entry just written) stays. Another process removing one first is fine."""
+    entries = []
+    for path in folder.glob("*.npz"):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            entries.append((stat.st_mtime_ns, path.name, stat.st_size, path))
+    total = sum(size for _, _, size, _ in entries)
+    for _, _, size, path in sorted(entries):
+        if total <= max_bytes:
+            break
+        if path == keep:
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+        total -= size
 
 
 def encode_log(log: ChatLog) -> dict[str, np.ndarray] | None:
