@@ -30,7 +30,9 @@ TEXTS = [
 ] + [f"message numéro {i} du chat {'KEKW ' * (i % 7)}" for i in range(60)]
 
 
-def write_folder(folder: Path, *, pooling: str = "pooling_mode_mean_tokens", **config) -> Path:
+def write_folder(
+    folder: Path, *, pooling: str = "pooling_mode_mean_tokens", st_settings=None, **config
+) -> Path:
     (folder / "1_Pooling").mkdir(parents=True)
     modules = [
         {"type": "sentence_transformers.models.Transformer"},
@@ -43,6 +45,9 @@ def write_folder(folder: Path, *, pooling: str = "pooling_mode_mean_tokens", **c
     (folder / "1_Pooling" / "config.json").write_text(json.dumps({pooling: True}))
     (folder / "model.safetensors").write_bytes(b"")
     (folder / "tokenizer.json").write_text("{}")
+    (folder / "sentence_bert_config.json").write_text(
+        json.dumps({"max_seq_length": 256} if st_settings is None else st_settings)
+    )
     return folder
 
 
@@ -55,6 +60,11 @@ def test_only_a_plain_bert_with_mean_pooling_is_run_by_our_encoder(tmp_path: Pat
     assert not is_plain_bert_folder(write_folder(tmp_path / "gelu_new", hidden_act="gelu_new"))
     relative = write_folder(tmp_path / "relative", position_embedding_type="relative_key")
     assert not is_plain_bert_folder(relative)
+    lowercased = write_folder(
+        tmp_path / "lower", st_settings={"max_seq_length": 256, "do_lower_case": True}
+    )
+    assert not is_plain_bert_folder(lowercased)
+    assert not is_plain_bert_folder(write_folder(tmp_path / "no_length", st_settings={}))
     no_tokenizer = write_folder(tmp_path / "no_tokenizer")
     (no_tokenizer / "tokenizer.json").unlink()
     assert not is_plain_bert_folder(no_tokenizer)

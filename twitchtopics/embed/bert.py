@@ -30,11 +30,13 @@ POOLING_MODE = "pooling_mode_mean_tokens"
 
 def is_plain_bert_folder(folder: Path) -> bool:
     """A sentence-transformers folder this module runs: a BERT with mean pooling and a
-    normalisation, its weights in safetensors and a fast tokenizer file."""
+    normalisation, a maximum length and no lowercasing of its own in `sentence_bert_config`,
+    its weights in safetensors and a fast tokenizer file."""
     try:
         modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         pooling = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        settings = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     types = [m.get("type", "").rsplit(".", 1)[-1] for m in modules if isinstance(m, dict)]
@@ -45,6 +47,8 @@ def is_plain_bert_folder(folder: Path) -> bool:
         and config.get("hidden_act") == "gelu"
         and config.get("position_embedding_type", "absolute") == "absolute"
         and other_poolings == [POOLING_MODE]
+        and isinstance(settings.get("max_seq_length"), int)
+        and not settings.get("do_lower_case")  # the tokenizer file lowercases, not the config
         and (folder / "model.safetensors").is_file()
         and (folder / "tokenizer.json").is_file()
     )
