@@ -123,14 +123,14 @@ def load_log(cache_dir: str | Path, key: str) -> ChatLog | None:
 
 def save_log(cache_dir: str | Path, key: str, log: ChatLog) -> None:
     """Store `log` atomically when its entry gives it back exactly; else store nothing."""
-    from twitchtopics.safe_output import atomic_save
+    from twitchtopics.safe_output import atomic_write_bytes
 
-    arrays = encode_log(log)
-    if arrays is None:
+    entry = _checked_entry(log)
+    if entry is None:
         return
     path = entry_path(cache_dir, key)
     with contextlib.suppress(OSError):  # a read-only cache only costs speed
-        atomic_save(path, lambda handle: np.savez(handle, **arrays))
+        atomic_write_bytes(path, entry[1])  # the very bytes that were read back and checked
         prune(path.parent, MAX_BYTES, keep=path)
 
 
@@ -155,12 +155,18 @@ def prune(folder: Path, max_bytes: int, *, keep: Path) -> None:
 
 def encode_log(log: ChatLog) -> dict[str, np.ndarray] | None:
     """The entry's arrays for `log`, or None when decoding them would not give `log` back."""
+    entry = _checked_entry(log)
+    return None if entry is None else entry[0]
+
+
+def _checked_entry(log: ChatLog) -> tuple[dict[str, np.ndarray], bytes] | None:
+    """The entry's arrays and its npz bytes, or None when reading those bytes back as
+    `load_log` does would not give `log` back (the one test of exactness)."""
     try:
         arrays = _encode_frame(log.messages)
         if arrays is None:
             return None
         arrays["info"] = _json_array(_plain_info(log.info))
-        # written through npz and read back as `load_log` will: the one test of exactness
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         buffer.seek(0)
@@ -168,7 +174,7 @@ def encode_log(log: ChatLog) -> dict[str, np.ndarray] | None:
             again = decode_log({name: entry[name] for name in entry.files})
     except (TypeError, ValueError, KeyError, OverflowError, UnicodeError):
         return None
-    return arrays if _same_log(log, again) else None
+    return (arrays, buffer.getvalue()) if _same_log(log, again) else None
 
 
 def decode_log(arrays: dict[str, np.ndarray]) -> ChatLog:

@@ -20,6 +20,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from twitchtopics.errors import ModelError
 
 __all__ = ["BertSentenceModel", "is_plain_bert_folder"]
@@ -138,8 +140,6 @@ class BertSentenceModel:
         it does), `batch_size` per forward pass, each padded to its longest text (rounded up
         to `pad_to_multiple_of` tokens). In bfloat16 a vector depends on its batch's rows,
         so the same batches are what keeps the vectors the same."""
-        import numpy as np
-
         torch = self._torch
         if not texts:
             return torch.zeros((0, self.hidden))

@@ -309,6 +309,13 @@ def _quiet_transformers(progress: bool) -> Iterator[None]:
         tlog.set_verbosity(verbosity)
 
 
+def _load_error(path: Path, error: Exception) -> ModelError:
+    """One line for a model that could not be loaded: the error's first line, or its type."""
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else type(error).__name__
+    return ModelError(f"could not load the model in {path}: {first}")
+
+
 def load_packaged_minilm(*, device: str, progress: bool) -> Any:
     """The packaged MiniLM as a model `SentenceTransformerEmbedder` runs: our own BERT encoder
     (`embed.bert`: the same vectors bit for bit, without importing transformers and
@@ -324,8 +331,7 @@ def load_packaged_minilm(*, device: str, progress: bool) -> Any:
     except ModelError:
         raise
     except Exception as e:
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelError(f"could not load the model in {path}: {msg}") from e
+        raise _load_error(path, e) from e
 
 
 def load_sentence_transformer(path: Path, *, device: str, progress: bool) -> Any:
@@ -342,5 +348,4 @@ def load_sentence_transformer(path: Path, *, device: str, progress: bool) -> Any
     except ModelError:
         raise
     except Exception as e:
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelError(f"could not load the model in {path}: {msg}") from e
+        raise _load_error(path, e) from e

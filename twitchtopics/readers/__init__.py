@@ -15,7 +15,8 @@ format are in ``_build``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,16 +71,22 @@ def _detect(source: Source) -> str:
     )
 
 
+@contextlib.contextmanager
+def _last_resort(path: str | Path, doing: str) -> Iterator[None]:
+    """Readers and sniffers must only raise ``ReadError``: anything else they raise (but
+    ``MemoryError``) becomes one, a one-line "internal error while <doing>" for the CLI."""
+    try:
+        yield
+    except (ReadError, MemoryError):
+        raise
+    except Exception as exc:
+        raise ReadError(f"{path}: internal error while {doing}: {exc!r}") from exc
+
+
 def detect_format(path: str | Path) -> str:
     """The registry name of the format of the log at ``path`` (``ReadError`` if unknown)."""
-    try:
+    with _last_resort(path, "detecting the format"):
         return _detect(open_source(path))
-    except ReadError:
-        raise
-    except MemoryError:
-        raise
-    except Exception as exc:  # last-resort guard; a sniffer must never crash the CLI
-        raise ReadError(f"{path}: internal error while detecting the format: {exc!r}") from exc
 
 
 def check_format(format: str | None) -> None:
@@ -92,12 +99,8 @@ def log_bytes(path: str | Path) -> bytes:
     """The bytes of the log at ``path`` as ``read_log`` reads them (bounded, a FIFO read until
     its writer closes it): for a caller that hashes a log before reading it (the read cache),
     then hands them to ``read_log(..., raw=...)`` so that the file is read once."""
-    try:
+    with _last_resort(path, "reading"):
         return read_bounded(Path(path))
-    except (ReadError, MemoryError):
-        raise
-    except Exception as exc:  # the same last-resort guard as read_log's
-        raise ReadError(f"{path}: internal error while reading: {exc!r}") from exc
 
 
 def read_log(
@@ -119,15 +122,8 @@ def read_log(
     file's bytes when the caller has read them already (``log_bytes``).
     """
     check_format(format)
-    try:
-        with collector_paused():
-            return _read(path, format, columns=columns, start=start, tz=tz, bots=bots, raw=raw)
-    except ReadError:
-        raise
-    except MemoryError:
-        raise
-    except Exception as exc:  # last-resort guard: readers must only raise ReadError
-        raise ReadError(f"{path}: internal error while reading: {exc!r}") from exc
+    with _last_resort(path, "reading"), collector_paused():
+        return _read(path, format, columns=columns, start=start, tz=tz, bots=bots, raw=raw)
 
 
 def _read(
