@@ -180,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["vanilla", "seed", "twitchtopics"], action="append")
     parser.add_argument(
-        "--model", default=None, help="embedding model for twitchtopics (default: packaged MiniLM)"
+        "--model",
+        default=None,
+        help="embedding model for twitchtopics (default: its default model)",
     )
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)

@@ -171,3 +171,13 @@ def test_default_names_one_registered_model():
     assert default.fingerprint == load_embedder(DEFAULT_MODEL, lazy=True).fingerprint
     assert load_embedder("default", lazy=True).fingerprint == default.fingerprint
     assert registry.embedders.create("default").name == registry.embedders.create(None).name
+
+
+def test_each_builtin_name_gives_its_own_model_whatever_the_default():
+    """`minilm` is the packaged transformer and `static` the distillation, whichever of them
+    `DEFAULT_MODEL` names (the registry's `minilm` once resolved `None`, so flipping the
+    default turned `--model minilm` into the static model)."""
+    from twitchtopics import registry
+
+    assert registry.embedders.create("minilm").fingerprint.startswith("minilm:")
+    assert registry.embedders.create("static").fingerprint.startswith("static:")

@@ -38,7 +38,7 @@ def packaged_minilm(*, progress: bool = False) -> Any:
     """The packaged all-MiniLM-L6-v2, loaded only when a text misses the cache."""
     from twitchtopics.embed.embedders import load_embedder
 
-    return load_embedder(None, progress=progress, lazy=True)
+    return load_embedder("minilm", progress=progress, lazy=True)
 
 
 def static_minilm(*, progress: bool = False) -> Any:

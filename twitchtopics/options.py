@@ -19,14 +19,16 @@ list, here in the foundations because the option checks need it and may not impo
 `chat.kinds.KINDS` and `inspect` read it from here."""
 CLUSTERED_KINDS = ("chat", "action")
 """What is clustered by default; the other kinds stay in the bundle with topic -1."""
-DEFAULT_MODEL = "minilm"
+DEFAULT_MODEL = "static"
 """The registered embedder `--model` defaults to (also named `default`): the fastest model
-whose B³ F1 is within 0.02 of the best on every dev window. Measured with
-`benchmarks/quality.py --only twitchtopics --model M` (same code, one run each, 2 December;
-windows hsdogdog3 / admiralbulldog / 1699408450 / chat): minilm 0.571 / 0.637 / 0.465 / 0.495,
-static 0.565 / 0.613 / 0.473 / 0.449, static trained on chat (`train/static_chat.py`, 256
-dims) 0.537 / 0.626 / 0.451 / 0.470: every static model misses by 0.03-0.05 on some window,
-so the packaged MiniLM stays the default (README "Speed")."""
+whose B³ F1 is within 0.02 of the best on every dev window (issue 17). One seed cannot tell:
+B³ F1 moves by up to 0.033 on a window from seed to seed with the same model, so each model
+is scored by its mean over seeds 0, 1, 2, 7, 42 (`benchmarks/default_model.py`, grouping
+2026-12-02.10, 3 December; windows hsdogdog3 / admiralbulldog / 1699408450 / chat):
+static 0.559 / 0.624 / 0.478 / 0.476, minilm 0.571 / 0.636 / 0.468 / 0.475. The static
+distillation is at most 0.012 below MiniLM (hsdogdog3) and embeds ~100x faster, so it is the
+default; `--model minilm` is the packaged transformer (higher ARI on three windows: README
+"Speed"). On 2 December, one seed each, static had missed by 0.046 on `chat`."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
 """numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""
