@@ -49,16 +49,10 @@ def gold_ready(log_path: Path, gold_path: Path) -> tuple[np.ndarray, list[str], 
 
 
 def theme_scores(result, gold_idx: np.ndarray, gold_labels: list[str]) -> dict:
-    """The window scored at the theme level: each message's theme instead of its moment
-    (non-clustered kinds as one group per kind, as `quality.twitchtopics_run` does)."""
+    """The window scored at the theme level: each message's theme instead of its moment."""
     from twitchtopics.clustering.metrics import score_against_gold
 
-    messages = result.messages.sort_values("index")
-    labels = messages["theme"].to_numpy().copy()
-    base = labels.max() + 1 if len(labels) else 0
-    kinds = messages["kind"].to_numpy()
-    for offset, kind in enumerate(("command", "bot", "system")):
-        labels[(labels < 0) & (kinds == kind)] = base + offset
+    labels = quality.labels_with_kinds(result.messages, "theme")
     return score_against_gold(gold_labels, labels[gold_idx])
 
 

@@ -142,15 +142,21 @@ def twitchtopics_run(log_path: Path, model: str | None, seed: int) -> tuple[Run,
     began = time.perf_counter()
     result = cluster_log(log_path, ClusterOptions(model=model, seed=seed), save=False)
     seconds = time.perf_counter() - began
-    messages = result.messages.sort_values("index")
-    labels = messages["topic"].to_numpy().copy()
-    # non-clustered kinds: one group per kind, after the real groups
+    labels = labels_with_kinds(result.messages, "topic")
+    keywords = [[w for w, _ in t["keywords"]] for t in result.topics]
+    return Run("twitchtopics", labels, keywords, seconds), result
+
+
+def labels_with_kinds(messages, column: str) -> np.ndarray:
+    """`column` (topic or theme) per message in `index` order, with the non-clustered kinds
+    (commands, bots, system notices) as one group per kind after the real groups."""
+    messages = messages.sort_values("index")
+    labels = messages[column].to_numpy().copy()
     base = labels.max() + 1 if len(labels) else 0
     kinds = messages["kind"].to_numpy()
     for offset, kind in enumerate(("command", "bot", "system")):
         labels[(labels < 0) & (kinds == kind)] = base + offset
-    keywords = [[w for w, _ in t["keywords"]] for t in result.topics]
-    return Run("twitchtopics", labels, keywords, seconds), result
+    return labels
 
 
 def score(run: Run, gold_idx: np.ndarray, gold_labels: list[str], docs: list[set[str]]) -> dict:
