@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "within" if worst >= -args.margin else "NOT within"
         print(
             f"{model}: {verdict} {args.margin} of the best on every window "
-            f"(largest gap {-worst:.3f}, on {min(gaps, key=gaps.get)})"
+            f"(largest gap {max(0.0, -worst):.3f}, on {min(gaps, key=gaps.get)})"
         )
     chosen = next(
         (
