@@ -15,10 +15,9 @@ bundle from the same options.
 
 Components are names (found in `twitchtopics.registry`) or objects:
 
-- `embedder`: None (`options.DEFAULT_MODEL`, the shipped static model), a registered name, a
-  sentence-transformers folder or cached hub name, or any object with `encode(list[str]) ->
-  ndarray` (and `name`); objects that also have `fingerprint` and `dim` are cached on disk,
-  others are encoded each time;
+- `embedder`: None (the packaged MiniLM), a registered name, a sentence-transformers folder or
+  cached hub name, or any object with `encode(list[str]) -> ndarray` (and `name`); objects
+  that also have `fingerprint` and `dim` are cached on disk, others are encoded each time;
 - `clusterer`: `"ward"` (default), `"hdbscan"`, a registered name, or an object: a chat
   clusterer or any scikit-learn-style estimator (`fit_predict(X)` or `fit(X)` + `labels_`),
   fed one row per message: [its text embedding (reduced by `reducer` when given), seconds
