@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     f1: dict[tuple[str, str], list[float]] = {}
     ari: dict[tuple[str, str], list[float]] = {}
     theme_f1: dict[tuple[str, str], list[float]] = {}
+    precision: dict[tuple[str, str], list[float]] = {}
+    recall: dict[tuple[str, str], list[float]] = {}
     for log_path, gold_path in pairs:
         gold_idx, gold_labels, docs = gold_ready(log_path, gold_path)
         window = window_name(log_path)
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
                 f1.setdefault((model, window), []).append(scores["bcubed_f1"])
                 ari.setdefault((model, window), []).append(scores["ari"])
                 theme_f1.setdefault((model, window), []).append(themes["bcubed_f1"])
+                precision.setdefault((model, window), []).append(scores["bcubed_p"])
+                recall.setdefault((model, window), []).append(scores["bcubed_r"])
                 print(
                     f"{window:<16} {model:<10} seed {seed:<4} B3 F1 {scores['bcubed_f1']:.3f}"
                     f"  ARI {scores['ari']:.3f}  themes: B3 F1 {themes['bcubed_f1']:.3f}"
@@ -101,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{statistics.mean(values):.3f} ({statistics.mean(ari[(model, w)]):.3f}) "
                 f"{min(values):.3f}-{max(values):.3f}"
             )
+        print(f"{model:<10} " + " ".join(f"{c:>26}" for c in cells))
+    print("mean B3 precision / recall (how mixed the groups are / how split):")
+    for model in args.models:
+        cells = [
+            f"{statistics.mean(precision[(model, w)]):.3f} / "
+            f"{statistics.mean(recall[(model, w)]):.3f}"
+            for w in windows
+        ]
         print(f"{model:<10} " + " ".join(f"{c:>26}" for c in cells))
     print("themes (the moments joined by `clustering.themes`), mean B3 F1:")
     for model in args.models:
