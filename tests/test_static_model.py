@@ -173,11 +173,15 @@ def test_default_names_one_registered_model():
     assert registry.embedders.create("default").name == registry.embedders.create(None).name
 
 
-def test_each_builtin_name_gives_its_own_model_whatever_the_default():
+@pytest.mark.parametrize("default", ["minilm", "static"])
+def test_each_builtin_name_gives_its_own_model_whatever_the_default(default, monkeypatch):
     """`minilm` is the packaged transformer and `static` the distillation, whichever of them
     `DEFAULT_MODEL` names (the registry's `minilm` once resolved `None`, so flipping the
     default turned `--model minilm` into the static model)."""
     from twitchtopics import registry
+    from twitchtopics.embed import embedders
 
+    monkeypatch.setattr(embedders, "DEFAULT_MODEL", default)
+    assert load_embedder(None, lazy=True).fingerprint.startswith(default + ":")
     assert registry.embedders.create("minilm").fingerprint.startswith("minilm:")
     assert registry.embedders.create("static").fingerprint.startswith("static:")
