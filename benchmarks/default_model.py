@@ -32,20 +32,9 @@ MARGIN = 0.02
 
 
 def gold_ready(log_path: Path, gold_path: Path) -> tuple[np.ndarray, list[str], list[set[str]]]:
-    """The window's labelled messages (rows in `index` order), their labels, and the log's
-    token sets for NPMI, as `quality.py` builds them."""
-    from twitchtopics.readers import read_log
-
-    gold = quality.read_gold(gold_path)
-    messages = read_log(log_path).messages.sort_values("index").reset_index(drop=True)
-    lines = quality.line_numbers(log_path, messages)
-    line_to_idx = {int(line): i for i, line in enumerate(lines) if line > 0}
-    missing = [line for line in gold if line not in line_to_idx]
-    if missing:
-        raise SystemExit(f"{gold_path.name}: no message found at lines {missing[:5]}")
-    keep = [(line_to_idx[line], label) for line, label in sorted(gold.items()) if label != "none"]
-    docs = [quality.doc_tokens(t) for t in messages["text"].tolist()]
-    return np.array([i for i, _ in keep]), [label for _, label in keep], docs
+    """The window's labelled rows, their labels, and the log's token sets for NPMI."""
+    messages, gold_idx, gold_labels = quality.labelled_window(log_path, gold_path)
+    return gold_idx, gold_labels, [quality.doc_tokens(t) for t in messages["text"].tolist()]
 
 
 def theme_scores(result, gold_idx: np.ndarray, gold_labels: list[str]) -> dict:
@@ -70,11 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     if not pairs:
         print("skipped: ../shared/data/gold not available")
         return 0
-    f1: dict[tuple[str, str], list[float]] = {}
-    ari: dict[tuple[str, str], list[float]] = {}
-    theme_f1: dict[tuple[str, str], list[float]] = {}
-    precision: dict[tuple[str, str], list[float]] = {}
-    recall: dict[tuple[str, str], list[float]] = {}
+    runs: dict[tuple[str, str], list[dict[str, float]]] = {}
     for log_path, gold_path in pairs:
         gold_idx, gold_labels, docs = gold_ready(log_path, gold_path)
         window = window_name(log_path)
@@ -83,11 +68,9 @@ def main(argv: list[str] | None = None) -> int:
                 run, result = quality.twitchtopics_run(log_path, model, seed)
                 scores = quality.score(run, gold_idx, gold_labels, docs)
                 themes = theme_scores(result, gold_idx, gold_labels)
-                f1.setdefault((model, window), []).append(scores["bcubed_f1"])
-                ari.setdefault((model, window), []).append(scores["ari"])
-                theme_f1.setdefault((model, window), []).append(themes["bcubed_f1"])
-                precision.setdefault((model, window), []).append(scores["bcubed_p"])
-                recall.setdefault((model, window), []).append(scores["bcubed_r"])
+                runs.setdefault((model, window), []).append(
+                    {**scores, "theme_f1": themes["bcubed_f1"]}
+                )
                 print(
                     f"{window:<16} {model:<10} seed {seed:<4} B3 F1 {scores['bcubed_f1']:.3f}"
                     f"  ARI {scores['ari']:.3f}  themes: B3 F1 {themes['bcubed_f1']:.3f}"
@@ -95,32 +78,38 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
     windows = [window_name(log_path) for log_path, _ in pairs]
+
+    def values(model: str, window: str, metric: str) -> list[float]:
+        return [scores[metric] for scores in runs[(model, window)]]
+
+    def mean(model: str, window: str, metric: str = "bcubed_f1") -> float:
+        return statistics.mean(values(model, window, metric))
+
+    def table(title: str, cell) -> None:
+        print(title)
+        for model in args.models:
+            print(f"{model:<10} " + " ".join(f"{cell(model, w):>26}" for w in windows))
+
     print(f"\nmean over seeds {' '.join(map(str, args.seeds))}: B3 F1 (ARI); min-max B3 F1")
     print(f"{'model':<10} " + " ".join(f"{w:>26}" for w in windows))
     for model in args.models:
-        cells = []
-        for w in windows:
-            values = f1[(model, w)]
-            cells.append(
-                f"{statistics.mean(values):.3f} ({statistics.mean(ari[(model, w)]):.3f}) "
-                f"{min(values):.3f}-{max(values):.3f}"
-            )
-        print(f"{model:<10} " + " ".join(f"{c:>26}" for c in cells))
-    print("mean B3 precision / recall (how mixed the groups are / how split):")
-    for model in args.models:
         cells = [
-            f"{statistics.mean(precision[(model, w)]):.3f} / "
-            f"{statistics.mean(recall[(model, w)]):.3f}"
+            f"{mean(model, w):.3f} ({mean(model, w, 'ari'):.3f}) "
+            f"{min(values(model, w, 'bcubed_f1')):.3f}-{max(values(model, w, 'bcubed_f1')):.3f}"
             for w in windows
         ]
         print(f"{model:<10} " + " ".join(f"{c:>26}" for c in cells))
-    print("themes (the moments joined by `clustering.themes`), mean B3 F1:")
+    table(
+        "mean B3 precision / recall (how mixed the groups are / how split):",
+        lambda m, w: f"{mean(m, w, 'bcubed_p'):.3f} / {mean(m, w, 'bcubed_r'):.3f}",
+    )
+    table(
+        "themes (the moments joined by `clustering.themes`), mean B3 F1:",
+        lambda m, w: f"{mean(m, w, 'theme_f1'):.3f}",
+    )
+    best = {w: max(mean(m, w) for m in args.models) for w in windows}
     for model in args.models:
-        means = [statistics.mean(theme_f1[(model, w)]) for w in windows]
-        print(f"{model:<10} " + " ".join(f"{m:>26.3f}" for m in means))
-    best = {w: max(statistics.mean(f1[(m, w)]) for m in args.models) for w in windows}
-    for model in args.models:
-        gaps = {w: statistics.mean(f1[(model, w)]) - best[w] for w in windows}
+        gaps = {w: mean(model, w) - best[w] for w in windows}
         worst = min(gaps.values())
         verdict = "within" if worst >= -args.margin else "NOT within"
         print(
@@ -128,11 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(largest gap {max(0.0, -worst):.3f}, on {min(gaps, key=gaps.get)})"
         )
     chosen = next(
-        (
-            m
-            for m in args.models
-            if all(statistics.mean(f1[(m, w)]) >= best[w] - args.margin for w in windows)
-        ),
+        (m for m in args.models if all(mean(m, w) >= best[w] - args.margin for w in windows)),
         None,
     )
     print(f"default by issue 17's rule (models given fastest first): {chosen}")

@@ -91,6 +91,23 @@ def line_numbers(log_path: Path, messages) -> np.ndarray:
     return out
 
 
+def labelled_window(log_path: Path, gold_path: Path):
+    """The log's messages (rows in `index` order), the rows of the window's labelled messages
+    and their labels (`none` rows left out). Exits with one line when a gold line matches no
+    message."""
+    from twitchtopics.readers import read_log
+
+    gold = read_gold(gold_path)
+    messages = read_log(log_path).messages.sort_values("index").reset_index(drop=True)
+    lines = line_numbers(log_path, messages)
+    line_to_idx = {int(line): i for i, line in enumerate(lines) if line > 0}
+    missing = [line for line in gold if line not in line_to_idx]
+    if missing:
+        raise SystemExit(f"{gold_path.name}: no message found at lines {missing[:5]}")
+    keep = [(line_to_idx[line], label) for line, label in sorted(gold.items()) if label != "none"]
+    return messages, np.array([i for i, _ in keep]), [label for _, label in keep]
+
+
 def vanilla_bertopic(texts: list[str], embeddings: np.ndarray, seed: int) -> Run:
     """BERTopic's defaults (UMAP 5-d, HDBSCAN min cluster size 10, no time) on raw texts."""
     from bertopic import BERTopic
@@ -197,7 +214,6 @@ def main(argv: list[str] | None = None) -> int:
         print("skipped: ../shared/data/gold not available")
         return 0
     from twitchtopics.embed.embedders import EmbeddingCache, embed_texts, load_embedder
-    from twitchtopics.readers import read_log
 
     wanted = set(args.only or ["vanilla", "seed", "twitchtopics"])
     if wanted & {"vanilla", "seed"}:
@@ -213,19 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     for log_path, gold_path in pairs:
-        gold = read_gold(gold_path)
-        log = read_log(log_path)
-        messages = log.messages.sort_values("index").reset_index(drop=True)
-        lines = line_numbers(log_path, messages)
-        line_to_idx = {int(line): i for i, line in enumerate(lines) if line > 0}
-        missing = [line for line in gold if line not in line_to_idx]
-        if missing:
-            raise SystemExit(f"{gold_path.name}: no message found at lines {missing[:5]}")
-        keep = [
-            (line_to_idx[line], label) for line, label in sorted(gold.items()) if label != "none"
-        ]
-        gold_idx = np.array([i for i, _ in keep])
-        gold_labels = [label for _, label in keep]
+        messages, gold_idx, gold_labels = labelled_window(log_path, gold_path)
         texts = messages["text"].tolist()
         docs = [doc_tokens(t) for t in texts]
         offsets = messages["offset_s"].to_numpy(dtype=float)
