@@ -29,7 +29,10 @@ its groups are more mixed on every window (B³ precision 0.015-0.052 lower, ARI 
 lower on three), and on a real English log that is not a dev window the microphone talk
 that MiniLM keeps as one group ("shure sm7b", found first by `search`) is folded into a
 142-message mixed group (`tests/test_search.py::test_real_log_query_is_on_topic` fails with
-it). README "Speed", "The default model"."""
+it). Nor would it buy issue 17's 12x: on one quiet machine (3 December, seventh stop) static
+ran 11.1x / 9.2x vanilla BERTopic at 10k / 100k, MiniLM 6.3x / 4.5x, and MiniLM ran a
+million messages in 119.9 s, inside that issue's 3 minutes. README "Speed", "The default
+model"."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
 """numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""
