@@ -52,3 +52,35 @@ def test_duplicates_keep_each_point_first_and_small_inputs_work(numpy_max, monke
 def test_unknown_metric_is_refused() -> None:
     with pytest.raises(ValueError, match="cosine and euclidean"):
         exact_knn(_points(10), 3, "manhattan")
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_same_neighbours_whatever_the_thread_count(precision, monkeypatch) -> None:
+    """The search runs on `knn_threads` threads (all cores for `cluster`, one in a season's
+    single-thread stream): the result must not depend on how many."""
+    monkeypatch.setattr(neighbors, "NUMPY_KNN_MAX", 0)
+    monkeypatch.setattr(neighbors, "BLOCK_CELLS", 400_000)  # several blocks
+    pts = _points(n=3_000, dim=96, seed=3)
+    results = []
+    for threads in ("1", "2", "3"):
+        monkeypatch.setenv("OMP_NUM_THREADS", threads)
+        assert neighbors.knn_threads() == int(threads)
+        results.append(exact_knn(pts, 15, "cosine", precision=precision))
+    for idx, dist, _ in results[1:]:
+        np.testing.assert_array_equal(idx, results[0][0])
+        np.testing.assert_array_equal(dist, results[0][1])
+
+
+def test_knn_threads_lifts_the_clusterings_one_thread_and_restores_it(monkeypatch) -> None:
+    """Inside `one_blas_thread` torch is held to one thread; the search asks for its own
+    count there and gives the clustering's back afterwards."""
+    torch = pytest.importorskip("torch")
+    from twitchtopics.clustering.threads import one_blas_thread
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert neighbors.knn_threads() >= 1
+    with one_blas_thread():
+        held = torch.get_num_threads()
+        with neighbors.torch_threads(2):
+            assert torch.get_num_threads() == 2
+        assert torch.get_num_threads() == held

@@ -7,8 +7,10 @@ top-k: on 2 cores it takes ~0.2 s for 6,000 points and ~8-19 s for 46,000 (below
 `EXACT_KNN_MAX` distinct texts it is both faster than NN-descent in a fresh process and
 exact (NN-descent is approximate).
 
-torch does the products and the top-k (multithreaded; numpy's `argpartition` was 2-5x slower
-here). On CPUs with native bfloat16 (see `twitchtopics.embed.precision`) candidates are found in
+torch does the products and the top-k (numpy's `argpartition` was 2-5x slower here), on
+`knn_threads` threads: the clustering runs inside `threads.one_blas_thread`, which also held
+torch to one thread whenever torch was loaded before it (the default MiniLM loads it), so
+the search ran on one core (see `knn_threads`). On CPUs with native bfloat16 (see `twitchtopics.embed.precision`) candidates are found in
 bfloat16, twice as fast, then re-ranked in float32: `CANDIDATE_FACTOR` x k candidates per
 point, so the result matches the float32 search (recall 0.98 before re-ranking, measured on
 46k real chat texts; the exact float32 distances are recomputed for every candidate).
@@ -19,6 +21,10 @@ static model imports torch for nothing else, and that import (2-3 s on a quiet m
 """
 
 from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -36,6 +42,38 @@ to import torch in a fresh process; on the README demo's ~1,500 texts numpy take
 
 CANDIDATE_FACTOR = 3
 """bfloat16 candidates per wanted neighbour, re-ranked in float32."""
+
+
+def knn_threads() -> int:
+    """Threads for the search's products and top-k: ``OMP_NUM_THREADS`` when set (a season's
+    single-thread streams and Dask workers set 1: other streams run beside them), else the
+    cores this process may run on.
+
+    Why not the clustering's one thread: on 45,530 real chat texts (484 features, the 100k
+    benchmark log, default model) the search took 11.4 s on one thread and 6.4 s on two,
+    with the same neighbours and distances bit for bit (each similarity is one row-column
+    product, whichever thread computes it); `tests/test_neighbors.py` checks the sameness.
+    """
+    wanted = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """torch's intra-op thread count set to `count` for the block, then restored."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def exact_knn(
@@ -71,7 +109,7 @@ def exact_knn(
     dist = np.empty((n, k), dtype=np.float32)
     # rows per block: the similarities (rows x n) and the gathered candidates (rows x c x dim)
     step = max(1, min(n, BLOCK_CELLS // max(n, n_candidates * pts.shape[1], 1)))
-    with torch.inference_mode():
+    with torch.inference_mode(), torch_threads(knn_threads()):
         for start in range(0, n, step):
             stop = min(n, start + step)
             rows = torch.arange(start, stop)
