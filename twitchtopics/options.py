@@ -30,8 +30,8 @@ lower on three), and on a real English log that is not a dev window the micropho
 that MiniLM keeps as one group ("shure sm7b", found first by `search`) is folded into a
 142-message mixed group (`tests/test_search.py::test_real_log_query_is_on_topic` fails with
 it). Nor would it buy issue 17's 12x: on one quiet machine (3 December, seventh stop) static
-ran 11.1x / 9.2x vanilla BERTopic at 10k / 100k, MiniLM 6.3x / 4.5x, and MiniLM ran a
-million messages in 119.9 s, inside that issue's 3 minutes. README "Speed", "The default
+ran 11.1x / 9.2x vanilla BERTopic at 10k / 100k, MiniLM 5.6x / 4.7x, and MiniLM ran a
+million messages in 113.6 s, inside that issue's 3 minutes. README "Speed", "The default
 model"."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
