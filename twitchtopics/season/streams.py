@@ -99,12 +99,11 @@ def one_thread(active: bool = True) -> Iterator[None]:
 
     torch = sys.modules.get("torch")
     with ExitStack() as stack:
-        if torch is None:
-            # not imported (a static model's stream never needs it: importing it only to set
-            # its threads cost each season worker ~3 s here); should the stream import it,
-            # torch reads its thread count from OMP_NUM_THREADS then, and keeps it
-            stack.enter_context(_environment(OMP_NUM_THREADS="1"))
-        else:
+        # read by torch when the stream imports it (a static model's stream never needs it:
+        # importing it only to set its threads cost each season worker ~3 s here), and by
+        # the kNN search (`neighbors.knn_threads`), which otherwise uses every core
+        stack.enter_context(_environment(OMP_NUM_THREADS="1"))
+        if torch is not None:
             stack.callback(torch.set_num_threads, torch.get_num_threads())
             torch.set_num_threads(1)
         stack.enter_context(one_blas_thread())  # the clustering's own limit, pools loaded first
