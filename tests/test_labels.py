@@ -301,3 +301,11 @@ def test_themes_get_headings_and_labels_and_old_bundles_need_none() -> None:
     assert out.startswith("==================== THEME 0: the boss fight")
     assert "1 moment \u00b7 0:00:00-0:06:30" in out.splitlines()[0]
     assert label_themes(messages.drop(columns="theme"), themes, frozenset()) == themes
+
+
+def test_a_group_of_repeated_punctuation_is_labelled_by_it() -> None:
+    """A "?" wave or a "-" / "+" vote names itself, not its category."""
+    texts = ["?", "@ana ?", "???", "-", "?", "@bob"]
+    assert group_label(texts, [], category="reactions") == "? / ??? / -"
+    assert group_label(["-", "+", "=", "+"], [], category="discussion") == "+ / - / ="
+    assert group_label(["?", "!", "@x"], [], category="reactions") == "reactions"  # none repeats

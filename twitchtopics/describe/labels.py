@@ -132,7 +132,7 @@ def group_label(
             return excerpt
     if words:
         return words[0]
-    return _frequent_messages(texts) or category
+    return _frequent_messages(texts) or _repeated_symbols(texts) or category
 
 
 FREQUENT_SHOWN = 3
@@ -161,6 +161,26 @@ def _frequent_messages(texts: Sequence[str]) -> str | None:
 
 
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+SYMBOLS_MAX_CHARS = 8
+"""Longest message `_repeated_symbols` shows ("???", "!!!", "-", "+", "=", "...")."""
+
+
+def _repeated_symbols(texts: Sequence[str]) -> str | None:
+    """The group's most frequent messages made only of punctuation or symbols, when one of
+    them comes back: chat's "?" / "???" waves (confusion), "-" / "+" / "=" votes. Their
+    category's name was the label before: on hsdogdog3 a 116-message group of "-", "+" and
+    "=" was labelled "discussion", a 100-message one of "?" and "!" "reactions"."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        words = [w for w in clean_text(str(text)).split() if not _is_mention(w)]
+        shown = " ".join(words)
+        if shown and len(shown) <= SYMBOLS_MAX_CHARS and not _LETTER_OR_DIGIT.search(shown):
+            counts[shown] += 1
+    if not counts or max(counts.values()) < 2:
+        return None
+    ranked = sorted(counts, key=lambda k: -counts[k])[:FREQUENT_SHOWN]  # stable: first seen
+    return " / ".join(ranked)
 
 
 def _is_mention(word: str) -> bool:
