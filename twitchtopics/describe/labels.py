@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
@@ -144,17 +144,43 @@ def _frequent_messages(texts: Sequence[str]) -> str | None:
     keyword or a content word says ("ah bon? / AH NON / Bof"). Its category's name was the
     label before, which told nothing: 2 of 20 groups drawn from 1699408450 were labelled
     "discussion" and "reactions"."""
+    return _ranked_messages(
+        texts, lambda shown, words: len(words) <= MAX_WORDS and bool(_TWO_LETTERS.search(shown))
+    )
+
+
+def _repeated_symbols(texts: Sequence[str]) -> str | None:
+    """The group's most frequent messages made only of punctuation or symbols, when one of
+    them comes back: chat's "?" / "???" waves (confusion), "-" / "+" / "=" votes. Their
+    category's name was the label before: on hsdogdog3 a 116-message group of "-", "+" and
+    "=" was labelled "discussion", a 100-message one of "?" and "!" "reactions"."""
+    return _ranked_messages(
+        texts,
+        lambda shown, _words: (
+            len(shown) <= SYMBOLS_MAX_CHARS and not _LETTER_OR_DIGIT.search(shown)
+        ),
+        min_top=2,
+    )
+
+
+def _ranked_messages(
+    texts: Sequence[str], keep: Callable[[str, list[str]], bool], *, min_top: int = 1
+) -> str | None:
+    """The ``FREQUENT_SHOWN`` most frequent messages (mentions left out, counted without case,
+    shown as first written) that ``keep(shown, words)`` accepts, most frequent first, first
+    seen first among equals; None when there is none, or when the most frequent comes fewer
+    than ``min_top`` times."""
     counts: Counter[str] = Counter()
     spelling: dict[str, str] = {}
     for text in texts:
         words = [w for w in clean_text(str(text)).split() if not _is_mention(w)]
-        if not 1 <= len(words) <= MAX_WORDS or not _TWO_LETTERS.search(" ".join(words)):
-            continue
         shown = " ".join(words)
+        if not shown or not keep(shown, words):
+            continue
         key = shown.casefold()
         counts[key] += 1
         spelling.setdefault(key, shown)
-    if not counts:
+    if not counts or max(counts.values()) < min_top:
         return None
     ranked = sorted(counts, key=lambda k: -counts[k])[:FREQUENT_SHOWN]  # stable: first seen
     return _cut(" / ".join(spelling[k] for k in ranked))
@@ -164,23 +190,6 @@ _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 SYMBOLS_MAX_CHARS = 8
 """Longest message `_repeated_symbols` shows ("???", "!!!", "-", "+", "=", "...")."""
-
-
-def _repeated_symbols(texts: Sequence[str]) -> str | None:
-    """The group's most frequent messages made only of punctuation or symbols, when one of
-    them comes back: chat's "?" / "???" waves (confusion), "-" / "+" / "=" votes. Their
-    category's name was the label before: on hsdogdog3 a 116-message group of "-", "+" and
-    "=" was labelled "discussion", a 100-message one of "?" and "!" "reactions"."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        words = [w for w in clean_text(str(text)).split() if not _is_mention(w)]
-        shown = " ".join(words)
-        if shown and len(shown) <= SYMBOLS_MAX_CHARS and not _LETTER_OR_DIGIT.search(shown):
-            counts[shown] += 1
-    if not counts or max(counts.values()) < 2:
-        return None
-    ranked = sorted(counts, key=lambda k: -counts[k])[:FREQUENT_SHOWN]  # stable: first seen
-    return " / ".join(ranked)
 
 
 def _is_mention(word: str) -> bool:
