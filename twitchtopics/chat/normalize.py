@@ -178,7 +178,7 @@ def collapse_stretch(token: str) -> str:
 
 def _collapse_repeats(tokens: list[str], max_len: int = 3) -> list[str]:
     """Repeated tokens or sequences of up to ``max_len`` tokens -> once (case-insensitive)."""
-    if len(tokens) < 2 or len({tok.casefold() for tok in tokens}) == len(tokens):
+    if len(tokens) < 2 or len(set(map(str.casefold, tokens))) == len(tokens):
         return list(tokens)  # no token twice: nothing repeats (most messages)
     out: list[str] = []
     keys: list[str] = []

@@ -41,19 +41,24 @@ the rule from swallowing sentences that start with a greeting, which need 2+ wor
 not stop words."""
 
 
-def _tokens(text: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The tokens of a (normalised) message the rules read: mentions, links and punctuation
+    alone ("!", "...", "?") left out. Remembered per text, and `_is_token` per token:
+    `is_laughter`, `is_greeting` and `reaction_kind` each read them."""
+    return tuple(tok for tok in text.split() if _is_token(tok))
+
+
+@lru_cache(maxsize=1 << 18)
+def _is_token(tok: str) -> bool:
     from twitchtopics.chat.normalize import MENTION, URL
 
-    out = []
-    for tok in text.split():
-        if tok in (MENTION, URL):
-            continue
-        if not any(ch.isalnum() or ch == "+" or not ch.isascii() for ch in tok):
-            continue  # punctuation only: "!", "...", "?"
-        out.append(tok)
-    return out
+    if tok in (MENTION, URL):
+        return False
+    return any(ch.isalnum() or ch == "+" or not ch.isascii() for ch in tok)
 
 
+@lru_cache(maxsize=1 << 18)
 def _emote_like(tok: str) -> bool:
     """A known emote, an emoji shortcode (``:sweat_droplets:``) or a token without lowercase
     letters (``HYPERCLAP``, ``OMEGA``, ``:D``): what rides along with laughter."""
@@ -108,6 +113,7 @@ _PHRASES = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 18)
 def _plain(tok: str) -> str:
     from twitchtopics.chat.normalize import strip_accents
 
