@@ -208,7 +208,21 @@ def replace_urls(text: str, replacement: str) -> str:
 def _sub_urls(replacement: str, text: str) -> str:
     # every URL the pattern knows holds "." or "://": most messages are spared the search
     # (regex substitutions were 6 of the 22 s normalising 100k messages took, busy machine)
-    return _URL_RE.sub(replacement, text) if "." in text or "://" in text else text
+    if "." not in text and "://" not in text:
+        return text
+    if text.isascii() and not _may_hold_url(text.lower()):
+        return text  # a sentence with a full stop, "..." (`_URL_RE` scans every letter)
+    return _URL_RE.sub(replacement, text)
+
+
+_URL_MARKS = ("://", "www.", *(f".{tld}" for tld in ("com fr net org tv gg io ly ws yt".split())))
+"""Some piece every match of `_URL_RE` holds, lowercase: a scheme, ``www.`` or ``.`` and a
+top-level domain. Compared with an ASCII text only: with `re.IGNORECASE`, letters such as
+"ſ" or "K" (Kelvin) match ASCII ones that `str.lower` does not give."""
+
+
+def _may_hold_url(lowered: str) -> bool:
+    return any(mark in lowered for mark in _URL_MARKS)
 
 
 def _sub_mentions(replacement: str, text: str) -> str:
@@ -237,11 +251,15 @@ def normalize_text(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) 
     text = _sub_urls(f" {URL} ", text)
     text = _sub_mentions(f" {MENTION} ", text)
     text = _canonical_plus_one(text)
-    tokens = [
-        tok if tok in _PLACEHOLDERS or is_emote(tok, known_emotes) else collapse_stretch(tok)
-        for tok in text.split()
-    ]
+    tokens = [tok if tok in known_emotes else _normalized_token(tok) for tok in text.split()]
     return " ".join(_collapse_repeats(tokens))
+
+
+@lru_cache(maxsize=1 << 18)
+def _normalized_token(tok: str) -> str:
+    """One token of `normalize_text` that is not one of the log's own emotes: placeholders and
+    other emotes as they are, any other token's stretches collapsed."""
+    return tok if tok in _PLACEHOLDERS or is_emote(tok) else collapse_stretch(tok)
 
 
 def is_command(text: str) -> bool:
@@ -277,15 +295,21 @@ def _canonical_form(text: str, known_emotes: frozenset[str] | set[str]) -> str:
     text = _canonical_plus_one(text)
     tokens: list[str] = []
     for raw in text.split():
-        if raw == URL or raw == "+1" or is_emote(raw, known_emotes):
-            tokens.append(raw)
-            continue
-        kept = _canonical_token(raw)
+        kept = raw if raw in known_emotes else _canonical_piece(raw)
         if kept:
             tokens.append(kept)
     if not tokens:
         return squash("".join(text.split()))
     return " ".join(_collapse_repeats(tokens))
+
+
+@lru_cache(maxsize=1 << 18)
+def _canonical_piece(raw: str) -> str:
+    """One token of `canonical_form` that is not one of the log's own emotes: a link, ``+1``
+    and other emotes as they are, any other token folded (`_canonical_token`)."""
+    if raw == URL or raw == "+1" or is_emote(raw):
+        return raw
+    return _canonical_token(raw)
 
 
 @lru_cache(maxsize=1 << 18)

@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -55,15 +56,23 @@ def is_readable(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) -> 
 
 @per_text(maxsize=1 << 17)
 def _is_readable(text: str, known_emotes: frozenset[str] | set[str]) -> bool:
-    words = []
+    distinct: set[str] = set()
     # the one URL rule: a clip link's slug ("SmilingAbnegateCardDendiFace") is no word; a clip
     # link alone once led an AdmiralBulldog group's typical messages
     for tok in replace_urls(text, " ").split():
-        if tok.startswith("@") or is_emote(tok, known_emotes) or is_emoji(tok):
-            continue
-        words.extend(w.casefold() for w in _WORD_RE.findall(tok) if not is_laughter_token(w))
-    distinct = set(words)
+        if tok not in known_emotes:
+            distinct.update(_token_words(tok))
     return len(distinct) >= 2 and any(w not in STOP_WORDS for w in distinct)
+
+
+@lru_cache(maxsize=1 << 18)
+def _token_words(tok: str) -> tuple[str, ...]:
+    """The real words of one token that is not one of the log's own emotes, case-folded:
+    none in a mention, another emote or an emoji, laughter left out (remembered per token:
+    the same words come back in most messages)."""
+    if tok.startswith("@") or is_emote(tok) or is_emoji(tok):
+        return ()
+    return tuple(w.casefold() for w in _WORD_RE.findall(tok) if not is_laughter_token(w))
 
 
 def _finite(value: object) -> float:
