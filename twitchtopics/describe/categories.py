@@ -194,6 +194,7 @@ def categorize_group(
     rows: list[tuple[MessageFlags, str]] = []
     kept: list[int] = []
     long_writers: set[object] = set()  # who wrote the texts long enough to be copypasta
+    long_rows = 0
     for i, text in enumerate(texts):
         text = text if isinstance(text, str) else ("" if text is None else str(text))
         kind = kinds[i] if kinds is not None else None
@@ -206,6 +207,7 @@ def categorize_group(
         kept.append(i)
         rows.append(analysis[:2])
         if analysis[2]:
+            long_rows += 1
             long_writers.add(i if users is None else users[i])
     n = len(rows)
     if n == 0:
@@ -218,8 +220,9 @@ def categorize_group(
 
     forms = Counter(form for _, form in rows)
     copypasta = sum(1 for flags, _ in rows if flags.paste)
-    # a wave needs MIN_CHATTERS writers of long texts (and as many copies): else none
-    if len(long_writers) >= MIN_CHATTERS:
+    # a wave needs MIN_CHATTERS writers of long texts (and as many copies): else none; and
+    # only long texts join one, so too few of them cannot make the copypasta share either
+    if len(long_writers) >= MIN_CHATTERS and (long_rows + copypasta) / n >= COPYPASTA_MIN_SHARE:
         waves = copypasta_waves(
             [str(texts[i]) for i in kept],
             [0.0] * n if offsets is None else [float(offsets[i]) for i in kept],
