@@ -289,17 +289,38 @@ def canonical_form(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) 
 
 @per_text(maxsize=1 << 18)
 def _canonical_form(text: str, known_emotes: frozenset[str] | set[str]) -> str:
+    pieces = _canonical_pieces(text)
+    if any(raw in known_emotes for raw in pieces):
+        return _assembled(pieces, known_emotes)
+    # none of the log's own emotes: the key is the one of no emote set, worked out once per
+    # text for every emote set a run asks with (the describe step uses three)
+    return _canonical_plain(text)
+
+
+@lru_cache(maxsize=1 << 18)
+def _canonical_pieces(text: str) -> tuple[str, ...]:
+    """The whitespace tokens of ``text`` once cleaned, links replaced, mentions dropped and
+    ``+1`` variants folded: what `canonical_form` folds token by token."""
     text = _clean_chars(text)
     text = _sub_urls(f" {URL} ", text)
     text = _sub_mentions(" ", text)
-    text = _canonical_plus_one(text)
+    return tuple(_canonical_plus_one(text).split())
+
+
+@lru_cache(maxsize=1 << 18)
+def _canonical_plain(text: str) -> str:
+    """`canonical_form` of a text none of whose tokens is one of the log's own emotes."""
+    return _assembled(_canonical_pieces(text), _EMPTY)
+
+
+def _assembled(pieces: tuple[str, ...], known_emotes: frozenset[str] | set[str]) -> str:
     tokens: list[str] = []
-    for raw in text.split():
+    for raw in pieces:
         kept = raw if raw in known_emotes else _canonical_piece(raw)
         if kept:
             tokens.append(kept)
     if not tokens:
-        return squash("".join(text.split()))
+        return squash("".join(pieces))
     return " ".join(_collapse_repeats(tokens))
 
 

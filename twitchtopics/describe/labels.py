@@ -230,6 +230,8 @@ def best_phrase(
     # sorted within a message
     spellings: dict[tuple[str, ...], Counter[tuple[str, ...]]] = defaultdict(Counter)
     for text, who in _writers_by_text(texts, users).items():
+        if must.isdisjoint(_text_words(text, known_emotes)):
+            continue  # none of its phrases can hold a word of `must`
         for key, gram in _text_phrases(text, known_emotes):
             if must.isdisjoint(key):
                 continue
@@ -267,6 +269,14 @@ def _writers_by_text(texts: Sequence[str], users: Sequence[str] | None) -> dict[
         who = users[i] if users is not None and users[i] else i
         by_text.setdefault(text, []).append(who)
     return by_text
+
+
+@per_text(maxsize=1 << 17)
+def _text_words(text: str, known_emotes: frozenset[str] | set[str]) -> frozenset[str]:
+    """The case-folded tokens of one message: every word of its phrases is one, so a text
+    without a word of a group's `must` is passed over before its phrases are worked out
+    (those were most of the label's cost describing the 100k-message speed log)."""
+    return frozenset(t.casefold() for t in _cached_tokens(text, known_emotes))
 
 
 @per_text(maxsize=1 << 17)
