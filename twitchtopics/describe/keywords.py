@@ -195,13 +195,10 @@ class _TokenTable:
         for doc in distinct.tolist():
             table.texts.append(doc)
             raw = keyword_tokens(doc, known_emotes)
-            for tok in raw:
-                table.spellings[(_fold(tok), tok)] += 1
+            folded = list(map(_fold, raw))
+            table.spellings.update(zip(folded, raw, strict=True))  # counted in C, same order
             table.doc_words.append(
-                [
-                    vocabulary.setdefault(t, len(vocabulary))
-                    for t in dict.fromkeys(_fold(t) for t in raw)
-                ]
+                [vocabulary.setdefault(t, len(vocabulary)) for t in dict.fromkeys(folded)]
             )
         table.words = list(vocabulary)
         lengths = np.fromiter((len(w) for w in table.doc_words), np.int64, len(table.doc_words))

@@ -55,13 +55,23 @@ def _tokens(text: str, known_emotes: frozenset[str] | set[str]) -> list[str]:
 def _cached_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in replace_urls(clean_text(text), " | ").split():
-        if chunk.startswith("@"):
-            out.append("|")
-        elif is_emote(chunk, known_emotes) or is_emoji(chunk):
+        if chunk in known_emotes and not chunk.startswith("@"):
             out.append(chunk)
         else:
-            out.extend(_TOKEN_RE.findall(chunk))
+            out.extend(_chunk_tokens(chunk))
     return tuple(out)
+
+
+@lru_cache(maxsize=1 << 18)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    """The tokens of one whitespace-free chunk that is not one of the log's own emotes: a
+    mention is a break, another emote or an emoji is itself, anything else its words and
+    punctuation (remembered per chunk: chat's words come back in most messages)."""
+    if chunk.startswith("@"):
+        return ("|",)
+    if is_emote(chunk) or is_emoji(chunk):
+        return (chunk,)
+    return tuple(_TOKEN_RE.findall(chunk))
 
 
 @lru_cache(maxsize=1 << 17)
