@@ -131,7 +131,6 @@ def copypasta_waves(
     last_of: dict[frozenset[str], int] = {}  # token set -> its latest message (index)
     recent: deque[tuple[float, frozenset[str]]] = deque()  # (time, token set), time order
     holders: dict[str, set[frozenset[str]]] = {}  # token -> active token sets holding it
-    similar: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
     candidates: list[int] = []
     for i in order.tolist():
         tokens = sets[i]
@@ -144,16 +143,14 @@ def copypasta_waves(
                 for tok in old:
                     holders[tok].discard(old)
         candidates.append(i)
-        partners = {other for tok in tokens for other in holders.get(tok, ())}
-        for other in partners:
-            key = (tokens, other) if hash(tokens) <= hash(other) else (other, tokens)
-            ok = similar.get(key)
-            if ok is None:
-                shared = len(tokens & other)
-                ok = similar[key] = shared >= max(
-                    min_tokens, min_overlap * min(len(tokens), len(other))
-                )
-            if ok:
+        # each active set holding a token of this one, with the number of tokens they share
+        # (counted as found: no set intersection per pair)
+        shared: dict[frozenset[str], int] = {}
+        for tok in tokens:
+            for other in holders.get(tok, ()):
+                shared[other] = shared.get(other, 0) + 1
+        for other, count in shared.items():
+            if count >= max(min_tokens, min_overlap * min(len(tokens), len(other))):
                 a, b = _find(parent, i), _find(parent, last_of[other])
                 if a != b:
                     parent[max(a, b)] = min(a, b)
