@@ -174,6 +174,7 @@ def optimize(
     head, tail = head[order], tail[order]
     per_sample, per_negative = per_sample[order], per_negative[order]
     next_sample, next_negative = next_sample[order], next_negative[order]
+    step = _compiled_step if _takes_compiled_loop(n) else _step
     for epoch in range(n_epochs):
         alpha = np.float32(1.0 - epoch / n_epochs)
         active = np.flatnonzero(next_sample <= epoch)
@@ -187,8 +188,41 @@ def optimize(
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             if hi > lo:
                 chosen = active[lo:hi]
-                _step(y, head[chosen], tail[chosen], n_negative[lo:hi], a, b, alpha, rng)
+                step(y, head[chosen], tail[chosen], n_negative[lo:hi], a, b, alpha, rng)
     return y.T
+
+
+def _takes_compiled_loop(n_points: int) -> bool:
+    """The compiled batch (`_layout_jit`) where Ward takes its compiled loop
+    (`ward._takes_compiled_loop`: numba is then loaded in this process anyway, or worth
+    loading). It moves the points exactly as `_step` does, so only the time differs."""
+    from twitchtopics.clustering.ward import _takes_compiled_loop as ward_takes_compiled_loop
+
+    return ward_takes_compiled_loop(n_points)
+
+
+def _compiled_step(
+    y: np.ndarray,
+    h: np.ndarray,
+    t: np.ndarray,
+    n_negative: np.ndarray,
+    a: float,
+    b: float,
+    alpha: np.float32,
+    rng: np.random.Generator,
+) -> None:
+    """`_step` in two compiled loops, the same numbers bit for bit (`_layout_jit`): the
+    random points are drawn as `_step` draws them, the powers are numpy's."""
+    from twitchtopics.clustering import _layout_jit
+
+    other = rng.integers(0, y.shape[1], size=int(n_negative.sum()))
+    d2, nd2 = _layout_jit.squared_distances(y, h, t, n_negative, other)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        pb, npb = d2**b, nd2**b
+    _layout_jit.apply_batch(
+        y, h, t, n_negative, other, d2, pb, nd2, npb, np.float32(a),
+        np.float32(-2.0 * a * b), np.float32(2.0 * b), alpha, np.float32(GRADIENT_CLIP),
+    )  # fmt: skip
 
 
 def _step(
