@@ -41,7 +41,12 @@ the rule from swallowing sentences that start with a greeting, which need 2+ wor
 not stop words."""
 
 
-def _tokens(text: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The message's tokens without mentions, links and punctuation-only tokens. Cached:
+    `reaction_kind` asks for them up to four times per text (its own test, then laughter,
+    greeting and emote tests); on the 100k benchmark log's 45,530 texts that was 182,059
+    tokenisations."""
     from twitchtopics.chat.normalize import MENTION, URL
 
     out = []
@@ -51,7 +56,7 @@ def _tokens(text: str) -> list[str]:
         if not any(ch.isalnum() or ch == "+" or not ch.isascii() for ch in tok):
             continue  # punctuation only: "!", "...", "?"
         out.append(tok)
-    return out
+    return tuple(out)
 
 
 def _emote_like(tok: str) -> bool:
