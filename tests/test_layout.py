@@ -84,3 +84,16 @@ def test_reduction_compiles_nothing():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_compiled_batches_move_the_points_exactly_as_numpy(monkeypatch):
+    """`_layout_jit` (taken where Ward takes numba) gives the numpy layout bit for bit: same
+    random points, same float32 steps, the same float64 sums in the same order."""
+    points, _ = blobs(seed=3, per=150)
+    indices, distances, _ = exact_knn(points, 15, "cosine")
+    monkeypatch.setattr(L, "_takes_compiled_loop", lambda n_points: False)
+    plain = L.layout(indices, distances, 5, n_epochs=40, seed=11)
+    monkeypatch.setattr(L, "_takes_compiled_loop", lambda n_points: True)
+    compiled = L.layout(indices, distances, 5, n_epochs=40, seed=11)
+    assert np.array_equal(plain, compiled)
+    assert not np.array_equal(plain, L.layout(indices, distances, 5, n_epochs=41, seed=11))

@@ -84,3 +84,30 @@ def test_knn_threads_lifts_the_clusterings_one_thread_and_restores_it(monkeypatc
         with neighbors.torch_threads(2):
             assert torch.get_num_threads() == 2
         assert torch.get_num_threads() == held
+
+
+def test_top_k_is_the_same_compiled_or_in_numpy_even_with_ties() -> None:
+    """Both top-k's order by score, then column: rows full of equal scores (chat's texts that
+    differ only in case have equal features) pick the same columns either way."""
+    rng = np.random.default_rng(4)
+    score = rng.integers(0, 6, size=(40, 300)).astype(np.float32)  # hundreds of ties a row
+    score[:, 7] = np.inf
+    for k in (1, 5, 15, 300):
+        plain = neighbors._ranked_top_k(score, k)
+        compiled = neighbors._compiled_top_k(score, k)
+        assert np.array_equal(plain[0], compiled[0]) and np.array_equal(plain[1], compiled[1])
+        assert (plain[0][:, 0] == 7).all()
+        ties = plain[1][:, :-1] == plain[1][:, 1:]
+        assert (np.diff(plain[0], axis=1)[ties] > 0).all()  # equal scores: lower column first
+
+
+def test_exact_knn_is_the_same_whichever_top_k(monkeypatch) -> None:
+    from twitchtopics.clustering import ward
+
+    rng = np.random.default_rng(5)
+    points = np.repeat(rng.normal(size=(60, 8)), 4, axis=0).astype(np.float32)  # 4 copies each
+    monkeypatch.setattr(ward, "_takes_compiled_loop", lambda n_points: False)
+    plain = exact_knn(points, 10)
+    monkeypatch.setattr(ward, "_takes_compiled_loop", lambda n_points: True)
+    compiled = exact_knn(points, 10)
+    assert np.array_equal(plain[0], compiled[0]) and np.array_equal(plain[1], compiled[1])

@@ -163,3 +163,17 @@ def test_real_log_query_is_on_topic(tmp_path):
     assert len(on_topic) >= 8, [h["text"] for h in found["messages"]]
     top_groups = [w for g in found["groups"][:3] for w in g["keywords"]]
     assert {"at2020", "sm7b"} & {w.lower() for w in top_groups}
+
+
+def test_groups_rank_by_their_best_texts_not_their_centroid():
+    """A group where three texts are on the query beside much other talk outranks a group of
+    middling texts; a group of one repeated on-query text counts that text alone."""
+    from twitchtopics.moments.search import group_scores
+
+    text_sims = np.array([0.9, 0.8, 0.7, 0.1, 0.1, 0.1, 0.1, 0.5, 0.5, 0.6])
+    topics = np.array([0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 2, -1])
+    text_index = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 0])
+    scores, matches = group_scores(topics, text_index, text_sims, threshold=0.55)
+    assert scores[0] == pytest.approx(0.8)  # 0.9, 0.8, 0.7: the four 0.1s do not count
+    assert scores[1] == pytest.approx(0.5) and scores[2] == pytest.approx(0.6)
+    assert matches == {0: 3, 1: 0, 2: 3}  # messages, not texts; the outlier is no group's

@@ -19,20 +19,18 @@ list, here in the foundations because the option checks need it and may not impo
 `chat.kinds.KINDS` and `inspect` read it from here."""
 CLUSTERED_KINDS = ("chat", "action")
 """What is clustered by default; the other kinds stay in the bundle with topic -1."""
-DEFAULT_MODEL = "minilm"
-"""The registered embedder `--model` defaults to (also named `default`). Issue 17's rule is the
-fastest model whose B³ F1 is within 0.02 of the best on every dev window. Over seeds 0, 1, 2,
-7, 42 (`benchmarks/default_model.py`, grouping 2026-12-02.10, 3 December; hsdogdog3 /
+DEFAULT_MODEL = "static"
+"""The registered embedder `--model` defaults to (also named `default`), by issue 17's rule:
+the fastest model whose B³ F1 is within 0.02 of the best on every dev window. Over seeds 0,
+1, 2, 7, 42 (`benchmarks/default_model.py`, grouping 2026-12-02.10, 3 December; hsdogdog3 /
 admiralbulldog / 1699408450 / chat) static scores 0.559 / 0.624 / 0.478 / 0.476 and minilm
-0.571 / 0.636 / 0.468 / 0.475, so static passes that rule. It stays off the default because
-its groups are more mixed on every window (B³ precision 0.015-0.052 lower, ARI 0.030-0.052
-lower on three), and on a real English log that is not a dev window the microphone talk
-that MiniLM keeps as one group ("shure sm7b", found first by `search`) is folded into a
-142-message mixed group (`tests/test_search.py::test_real_log_query_is_on_topic` fails with
-it). Nor would it buy issue 17's 12x: on one quiet machine (3 December, seventh stop) static
-ran 11.1x / 9.2x vanilla BERTopic at 10k / 100k, MiniLM 5.6x / 4.7x, and MiniLM ran a
-million messages in 113.6 s, inside that issue's 3 minutes. README "Speed", "The default
-model"."""
+0.571 / 0.636 / 0.468 / 0.475: within 0.012 everywhere, better on the slow French windows.
+It embeds 100k messages in 0.9 s against MiniLM's 29 s (bfloat16 CPU; 97 s without), so a
+cold 10k / 100k run took 5.6 / 34.0 s against 11.6 / 64.2 s (README "Speed").
+What it costs: its groups are somewhat more mixed (B³ precision 0.015-0.052 lower, ARI
+0.030-0.052 lower on three windows); on the Fall Guys stream the microphone talk MiniLM
+keeps apart shares a 142-message group with other talk (`search` still finds it first, by
+the group's best messages). `--model minilm` keeps MiniLM. README "The default model"."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
 """numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""

@@ -130,7 +130,9 @@ def embed_distinct(
     with stages.stage(
         "embed", f"{len(uniques)} distinct texts of {len(clean)} messages", bar=False
     ):
-        if is_cacheable(embedder):
+        if is_cacheable(embedder) and not getattr(embedder, "cache_vectors", True):
+            embeddings = _embed_as_block(list(uniques), embedder, options.use_cache)
+        elif is_cacheable(embedder):
             cache = EmbeddingCache() if options.use_cache else None
             embeddings = embed_texts(
                 list(uniques), embedder, cache=cache, progress=stages.show_bars
@@ -144,6 +146,24 @@ def embed_distinct(
         model_name=embedder_name(embedder),
         fingerprint=getattr(embedder, "fingerprint", None),
     )
+
+
+def _embed_as_block(uniques: list[str], embedder: Any, use_cache: bool) -> np.ndarray:
+    """The distinct texts' vectors from a model that is faster than the per-text cache,
+    remembered as one block (`twitchtopics.cache.vector_blocks`) when the cache is on."""
+    from twitchtopics.cache.vector_blocks import block_key, load_block, save_block
+    from twitchtopics.embed.embedders import embed_texts
+
+    if not use_cache:
+        return embed_texts(uniques, embedder)
+    key = block_key(str(embedder.fingerprint), uniques)
+    folder = cache_dir()
+    cached = load_block(folder, key, (len(uniques), int(embedder.dim)))
+    if cached is not None:
+        return cached
+    vectors = embed_texts(uniques, embedder)
+    save_block(folder, key, vectors)
+    return vectors
 
 
 def group_messages(

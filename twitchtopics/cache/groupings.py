@@ -29,7 +29,7 @@ import numpy as np
 
 from twitchtopics.cache.folder import add_library_versions
 
-GROUPING_VERSION = "2026-12-02.10"
+GROUPING_VERSION = "2026-12-03.1"
 """Version of everything that decides a grouping (features, reduction, Ward cut, themes,
 reaction rules, the built-in clusterers). Bump it in the same commit as any change that can
 change a grouping's labels, silhouettes, centrality or themes: it is part of every cached

@@ -54,9 +54,9 @@ def distinct_logs(logs: tuple[Path, ...]) -> list[Path]:
     "-m",
     default=None,
     metavar="NAME|PATH",
-    help=f"Embedding model: {DEFAULT_MODEL} (default), minilm (the packaged all-MiniLM-L6-v2), "
-    "static (a static distillation of it, ~100x faster), or a sentence-transformers / model2vec "
-    "folder or cached hub name.",
+    help=f"Embedding model ({DEFAULT_MODEL} by default): static (a static distillation of the "
+    "packaged all-MiniLM-L6-v2, ~100x faster to embed), minilm (the packaged all-MiniLM-L6-v2 "
+    "itself), or a sentence-transformers / model2vec folder or cached hub name.",
 )
 @click.option(
     "--time-scale",

@@ -169,7 +169,7 @@ def optimize(
     per_negative = per_sample / NEGATIVE_SAMPLE_RATE
     next_sample = per_sample.copy()
     next_negative = per_negative.copy()
-    y = np.ascontiguousarray(start.T, dtype=np.float32)  # (dim, n): np.take per row is fast
+    steps = _CompiledSteps(start) if _takes_compiled_loop(n) else _NumpySteps(start)
     order = rng.permutation(len(head))  # batches below are contiguous runs of a shuffle
     head, tail = head[order], tail[order]
     per_sample, per_negative = per_sample[order], per_negative[order]
@@ -187,8 +187,56 @@ def optimize(
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             if hi > lo:
                 chosen = active[lo:hi]
-                _step(y, head[chosen], tail[chosen], n_negative[lo:hi], a, b, alpha, rng)
-    return y.T
+                steps(head[chosen], tail[chosen], n_negative[lo:hi], a, b, alpha, rng)
+    return steps.positions()
+
+
+def _takes_compiled_loop(n_points: int) -> bool:
+    """The compiled batch (`_layout_jit`) where Ward takes its compiled loop
+    (`ward._takes_compiled_loop`: numba is then loaded in this process anyway, or worth
+    loading). It moves the points exactly as `_step` does, so only the time differs."""
+    from twitchtopics.clustering.ward import _takes_compiled_loop as ward_takes_compiled_loop
+
+    return ward_takes_compiled_loop(n_points)
+
+
+class _NumpySteps:
+    """The positions as `_step` moves them: one row per coordinate (`np.take` per row is
+    fast)."""
+
+    def __init__(self, start: np.ndarray) -> None:
+        self.y = np.ascontiguousarray(start.T, dtype=np.float32)
+
+    def __call__(self, h, t, n_negative, a, b, alpha, rng) -> None:  # noqa: ANN001 - `_step`'s
+        _step(self.y, h, t, n_negative, a, b, alpha, rng)
+
+    def positions(self) -> np.ndarray:
+        return self.y.T
+
+
+class _CompiledSteps:
+    """`_step` in two compiled loops (`_layout_jit`), the same numbers bit for bit: the random
+    points are drawn as `_step` draws them, the powers are numpy's. One row per point."""
+
+    def __init__(self, start: np.ndarray) -> None:
+        self.y = np.ascontiguousarray(start, dtype=np.float32)
+        self.sums = np.zeros((3, *self.y.shape))
+
+    def __call__(self, h, t, n_negative, a, b, alpha, rng) -> None:  # noqa: ANN001 - `_step`'s
+        from twitchtopics.clustering import _layout_jit
+
+        other = rng.integers(0, len(self.y), size=int(n_negative.sum()))
+        d2, nd2 = _layout_jit.squared_distances(self.y, h, t, n_negative, other)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            pb, npb = d2**b, nd2**b
+        _layout_jit.apply_batch(
+            self.y, h, t, n_negative, other, d2, pb, nd2, npb, np.float32(a),
+            np.float32(-2.0 * a * b), np.float32(2.0 * b), alpha, np.float32(GRADIENT_CLIP),
+            self.sums,
+        )  # fmt: skip
+
+    def positions(self) -> np.ndarray:
+        return self.y
 
 
 def _step(

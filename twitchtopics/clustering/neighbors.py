@@ -110,6 +110,8 @@ def exact_knn(
     dist = np.empty((n, k), dtype=np.float32)
     # rows per block: the similarities (rows x n) and the gathered candidates (rows x c x dim)
     step = max(1, min(n, BLOCK_CELLS // max(n, n_candidates * pts.shape[1], 1)))
+    if bf16:
+        from twitchtopics.clustering._knn_jit import reranked
     with torch.inference_mode(), torch_threads(knn_threads()):
         for start in range(0, n, step):
             stop = min(n, start + step)
@@ -121,10 +123,7 @@ def exact_knn(
             score[torch.arange(stop - start), rows] = torch.inf  # itself first
             best, cand = torch.topk(score, n_candidates, dim=1)  # sorted, nearest first
             if bf16:  # re-rank the candidates by their float32 similarity
-                exact = torch.bmm(full[cand], full[start:stop, :, None]).squeeze(2)
-                exact[cand == rows[:, None]] = torch.inf
-                best, keep = torch.topk(exact, k, dim=1)
-                cand = torch.gather(cand, 1, keep)
+                cand, best = map(torch.from_numpy, reranked(pts, start, cand.numpy(), k))
             best = best.float()
             if metric == "cosine":
                 d = 1.0 - best
@@ -138,6 +137,9 @@ def exact_knn(
 
 def _numpy_knn(pts: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray, None]:
     """`exact_knn` in numpy on prepared points (unit rows for cosine), float32 throughout."""
+    from twitchtopics.clustering.ward import _takes_compiled_loop
+
+    top_k = _compiled_top_k if _takes_compiled_loop(len(pts)) else _ranked_top_k
     n = len(pts)
     sq = np.einsum("ij,ij->i", pts, pts)
     idx = np.empty((n, k), dtype=np.int64)
@@ -150,15 +152,7 @@ def _numpy_knn(pts: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.nda
         if metric == "euclidean":
             score = score * np.float32(2.0) - sq[None, :]
         score[np.arange(stop - start), np.arange(start, stop)] = np.inf  # itself first
-        cand = (
-            np.argpartition(score, n - k, axis=1)[:, n - k :]
-            if k < n
-            else np.tile(np.arange(n), (stop - start, 1))
-        )
-        best = np.take_along_axis(score, cand, axis=1)
-        order = np.argsort(-best, axis=1, kind="stable")
-        cand = np.take_along_axis(cand, order, axis=1)
-        best = np.take_along_axis(best, order, axis=1)
+        cand, best = top_k(score, k)
         if metric == "cosine":
             d = 1.0 - best
         else:
@@ -167,3 +161,31 @@ def _numpy_knn(pts: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.nda
         idx[start:stop] = cand
         dist[start:stop] = np.maximum(d, 0.0)
     return idx.astype(np.int32), dist, None
+
+
+def _ranked_top_k(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, scores) of each row's `k` largest scores, by score descending, equal scores by
+    column ascending: a total order, so `_compiled_top_k` gives the same. `np.argpartition`
+    finds the k-th largest value; of the values equal to it, the lowest columns are kept."""
+    rows, n = score.shape
+    if k >= n:
+        cand = np.tile(np.arange(n), (rows, 1))
+    else:
+        part = np.argpartition(score, n - k, axis=1)[:, n - k :]
+        kth = np.take_along_axis(score, part, axis=1).min(axis=1, keepdims=True)
+        chosen = score >= kth
+        room = k - (score > kth).sum(axis=1)
+        for row in np.flatnonzero(chosen.sum(axis=1) > k):  # more ties than room: lowest first
+            tied = np.flatnonzero(score[row] == kth[row])
+            chosen[row, tied[room[row] :]] = False
+        cand = np.nonzero(chosen)[1].reshape(rows, k)  # columns ascending in each row
+    best = np.take_along_axis(score, cand, axis=1)
+    order = np.argsort(-best, axis=1, kind="stable")
+    return np.take_along_axis(cand, order, axis=1), np.take_along_axis(best, order, axis=1)
+
+
+def _compiled_top_k(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """`_ranked_top_k` in one compiled pass per row (`_knn_jit`): the same columns and scores."""
+    from twitchtopics.clustering._knn_jit import top_k_rows
+
+    return top_k_rows(np.ascontiguousarray(score), k)

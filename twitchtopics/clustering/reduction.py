@@ -22,9 +22,11 @@ import numpy as np
 from twitchtopics.clustering.neighbors import EXACT_KNN_MAX, exact_knn
 from twitchtopics.embed.precision import resolve_precision
 
-LAYOUT_VERSION = "numpy-2"
+LAYOUT_VERSION = "numpy-3"
 """Part of a cached reduction's key: which layout code computed it (`layout.layout` below
-`EXACT_KNN_MAX` distinct texts). Bump with any change to its results."""
+`EXACT_KNN_MAX` distinct texts) and from which neighbours (numpy-3: up to `NUMPY_KNN_MAX`
+points, equal similarities ranked by index, where `np.argpartition` had left them in any
+order). Bump with any change to its results."""
 
 UMAP_EPOCHS = 100
 """UMAP's layout epochs (both layouts). UMAP itself uses 500 below 10,000 points and 200 above; the layout is
