@@ -37,19 +37,28 @@ def top_k_rows(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         where = columns[r]
         held = 0
         for j in range(n):
-            v = score[r, j]
-            if held == k and not v > best[k - 1]:
-                continue  # an equal score comes later than those held: it loses the tie
-            pos = held if held < k else k - 1
-            while pos > 0 and best[pos - 1] < v:
-                best[pos] = best[pos - 1]
-                where[pos] = where[pos - 1]
-                pos -= 1
-            best[pos] = v
-            where[pos] = j
-            if held < k:
-                held += 1
+            held = _keep(best, where, held, score[r, j], j)
     return columns, values
+
+
+@numba.njit(cache=True, nogil=True)
+def _keep(best: np.ndarray, where: np.ndarray, held: int, value: float, index: int) -> int:
+    """Insert (`value`, `index`) into the sorted `best` / `where` (the `held` best so far, at
+    most len(best)) when it ranks among them: by value descending, equal values by index
+    ascending. Returns how many are held after."""
+    k = len(best)
+    if held == k and not (value > best[k - 1] or (value == best[k - 1] and index < where[k - 1])):
+        return held
+    pos = held if held < k else k - 1
+    while pos > 0 and (
+        best[pos - 1] < value or (best[pos - 1] == value and where[pos - 1] > index)
+    ):
+        best[pos] = best[pos - 1]
+        where[pos] = where[pos - 1]
+        pos -= 1
+    best[pos] = value
+    where[pos] = index
+    return held + 1 if held < k else held
 
 
 LANES = 16
@@ -90,19 +99,5 @@ def reranked(
                     total += acc[lane]
                 for q in range(whole, dim):
                     total += x[q] * y[q]
-            if held == k and not (
-                total > best[k - 1] or (total == best[k - 1] and other < where[k - 1])
-            ):
-                continue
-            pos = held if held < k else k - 1
-            while pos > 0 and (
-                best[pos - 1] < total or (best[pos - 1] == total and where[pos - 1] > other)
-            ):
-                best[pos] = best[pos - 1]
-                where[pos] = where[pos - 1]
-                pos -= 1
-            best[pos] = total
-            where[pos] = other
-            if held < k:
-                held += 1
+            held = _keep(best, where, held, total, other)
     return indices, values
