@@ -53,3 +53,39 @@ def test_elapsed_bar_without_counts_and_no_bar_when_off(capsys, monkeypatch) -> 
     with Stages().stage("reduce"):  # quick: the line, no bar
         pass
     assert capsys.readouterr().err == "reduce...\n"
+
+
+def test_a_one_log_process_freezes_what_survives_each_stage() -> None:
+    """`freeze_survivors` (the `cluster` command on one log) moves what is alive after a
+    stage out of the collector's reach; the default (the library) leaves the collector alone."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        with Stages(quiet=True).stage("read"):
+            kept = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == 0
+        with Stages(quiet=True, freeze_survivors=True).stage("read"):
+            kept.append([0])
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+
+
+def test_the_cluster_command_gives_back_what_it_froze(tmp_path, fake_embedder) -> None:
+    """A one-log `cluster` freezes after each stage and unfreezes at the end: a caller running
+    the command in its own process (tests, a notebook) keeps a working collector."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from tests.conftest import write_topic_log
+    from twitchtopics.cli import cli
+
+    log = write_topic_log(tmp_path / "stream.txt")
+    gc.unfreeze()
+    result = CliRunner().invoke(
+        cli, ["cluster", str(log), "--quiet", "--no-cache", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() == 0

@@ -9,6 +9,7 @@ no bar, so short runs stay readable.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -51,13 +52,29 @@ class Stages:
     """Record wall time per stage and report progress on stderr.
 
     `quiet` silences everything; `bars=False` keeps the one-line stage messages but no bars
-    (parallel workers sharing one terminal).
+    (parallel workers sharing one terminal). `freeze_survivors` is for a process that runs
+    one log and exits (the `cluster` command): after each stage, what is still alive is moved
+    out of the cyclic garbage collector's reach (`gc.freeze`). A run keeps millions of
+    objects to its end (the messages' strings, the describe step's per-text caches), and each
+    full collection walked all of them and freed next to nothing: on the 100k benchmark log
+    the collections took 2.4 s, and the run went 29.1 -> 26.8 s (1M: 72.7 -> 68.3 s) with the
+    same peak memory. Objects still die when their last reference goes; only reference cycles
+    made before a stage's end and dropped later are kept, which a process about to exit can
+    afford and a long-lived one (a notebook, a season's worker) should not.
     """
 
-    def __init__(self, *, quiet: bool = False, label: str = "", bars: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        quiet: bool = False,
+        label: str = "",
+        bars: bool = True,
+        freeze_survivors: bool = False,
+    ) -> None:
         self.quiet = quiet
         self.label = label
         self.bars = bars
+        self.freeze_survivors = freeze_survivors
         self.timings: dict[str, float] = {}
 
     @property
@@ -92,6 +109,8 @@ class Stages:
             from twitchtopics.memory import release_freed_memory
 
             release_freed_memory()  # the next stage does not stack on this one's freed pages
+            if self.freeze_survivors:
+                gc.freeze()
 
     def _delayed_bar(self, name: str) -> tuple[Any, threading.Event, threading.Thread]:
         """A bar that stays hidden for `BAR_DELAY_S`, then refreshes every `TICK_S` from a

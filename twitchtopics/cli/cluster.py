@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -203,42 +204,51 @@ def cluster(
     targets = bundle_targets(logs, out)
     _check_targets(logs, targets)
     jobs = min(jobs or os.cpu_count() or 1, len(logs))
-    if jobs > 1:
-        results = _cluster_in_parallel(logs, options, targets, jobs, quiet)
-    else:
-        results = []
-        for log, target in zip(logs, targets, strict=True):
-            stages = Stages(quiet=quiet, label=sanitize_terminal(log.name) if many else "")
-            results.append(cluster_log(log, options, out=target, stages=stages))
-    payloads = []
-    for log, result in zip(logs, results, strict=True):
-        result.meta["bundle_path"] = str(result.path)
-        if as_json:
-            payloads.append(
-                groups_as_json(
+    try:
+        if jobs > 1:
+            results = _cluster_in_parallel(logs, options, targets, jobs, quiet)
+        else:
+            results = []
+            for log, target in zip(logs, targets, strict=True):
+                stages = Stages(
+                    quiet=quiet,
+                    label=sanitize_terminal(log.name) if many else "",
+                    freeze_survivors=not many,  # one log, then the process exits
+                )
+                results.append(cluster_log(log, options, out=target, stages=stages))
+        payloads = []
+        for log, result in zip(logs, results, strict=True):
+            result.meta["bundle_path"] = str(result.path)
+            if as_json:
+                payloads.append(
+                    groups_as_json(
+                        result.messages,
+                        result.topics,
+                        result.meta,
+                        top=top,
+                        themes=result.themes,
+                    )
+                )
+                continue
+            if many:
+                echo(f"==================== {log} ====================")
+            echo(
+                format_groups(
                     result.messages,
                     result.topics,
                     result.meta,
                     top=top,
+                    scores=scores,
                     themes=result.themes,
                 )
             )
-            continue
-        if many:
-            echo(f"==================== {log} ====================")
-        echo(
-            format_groups(
-                result.messages,
-                result.topics,
-                result.meta,
-                top=top,
-                scores=scores,
-                themes=result.themes,
-            )
-        )
-        echo(f"bundle: {result.path}")
-    if as_json:
-        click.echo(render(payloads[0] if not many else payloads, "json"))
+            echo(f"bundle: {result.path}")
+        if as_json:
+            click.echo(render(payloads[0] if not many else payloads, "json"))
+
+    finally:
+        if not many:  # what the one-log run froze (`Stages.freeze_survivors`) back to the
+            gc.unfreeze()  # collector: tests and other callers run this command in-process
 
 
 def _check_targets(logs, targets) -> None:
