@@ -22,15 +22,15 @@ CLUSTERED_KINDS = ("chat", "action")
 DEFAULT_MODEL = "static"
 """The registered embedder `--model` defaults to (also named `default`), by issue 17's rule:
 the fastest model whose B³ F1 is within 0.02 of the best on every dev window. Over seeds 0,
-1, 2, 7, 42 (`benchmarks/default_model.py`, grouping 2026-12-02.10, 3 December; hsdogdog3 /
-admiralbulldog / 1699408450 / chat) static scores 0.559 / 0.624 / 0.478 / 0.476 and minilm
-0.571 / 0.636 / 0.468 / 0.475: within 0.012 everywhere, better on the slow French windows.
-It embeds 100k messages in 0.9 s against MiniLM's 29 s (bfloat16 CPU; 97 s without), so a
-cold 10k / 100k run took 5.6 / 34.0 s against 11.6 / 64.2 s (README "Speed").
-What it costs: its groups are somewhat more mixed (B³ precision 0.015-0.052 lower, ARI
-0.030-0.052 lower on three windows); on the Fall Guys stream the microphone talk MiniLM
-keeps apart shares a 142-message group with other talk (`search` still finds it first, by
-the group's best messages). `--model minilm` keeps MiniLM. README "The default model"."""
+1, 2, 7, 42 (`benchmarks/default_model.py`, grouping 2026-12-03.1, 3 December; hsdogdog3 /
+admiralbulldog / 1699408450 / chat) static scores 0.556 / 0.621 / 0.471 / 0.486 and minilm
+0.569 / 0.639 / 0.469 / 0.484: within 0.018 everywhere, ahead on the slow French windows.
+It embeds 100k messages in 1.0 s against MiniLM's 25 s (bfloat16 CPU; 97 s without), so a
+cold 10k / 100k run took 4.1 / 28.5 s against 10.1 / 52.0 s (README "Speed").
+What it costs: its groups are more mixed (B³ precision 0.004-0.081 lower; ARI 0.019-0.087
+lower on three windows); on the Fall Guys stream the microphone talk MiniLM keeps apart
+shares a 117-message group with other talk (`search` still ranks it first, by the group's
+best texts). `--model minilm` keeps MiniLM. README "The default model"."""
 KIND_ALIASES = {"commands": "command", "bots": "bot", "actions": "action"}
 MAX_SEED = 2**32 - 1
 """numpy's RandomState (used by UMAP and scikit-learn) takes seeds in 0..2**32-1."""

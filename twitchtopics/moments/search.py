@@ -13,9 +13,10 @@ about from matching the whole stream.
 A group's score is the mean similarity of its (up to) `GROUP_EVIDENCE` best distinct texts,
 not its centroid's: a centroid averages everything the group holds, so a group
 where chat argued about the query beside other talk ranked below groups that never named it.
-On the Fall Guys stream (`tests/test_search.py`, static model) the 142-message group holding
-26 of the log's microphone messages ranked 4th by centroid, behind "rocket league"; by its
-best texts it is first (with MiniLM it is first either way).
+On the Fall Guys stream (`tests/test_search.py`, static model, grouping 2026-12-03.1) the
+117-message group "shure sm7b", which holds 24 of the log's microphone messages beside other
+talk, ranked 5th by centroid, behind "Plug and Play"; by its best texts it is first (with
+MiniLM it is first either way).
 """
 
 from __future__ import annotations
