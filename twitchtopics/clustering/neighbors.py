@@ -12,7 +12,7 @@ torch does the products and the top-k (numpy's `argpartition` was 2-5x slower he
 torch to one thread whenever torch was loaded before it (the default MiniLM loads it), so
 the search ran on one core (see `knn_threads`). On CPUs with native bfloat16 (see
 `twitchtopics.embed.precision`) candidates are found in bfloat16, twice as fast, then
-re-ranked in float32: `CANDIDATE_FACTOR` x k candidates per
+re-ranked in float32 (compiled, `_knn_jit.reranked`): `CANDIDATE_FACTOR` x k candidates per
 point, so the result matches the float32 search (recall 0.98 before re-ranking, measured on
 46k real chat texts; the exact float32 distances are recomputed for every candidate).
 
@@ -108,7 +108,8 @@ def exact_knn(
     n_candidates = min(n, k * CANDIDATE_FACTOR) if bf16 else k
     idx = np.empty((n, k), dtype=np.int64)
     dist = np.empty((n, k), dtype=np.float32)
-    # rows per block: the similarities (rows x n) and the gathered candidates (rows x c x dim)
+    # rows per block: the similarities (rows x n); the candidates x dim bound is the one torch's
+    # gathered re-rank needed, kept so that the blocks, and the products, stay as they were
     step = max(1, min(n, BLOCK_CELLS // max(n, n_candidates * pts.shape[1], 1)))
     if bf16:
         from twitchtopics.clustering._knn_jit import reranked
