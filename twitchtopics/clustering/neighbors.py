@@ -9,7 +9,7 @@ exact (NN-descent is approximate).
 
 torch does the products and the top-k (numpy's `argpartition` was 2-5x slower here), on
 `knn_threads` threads: the clustering runs inside `threads.one_blas_thread`, which also held
-torch to one thread whenever torch was loaded before it (the default MiniLM loads it), so
+torch to one thread whenever torch was loaded before it (`--model minilm` loads it), so
 the search ran on one core (see `knn_threads`). On CPUs with native bfloat16 (see
 `twitchtopics.embed.precision`) candidates are found in bfloat16, twice as fast, then
 re-ranked in float32 (compiled, `_knn_jit.reranked`): `CANDIDATE_FACTOR` x k candidates per
