@@ -149,6 +149,23 @@ def load_entry(path: str | os.PathLike[str], load: Any) -> Any:
         return None
 
 
+def load_array_entry(path: str | os.PathLike[str]) -> Any:
+    """A cache entry saved by `save_array_entry`, read without pickle; None when it is missing
+    or damaged (then deleted, `load_entry`)."""
+    import numpy as np
+
+    return load_entry(path, lambda p: np.load(p, allow_pickle=False))
+
+
+def save_array_entry(path: str | os.PathLike[str], array: Any) -> None:
+    """One array as a `.npy` cache entry, atomically; a cache that cannot be written only
+    costs speed, so an OS error is ignored."""
+    import numpy as np
+
+    with contextlib.suppress(OSError):  # fsynced before the rename: never a 0-byte entry
+        atomic_save(path, lambda handle: np.save(handle, array, allow_pickle=False))
+
+
 def json_safe(value: Any) -> Any:
     """``value`` with only what JSON holds: the one rule for every JSON the tool writes.
 

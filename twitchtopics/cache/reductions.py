@@ -30,9 +30,9 @@ def entry_path(cache_dir: str | os.PathLike[str], key: str) -> Path:
 
 def load_reduction(cache_dir: str | os.PathLike[str], key: str, n_rows: int) -> np.ndarray | None:
     """The cached reduction for `key`, or None (missing, unreadable, or not `n_rows` long)."""
-    from twitchtopics.safe_output import load_entry
+    from twitchtopics.safe_output import load_array_entry
 
-    cached = load_entry(entry_path(cache_dir, key), lambda p: np.load(p, allow_pickle=False))
+    cached = load_array_entry(entry_path(cache_dir, key))
     if cached is not None and cached.shape[0] == n_rows:
         return cached
     return None
@@ -40,11 +40,6 @@ def load_reduction(cache_dir: str | os.PathLike[str], key: str, n_rows: int) -> 
 
 def save_reduction(cache_dir: str | os.PathLike[str], key: str, reduced: np.ndarray) -> None:
     """Store an entry atomically; a cache that cannot be written only costs speed."""
-    from twitchtopics.safe_output import atomic_save
+    from twitchtopics.safe_output import save_array_entry
 
-    try:  # fsynced before the rename: a crash never leaves a 0-byte entry
-        atomic_save(
-            entry_path(cache_dir, key), lambda handle: np.save(handle, reduced, allow_pickle=False)
-        )
-    except OSError:
-        pass  # a read-only cache only costs speed
+    save_array_entry(entry_path(cache_dir, key), reduced)

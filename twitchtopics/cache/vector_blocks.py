@@ -39,9 +39,9 @@ def load_block(
     cache_dir: str | os.PathLike[str], key: str, shape: tuple[int, int]
 ) -> np.ndarray | None:
     """The cached float32 block for `key`, or None (missing, unreadable, or not `shape`)."""
-    from twitchtopics.safe_output import load_entry
+    from twitchtopics.safe_output import load_array_entry
 
-    cached = load_entry(entry_path(cache_dir, key), lambda p: np.load(p, allow_pickle=False))
+    cached = load_array_entry(entry_path(cache_dir, key))
     if cached is not None and cached.shape == shape and cached.dtype == np.float32:
         return cached
     return None
@@ -49,12 +49,6 @@ def load_block(
 
 def save_block(cache_dir: str | os.PathLike[str], key: str, vectors: np.ndarray) -> None:
     """Store an entry atomically; a cache that cannot be written only costs speed."""
-    from twitchtopics.safe_output import atomic_save
+    from twitchtopics.safe_output import save_array_entry
 
-    block = np.ascontiguousarray(vectors, dtype=np.float32)
-    try:
-        atomic_save(
-            entry_path(cache_dir, key), lambda handle: np.save(handle, block, allow_pickle=False)
-        )
-    except OSError:
-        pass
+    save_array_entry(entry_path(cache_dir, key), np.ascontiguousarray(vectors, dtype=np.float32))

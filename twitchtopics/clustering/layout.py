@@ -31,6 +31,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from twitchtopics.clustering.ward import _takes_compiled_loop  # numba where Ward takes it
+
 NEGATIVE_SAMPLE_RATE = 5
 """Random points each edge sample is pushed away from (UMAP's default)."""
 
@@ -189,15 +191,6 @@ def optimize(
                 chosen = active[lo:hi]
                 steps(head[chosen], tail[chosen], n_negative[lo:hi], a, b, alpha, rng)
     return steps.positions()
-
-
-def _takes_compiled_loop(n_points: int) -> bool:
-    """The compiled batch (`_layout_jit`) where Ward takes its compiled loop
-    (`ward._takes_compiled_loop`: numba is then loaded in this process anyway, or worth
-    loading). It moves the points exactly as `_step` does, so only the time differs."""
-    from twitchtopics.clustering.ward import _takes_compiled_loop as ward_takes_compiled_loop
-
-    return ward_takes_compiled_loop(n_points)
 
 
 class _NumpySteps:
