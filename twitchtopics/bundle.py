@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from twitchtopics import bundle_safety as safety
 from twitchtopics.errors import BundleError
-from twitchtopics.safe_output import fsync_dir, json_text
+from twitchtopics.safe_output import json_text
+
+if TYPE_CHECKING:  # imported where used: naming a bundle (`bundle_path_for`) needs neither,
+    import numpy as np  # and a run reused from the run cache never imports pandas
+    import pandas as pd
 
 BUNDLE_VERSION = 1
 BUNDLE_SUFFIX = ".twitchtopics"
@@ -48,6 +47,8 @@ class Bundle:
 
     def array(self, name: str) -> np.ndarray | None:
         """A `.npy` array stored in the bundle (None when absent); never unpickles."""
+        import numpy as np
+
         file = self.path / name
         if not file.is_file():
             return None
@@ -145,18 +146,13 @@ def save_bundle(
 
     `arrays` are extra `.npy` files (name -> array, e.g. the search vectors); no object arrays.
     """
+    import numpy as np
+
     missing = [c for c in REQUIRED_COLUMNS if c not in messages.columns]
     if missing:
         raise BundleError(f"messages table lacks columns: {', '.join(missing)}")
     target = Path(path)
-    safety.check_target(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        safety.recover(target)
-        tmp = Path(tempfile.mkdtemp(prefix=safety.temp_prefix(target), dir=target.parent))
-    except OSError as exc:
-        raise BundleError(safety.os_error_message(target, exc)) from None
-    try:
+    with safety.new_bundle(target) as tmp:
         messages.reset_index(drop=True).to_parquet(tmp / MESSAGES_FILE, index=False)
         contents: dict[str, Any] = {"topics": topics}
         if themes is not None:
@@ -165,23 +161,7 @@ def save_bundle(
         write_json(tmp / META_FILE, {"bundle_version": BUNDLE_VERSION, **meta})
         for name, array in (arrays or {}).items():
             np.save(tmp / name, np.asarray(array), allow_pickle=False)
-        safety.fsync_tree(tmp)
-        with safety.swap_lock(target):
-            safety.check_target(target)  # another run may have put something there
-            old = None
-            if target.exists():
-                old = safety.old_path(target)
-                os.replace(target, old)
-            os.replace(tmp, target)
-            fsync_dir(target.parent)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise BundleError(safety.os_error_message(target, exc)) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        safety.install(tmp, target)
     return target
 
 
@@ -234,6 +214,8 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise BundleError(
             f"{folder} has bundle version {version!r}; this tool reads {BUNDLE_VERSION}"
         )
+    import pandas as pd
+
     try:
         messages = pd.read_parquet(folder / MESSAGES_FILE)
     except Exception as exc:  # pyarrow raises many types for a damaged file

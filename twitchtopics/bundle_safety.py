@@ -15,6 +15,7 @@ import contextlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,6 +124,45 @@ def swap_lock(target: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@contextlib.contextmanager
+def new_bundle(target: Path) -> Iterator[Path]:
+    """A temporary folder beside ``target`` for the block to write a bundle into and
+    ``install``; removed if the block ends without installing it (an error). OS errors become
+    one-line ``BundleError``s. What `save_bundle` and a bundle reused from the run cache
+    (`twitchtopics.cache.runs`) both write through."""
+    check_target(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        recover(target)
+        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target), dir=target.parent))
+    except OSError as exc:
+        raise BundleError(os_error_message(target, exc)) from None
+    try:
+        yield tmp
+    except OSError as exc:
+        raise BundleError(os_error_message(target, exc)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing left once installed
+
+
+def install(tmp: Path, target: Path) -> None:
+    """fsync ``tmp``'s files, then swap it in as ``target`` under the folder's lock (the
+    previous bundle aside, then removed)."""
+    from twitchtopics.safe_output import fsync_dir
+
+    fsync_tree(tmp)
+    with swap_lock(target):
+        check_target(target)  # another run may have put something there
+        old = None
+        if target.exists():
+            old = old_path(target)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def fsync_tree(folder: Path) -> None:

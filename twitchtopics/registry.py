@@ -59,6 +59,8 @@ class Registry:
         self._aliases: dict[str, str] = {}
         self._plugins_loaded = entry_point_group is None
         self.default = default
+        self._builtin_default = default
+        self._builtins: set[str] = set()
 
     def register(
         self,
@@ -89,6 +91,8 @@ class Registry:
             raise OptionError(f"{self.kind} {name!r} is already registered (pass replace=True)")
         self._aliases.pop(key, None)
         self._entries[key] = _Entry(factory, origin)
+        if origin == "builtin":
+            self._builtins.add(key)
         for alias in aliases:
             self._aliases[self._key(alias)] = key
         return factory
@@ -109,6 +113,17 @@ class Registry:
         """True when `name` is one of the package's own components (not replaced)."""
         entry = self._entries.get(self._canonical(name))
         return entry is not None and entry.origin == "builtin"
+
+    def untouched(self) -> bool:
+        """True while this registry holds the package's own components as shipped: no
+        registration made at run time, no built-in removed, the default unchanged. Only such
+        runs may be reused whole (`twitchtopics.cache.runs`): a run-time factory's output is
+        unknown to any cache key."""
+        return (
+            self.default == self._builtin_default
+            and all(entry.origin != "runtime" for entry in self._entries.values())
+            and all(self._entries.get(key, _RUNTIME).origin == "builtin" for key in self._builtins)
+        )
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._lookup(name) is not None
@@ -188,6 +203,9 @@ class Registry:
     def _canonical(self, name: str) -> str:
         key = self._key(name)
         return self._aliases.get(key, key)
+
+
+_RUNTIME = _Entry("", "runtime")  # what a removed built-in counts as
 
 
 def _import_factory(factory: Factory) -> Callable[..., Any]:

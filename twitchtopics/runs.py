@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from twitchtopics.bundle import bundle_path_for
+from twitchtopics.bundle import bundle_path_for, load_bundle
+from twitchtopics.cache import runs as runs_cache
 from twitchtopics.cache.folder import cache_dir
 from twitchtopics.cache.logs import read_log_cached
 from twitchtopics.pipeline import ClusterOptions, ClusterResult
@@ -34,11 +35,22 @@ def cluster_log(
     bundle unless `save=False`: what `twitchtopics cluster` runs for each log.
 
     `out` is the bundle folder (default `<log name>.twitchtopics` in the current directory).
+    With `save` and the cache on, a run identical to an earlier one (same log bytes, options,
+    code and libraries: `twitchtopics.cache.runs`) copies that run's bundle back instead, its
+    meta.json this run's; its `messages` are then read back from the bundle.
     """
     options = options or ClusterOptions()
     model = ChatTopics.from_options(options)  # checks every option before reading
     stages = stages or Stages(quiet=True)
     log_path = Path(path)
+    target = Path(out) if out else bundle_path_for(log_path)
+    run = None
+    if save and options.use_cache:
+        run = runs_cache.run_key(log_path, runs_cache.run_request(options))
+    if run is not None:
+        reused = runs_cache.reuse(run, log_path, target, stages)
+        if reused is not None:
+            return reused_result(target, reused, stages)
     with stages.stage("read", str(log_path)):
         log = read_chat_log(log_path, options)
     model.fit(log, stages=stages)
@@ -51,8 +63,27 @@ def cluster_log(
         themes=model.themes_,
     )
     if save:
-        result.path = model.save(Path(out) if out else bundle_path_for(log_path))
+        result.path = model.save(target)
+        if run is not None:
+            runs_cache.remember(run, result.path, result.meta)
+            runs_cache.remember_defaults(runs_cache.run_request(ClusterOptions()))
     return result
+
+
+def reused_result(path: Path, meta: dict, stages: Stages) -> ClusterResult:
+    """The result of a run whose bundle came from the run cache, read back from `path`
+    (`meta`: the one written, its timings this run's)."""
+    bundle = load_bundle(path)
+    arrays = {file.name: bundle.array(file.name) for file in sorted(path.glob("*.npy"))}
+    return ClusterResult(
+        messages=bundle.messages,
+        topics=bundle.topics,
+        meta=meta,
+        path=path,
+        themes=bundle.themes,
+        timings=stages.timings,
+        arrays=arrays,
+    )
 
 
 def read_chat_log(path: Path, options: ClusterOptions) -> ChatLog:

@@ -16,6 +16,7 @@ import pytest
 from tests.bundle_factory import make_bundle, messages_frame, standard_rows, topics_list
 from tests.faults.helpers import assert_one_line_error, invoke, td_lines
 from twitchtopics import bundle as bundle_module
+from twitchtopics import bundle_safety
 from twitchtopics.bundle import bundle_path_for, find_latest_bundle, load_bundle, save_bundle
 from twitchtopics.errors import BundleError
 
@@ -97,7 +98,7 @@ def test_read_only_mount_when_creating_the_temporary_folder(tmp_path, monkeypatc
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system", str(tmp_path))
 
-    monkeypatch.setattr(bundle_module.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(bundle_safety.tempfile, "mkdtemp", refuse)
     with pytest.raises(BundleError, match="Read-only file system"):
         _save(tmp_path / "x.twitchtopics")
 

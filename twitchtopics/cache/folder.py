@@ -7,6 +7,7 @@ the platform's user cache folder (``~/.cache/twitchtopics`` on Linux).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
@@ -75,3 +76,23 @@ def code_fingerprint(
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def prune_entries(folder: Path, pattern: str, max_bytes: int, *, keep: Path) -> None:
+    """Remove the entries (files matching `pattern`) used longest ago until they fit in
+    `max_bytes`; `keep` (the entry just written) stays. Another process removing one first
+    is fine."""
+    entries = []
+    for path in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            entries.append((stat.st_mtime_ns, path.name, stat.st_size, path))
+    total = sum(size for _, _, size, _ in entries)
+    for _, _, size, path in sorted(entries):
+        if total <= max_bytes:
+            break
+        if path == keep:
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+        total -= size

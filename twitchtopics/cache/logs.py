@@ -134,23 +134,10 @@ def save_log(cache_dir: str | Path, key: str, log: ChatLog) -> None:
         prune(path.parent, MAX_BYTES, keep=path)
 
 
-def prune(folder: Path, max_bytes: int, *, keep: Path) -> None:
+def prune(cache_folder: Path, max_bytes: int, *, keep: Path) -> None:
     """Remove the entries used longest ago until the folder's entries fit in `max_bytes`;
-    `keep` (the entry just written) stays. Another process removing one first is fine."""
-    entries = []
-    for path in folder.glob("*.npz"):
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            entries.append((stat.st_mtime_ns, path.name, stat.st_size, path))
-    total = sum(size for _, _, size, _ in entries)
-    for _, _, size, path in sorted(entries):
-        if total <= max_bytes:
-            break
-        if path == keep:
-            continue
-        with contextlib.suppress(OSError):
-            path.unlink()
-        total -= size
+    `keep` (the entry just written) stays."""
+    folder.prune_entries(cache_folder, "*.npz", max_bytes, keep=keep)
 
 
 def encode_log(log: ChatLog) -> dict[str, np.ndarray] | None:
