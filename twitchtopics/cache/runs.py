@@ -240,6 +240,11 @@ def _copy_out(handle: Any, files: list[dict[str, Any]], into: Path) -> None:
         raise _Damaged  # more bytes than the header says
 
 
+def has_entry(run: RunKey) -> bool:
+    """Whether an entry is stored under this key (sound or not: `reuse` checks)."""
+    return entry_path(folder.cache_dir(), run.key).is_file()
+
+
 def reuse(run: RunKey, log_path: Path, target: Path, stages: Any) -> dict[str, Any] | None:
     """Write the bundle of the identical earlier run as `target`, with this run's meta.json;
     its meta (`timings`: this run's stages, as a cold run's), or None when no sound entry is

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -68,7 +68,15 @@ def parse_include(value: str | None) -> tuple[str, ...]:
         raise click.BadParameter(str(exc)) from None
 
 
-def options_from_command_line(
+def options_from_command_line(**flags: Any) -> ClusterOptions:
+    """The `ClusterOptions` of the clustering flags that `cluster` and `season` share
+    (`command_line_values`' keywords)."""
+    from twitchtopics.pipeline import ClusterOptions
+
+    return ClusterOptions(**command_line_values(**flags))
+
+
+def command_line_values(
     *,
     model: str | None,
     time_scale: str,
@@ -83,22 +91,21 @@ def options_from_command_line(
     tz: str | None,
     bots: str | None,
     min_samples: int | None = None,
-) -> ClusterOptions:
-    """The `ClusterOptions` of the clustering flags that `cluster` and `season` share."""
-    from twitchtopics.pipeline import ClusterOptions
-
-    return ClusterOptions(
-        model=model,
-        time_scale=parse_time_scale(time_scale),
-        method=method,
-        min_cluster_size=min_cluster_size,
-        min_samples=min_samples,
-        seed=seed,
-        include=parse_include(include),
-        use_cache=not no_cache,
-        format=fmt,
-        columns=parse_columns(columns),
-        start=start,
-        tz=tz,
-        bots=names(bots),
-    )
+) -> dict[str, Any]:
+    """The `ClusterOptions` keywords of the clustering flags, without importing `pipeline`
+    (numpy and pandas): what a run reused from the run cache is keyed by."""
+    return {
+        "model": model,
+        "time_scale": parse_time_scale(time_scale),
+        "method": method,
+        "min_cluster_size": min_cluster_size,
+        "min_samples": min_samples,
+        "seed": seed,
+        "include": parse_include(include),
+        "use_cache": not no_cache,
+        "format": fmt,
+        "columns": parse_columns(columns),
+        "start": start,
+        "tz": tz,
+        "bots": names(bots),
+    }

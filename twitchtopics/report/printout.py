@@ -19,6 +19,7 @@ import pandas as pd
 
 from twitchtopics.describe.representatives import TypicalTexts
 from twitchtopics.describe.tallies import format_answers
+from twitchtopics.report.payload import cluster_payload
 from twitchtopics.safe_output import safe_line
 from twitchtopics.timefmt import display_times
 
@@ -413,15 +414,13 @@ def groups_as_json(
             return []  # nothing shown (`--top 0`), or an unknown group
         return groups.json_rows(rows_shown)
 
-    return {
-        "summary": {**meta["counts"], "seconds": round(sum(meta.get("timings", {}).values()), 2)},
-        "bundle": meta.get("bundle_path"),
-        "themes": themes or [],
-        "groups": [{**t, "messages": group_messages(t)} for t in topics],
-        "outliers": {
-            "count": int(len(outliers)),
-            "messages": rows(
-                _with_display_times(outliers if top is None else outliers.head(top), meta)
-            ),
-        },
-    }
+    return cluster_payload(
+        meta,
+        topics,
+        themes,
+        messages_of=group_messages,
+        outliers=len(outliers),
+        outlier_rows=rows(
+            _with_display_times(outliers if top is None else outliers.head(top), meta)
+        ),
+    )
