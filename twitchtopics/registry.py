@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -271,3 +271,18 @@ def restore(state: dict[str, Any]) -> None:
     """Apply `snapshot()` from the parent process (a worker's start-up)."""
     for name, registry_state in state.items():
         ALL[name].restore(registry_state)
+
+
+def builtin_run(request: Mapping[str, Any] | None) -> bool:
+    """True when a run's options (`cache.runs.run_request`) name only the package's own
+    components and no registry was changed at run time: `--model` none or a built-in name,
+    a built-in `--method`, no `--labeler`. Only such a run may be reused whole from the run
+    cache (a folder's or a registered factory's output is known to no key)."""
+    if request is None or not all(registry.untouched() for registry in ALL.values()):
+        return False
+    model, method = request.get("model"), request.get("method")
+    if model is not None and not (isinstance(model, str) and embedders.is_builtin(model)):
+        return False
+    if not (isinstance(method, str) and clusterers.is_builtin(method)):
+        return False
+    return request.get("labeler") is None

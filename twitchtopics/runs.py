@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from twitchtopics import registry
 from twitchtopics.bundle import bundle_path_for, load_bundle
 from twitchtopics.cache import runs as runs_cache
 from twitchtopics.cache.folder import cache_dir
@@ -46,7 +47,8 @@ def cluster_log(
     target = Path(out) if out else bundle_path_for(log_path)
     run = None
     if save and options.use_cache:
-        run = runs_cache.run_key(log_path, runs_cache.run_request(options))
+        request = runs_cache.run_request(options)
+        run = runs_cache.run_key(log_path, request, builtin=registry.builtin_run(request))
     if run is not None:
         reused = runs_cache.reuse(run, log_path, target, stages)
         if reused is not None:

@@ -18,14 +18,17 @@ hold, so the key holds everything a bundle depends on:
   `BUNDLE_VERSION`, the other caches' versions and code hashes, `__version__`), so no list of
   constants can fall behind; 19 ms for 148 files, 9.4 MB;
 * the name and version of every installed distribution (the `*.dist-info` folders on
-  `sys.path`), the Python, the platform;
-* the embedding precision (`TWITCHTOPICS_PRECISION` or the CPU's bfloat16) and every other
-  `TWITCHTOPICS_*` variable but the cache folder's and `TWITCHTOPICS_DEBUG`.
+  `sys.path`), the Python and the platform;
+* the CPU's feature flags (they choose the embedding precision, bfloat16 where native, and
+  libraries' kernels) and every `TWITCHTOPICS_*` variable (`TWITCHTOPICS_PRECISION`...) but
+  the cache folder's and `TWITCHTOPICS_DEBUG`.
 
-Only a run made of the package's own components is reused: `--model` none or a built-in name,
-a built-in `--method`, no `--labeler` folder, and no registry changed at run time (a
-registered factory's output is known to no key). A log that is not a regular file (a FIFO)
-cannot be read twice: never reused.
+Only a run made of the package's own components is reused (`registry.builtin_run`, which the
+caller asks): `--model` none or a built-in name, a built-in `--method`, no `--labeler`, and
+no registry changed at run time (a folder's or a registered factory's output is known to no
+key). A log that is not a regular file (a FIFO) cannot be read twice: never reused. The CLI
+makes the request from its flags without importing `pipeline` (numpy and pandas): the
+defaults of `ClusterOptions` are recorded per package fingerprint (`runs/options-*.json`).
 
 An entry is one file `<cache>/runs/<key>.run`: a JSON header line (version, each file's name,
 size and sha256), then the files' bytes. It is written atomically, checked file by file as it
@@ -91,23 +94,11 @@ def _canonical(values: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
 
 
-def builtin_only(request: Mapping[str, Any]) -> bool:
-    """True when the run is made of the package's own components alone (see the module doc)."""
-    from twitchtopics import registry
-
-    if not all(r.untouched() for r in registry.ALL.values()):
-        return False
-    model, method, labeler = request.get("model"), request.get("method"), request.get("labeler")
-    if model is not None and not (isinstance(model, str) and registry.embedders.is_builtin(model)):
-        return False
-    if not (isinstance(method, str) and registry.clusterers.is_builtin(method)):
-        return False
-    return labeler is None
-
-
-def run_key(log_path: Path, request: Mapping[str, Any] | None) -> RunKey | None:
-    """The key of this run, or None when it may not be reused (see the module doc)."""
-    if request is None or not builtin_only(request):
+def run_key(log_path: Path, request: Mapping[str, Any] | None, *, builtin: bool) -> RunKey | None:
+    """The key of this run, or None when it may not be reused (see the module doc).
+    `builtin`: `registry.builtin_run(request)`, the caller's to ask (the registry sits above
+    the caches)."""
+    if request is None or not builtin:
         return None
     try:
         info = os.stat(log_path)
@@ -167,19 +158,30 @@ def _environment() -> dict[str, Any]:
     """What of the process's surroundings can change a bundle (see the module doc)."""
     import platform
 
-    from twitchtopics.embed.precision import resolve_precision
-
     return {
         "python": sys.version,
         "platform": [sys.platform, platform.machine()],
         "distributions": installed_distributions(),
-        "precision": resolve_precision("cpu"),
+        "cpu": cpu_flags(),
         "variables": {
             name: value
             for name, value in sorted(os.environ.items())
             if name.startswith("TWITCHTOPICS_") and name not in IGNORED_ENV
         },
     }
+
+
+def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> str:
+    """The CPU's feature flags (Linux; "" elsewhere): they decide the embedding precision
+    (`embed.precision`: bfloat16 where native) and which kernels numerical libraries run."""
+    try:
+        with open(cpuinfo, encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return " ".join(sorted(line.partition(":")[2].split()))
+    except OSError:
+        pass
+    return ""
 
 
 def installed_distributions() -> list[str]:

@@ -273,9 +273,11 @@ def _print_reused(
     cache (`twitchtopics.cache.runs`) as this run's; False when there is none (then the run
     is made). `--json --top 0` needs neither pandas nor the messages table (0.5 -> 0.1 s on
     the 10k speed log); other printouts read the bundle back."""
+    from twitchtopics import registry
     from twitchtopics.cache import runs as runs_cache
 
-    run = runs_cache.run_key(log, runs_cache.request_from_values(values))
+    request = runs_cache.request_from_values(values)
+    run = runs_cache.run_key(log, request, builtin=registry.builtin_run(request))
     if run is None or not runs_cache.has_entry(run):
         return False
     from twitchtopics.progress import Stages
