@@ -267,7 +267,14 @@ def _print_groups(result, top: int | None, scores: bool) -> None:
 
 
 def _print_reused(
-    log: Path, values: dict, out: str | None, *, quiet: bool, top, scores: bool, as_json: bool
+    log: Path,
+    values: dict,
+    out: str | None,
+    *,
+    quiet: bool,
+    top: int | None,
+    scores: bool,
+    as_json: bool,
 ) -> bool:
     """Print what the identical earlier run printed, its bundle copied back from the run
     cache (`twitchtopics.cache.runs`) as this run's; False when there is none (then the run
