@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from twitchtopics.clustering import layout as L
 from twitchtopics.clustering.neighbors import exact_knn
@@ -86,14 +87,17 @@ def test_reduction_compiles_nothing():
     assert out.stdout.strip() == "[]"
 
 
-def test_compiled_batches_move_the_points_exactly_as_numpy(monkeypatch):
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_compiled_batches_move_the_points_exactly_as_numpy(monkeypatch, parts):
     """`_layout_jit` (taken where Ward takes numba) gives the numpy layout bit for bit: same
-    random points, same float32 steps, the same float64 sums in the same order."""
+    random points, same float32 steps, the same float64 sums in the same order, in one part
+    or several side by side (`layout_parts`)."""
     points, _ = blobs(seed=3, per=150)
     indices, distances, _ = exact_knn(points, 15, "cosine")
     monkeypatch.setattr(L, "_takes_compiled_loop", lambda n_points: False)
     plain = L.layout(indices, distances, 5, n_epochs=40, seed=11)
     monkeypatch.setattr(L, "_takes_compiled_loop", lambda n_points: True)
+    monkeypatch.setattr(L, "layout_parts", lambda: parts)
     compiled = L.layout(indices, distances, 5, n_epochs=40, seed=11)
     assert np.array_equal(plain, compiled)
     assert not np.array_equal(plain, L.layout(indices, distances, 5, n_epochs=41, seed=11))

@@ -23,23 +23,31 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def squared_distances(
-    y: np.ndarray, head: np.ndarray, tail: np.ndarray, n_negative: np.ndarray, other: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each edge's squared distance (head to tail) and each negative sample's (head to its
-    random point), in float32, coordinates summed in order (as numpy's einsum does); `y` is
-    n x dim."""
+def squared_distances(  # noqa: PLR0913 - the batch and the edges to do
+    y: np.ndarray,
+    head: np.ndarray,
+    tail: np.ndarray,
+    n_negative: np.ndarray,
+    first_negative: np.ndarray,
+    other: np.ndarray,
+    lo: int,
+    hi: int,
+    d2: np.ndarray,
+    nd2: np.ndarray,
+) -> None:
+    """Edges `lo` to `hi`: each one's squared distance (head to tail) into `d2`, and each of
+    its negative samples' (head to its random point; the edge's first at `first_negative`)
+    into `nd2`, in float32, coordinates summed in order (as numpy's einsum does); `y` is
+    n x dim. Each output is written by one edge only, so parts can run side by side."""
     dim = y.shape[1]
-    d2 = np.empty(len(head), dtype=np.float32)
-    nd2 = np.empty(len(other), dtype=np.float32)
-    k = 0
-    for j in range(len(head)):
+    for j in range(lo, hi):
         h, t = head[j], tail[j]
         s = np.float32(0.0)
         for c in range(dim):
             v = y[h, c] - y[t, c]
             s += v * v
         d2[j] = s
+        k = first_negative[j]
         for _ in range(n_negative[j]):
             o = other[k]
             s = np.float32(0.0)
@@ -48,15 +56,15 @@ def squared_distances(
                 s += v * v
             nd2[k] = s
             k += 1
-    return d2, nd2
 
 
 @numba.njit(cache=True, nogil=True)
-def apply_batch(  # noqa: PLR0913 - the batch, its powers and UMAP's constants
+def accumulate(  # noqa: PLR0913 - the batch, its powers, UMAP's constants and the part
     y: np.ndarray,
     head: np.ndarray,
     tail: np.ndarray,
     n_negative: np.ndarray,
+    first_negative: np.ndarray,
     other: np.ndarray,
     d2: np.ndarray,
     pb: np.ndarray,
@@ -68,32 +76,42 @@ def apply_batch(  # noqa: PLR0913 - the batch, its powers and UMAP's constants
     alpha: np.float32,
     clip: np.float32,
     sums: np.ndarray,
+    lo: int,
+    hi: int,
 ) -> None:
-    """Move `y` (n x dim float32, in place) by one batch: `d2`, `nd2` from
-    `squared_distances`, `pb`, `npb` their powers d2^b; `attract` = -2ab and `repel` = 2b,
-    each rounded once to float32 (as numpy rounds a Python scalar). `sums` is (3, n, dim)
-    float64 zeros (the pulls on heads, on tails, the pushes), left zero on return."""
-    n, dim = y.shape
+    """Add one batch's moves of the points `lo` to `hi` to `sums` ((3, n, dim)
+    float64: the pulls on heads, on tails, the pushes), reading `y` (n x dim float32) as the
+    batch's start positions. `d2`, `nd2` from `squared_distances`, `pb`, `npb` their powers
+    d2^b; `attract` = -2ab and `repel` = 2b, each rounded once to float32 (as numpy rounds a
+    Python scalar). Every part goes through the edges in order and adds only to its own
+    points (a range: parts never write to one cache line but at their bounds), so each point's sums are added in sample order whichever part runs where."""
+    dim = y.shape[1]
     pulls, pushed_away, pushes = sums[0], sums[1], sums[2]
     one = np.float32(1.0)
     eps = np.float32(0.001)
     here = np.empty(dim, dtype=np.float32)
     pushed = np.empty(dim)
-    k = 0
     for j in range(len(head)):
         h, t = head[j], tail[j]
+        mine_h = lo <= h < hi
+        mine_t = lo <= t < hi
+        if not (mine_h or mine_t):
+            continue
         coeff = np.float32(0.0)
         if d2[j] > 0:
             coeff = attract * (pb[j] / d2[j]) / (a * pb[j] + one)
         for c in range(dim):
             g = min(max((y[h, c] - y[t, c]) * coeff, -clip), clip) * alpha
-            pulls[h, c] += g
-            pushed_away[t, c] += g
-        if n_negative[j] == 0:
+            if mine_h:
+                pulls[h, c] += g
+            if mine_t:
+                pushed_away[t, c] += g
+        if n_negative[j] == 0 or not mine_h:
             continue
         for c in range(dim):
             here[c] = y[h, c]
             pushed[c] = pushes[h, c]  # summed here in the same order, stored once
+        k = first_negative[j]
         for _ in range(n_negative[j]):
             o = other[k]
             ncoeff = np.float32(0.0)
@@ -104,8 +122,15 @@ def apply_batch(  # noqa: PLR0913 - the batch, its powers and UMAP's constants
             k += 1
         for c in range(dim):
             pushes[h, c] = pushed[c]
-    for i in range(n):
-        for c in range(dim):
+
+
+@numba.njit(cache=True, nogil=True)
+def move(y: np.ndarray, sums: np.ndarray, lo: int, hi: int) -> None:
+    """Points `lo` to `hi` moved by their sums (added in float64, then rounded to the float32
+    position), the sums zeroed for the next batch."""
+    pulls, pushed_away, pushes = sums[0], sums[1], sums[2]
+    for i in range(lo, hi):
+        for c in range(y.shape[1]):
             moved = pulls[i, c] - pushed_away[i, c] + pushes[i, c]
             y[i, c] = np.float32(np.float64(y[i, c]) + moved)
             pulls[i, c] = 0.0

@@ -124,21 +124,20 @@ def char_ngram_features(
     are dropped. None when the log is too small or too uniform to give two components.
     """
     from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.preprocessing import normalize
 
     from twitchtopics.chat.normalize import canonical_form
+    from twitchtopics.clustering.char_ngrams import char_wb_counts
 
     if len(texts) < 3:
         return None
-    docs = [canonical_form(t) for t in texts]
-    vectorizer = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, dtype=np.float32
-    )
-    try:
-        matrix = vectorizer.fit_transform(docs)
-    except ValueError:  # empty vocabulary
+    # TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True,
+    # dtype=np.float32), its counts worked out per distinct word (`char_ngrams`)
+    counts = char_wb_counts([canonical_form(t) for t in texts], (2, 4), min_df=2)
+    if counts is None:  # no n-gram in two texts
         return None
+    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     k = min(n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
     if k < 2:
         return None

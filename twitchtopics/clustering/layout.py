@@ -28,6 +28,9 @@ texts (10k messages) it took 3.0 s against umap-learn's 3.5 s with its JIT alrea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -53,6 +56,19 @@ epoch from one position and overshot: on 6,212 real chat texts its nearest neigh
 UMAP's 0.054 (the layout spread from -12 to 27 instead of 0 to 12). With 8 batches: 0.055,
 -1.8 to 13, the same share of each text's 15 nearest neighbours kept as UMAP (0.37), and
 B3 F1 on the four gold windows within 0.01 of UMAP's (benchmarks/quality.py)."""
+
+
+MAX_PARTS = 4
+"""At most this many threads run the compiled batches: each part reads every edge of a batch,
+so beyond a few parts that reading costs more than the split saves."""
+
+
+def layout_parts() -> int:
+    """Threads for the compiled batches: the cores the kNN search may use (`knn_threads`: one
+    in a season's single-thread streams), at most `MAX_PARTS`."""
+    from twitchtopics.clustering.neighbors import knn_threads
+
+    return max(1, min(MAX_PARTS, knn_threads()))
 
 
 def find_ab(min_dist: float, spread: float = 1.0) -> tuple[float, float]:
@@ -171,7 +187,7 @@ def optimize(
     per_negative = per_sample / NEGATIVE_SAMPLE_RATE
     next_sample = per_sample.copy()
     next_negative = per_negative.copy()
-    steps = _CompiledSteps(start) if _takes_compiled_loop(n) else _NumpySteps(start)
+    steps = _CompiledSteps(start, layout_parts()) if _takes_compiled_loop(n) else _NumpySteps(start)
     order = rng.permutation(len(head))  # batches below are contiguous runs of a shuffle
     head, tail = head[order], tail[order]
     per_sample, per_negative = per_sample[order], per_negative[order]
@@ -208,27 +224,65 @@ class _NumpySteps:
 
 
 class _CompiledSteps:
-    """`_step` in two compiled loops (`_layout_jit`), the same numbers bit for bit: the random
-    points are drawn as `_step` draws them, the powers are numpy's. One row per point."""
+    """`_step` in compiled loops (`_layout_jit`), the same numbers bit for bit: the random
+    points are drawn as `_step` draws them, the powers are numpy's. One row per point.
 
-    def __init__(self, start: np.ndarray) -> None:
+    With `parts` > 1 each loop runs in that many parts side by side (compiled code holds no
+    GIL): the distances and the moves split by edges and points, the sums by the points
+    they add to, so each point's sums are added in the same order (`_layout_jit.accumulate`).
+    Measured on the 100k benchmark log (45,530 texts, 2 cores): 3.2 -> 1.9 s of the
+    layout's 4.1 s of epochs."""
+
+    def __init__(self, start: np.ndarray, parts: int = 1) -> None:
         self.y = np.ascontiguousarray(start, dtype=np.float32)
         self.sums = np.zeros((3, *self.y.shape))
+        self.parts = max(1, parts)
+        self._pool: ThreadPoolExecutor | None = None
+        if self.parts > 1:
+            self._pool = ThreadPoolExecutor(self.parts - 1, thread_name_prefix="layout")
 
     def __call__(self, h, t, n_negative, a, b, alpha, rng) -> None:  # noqa: ANN001 - `_step`'s
-        from twitchtopics.clustering import _layout_jit
+        from twitchtopics.clustering import _layout_jit as jit
 
-        other = rng.integers(0, len(self.y), size=int(n_negative.sum()))
-        d2, nd2 = _layout_jit.squared_distances(self.y, h, t, n_negative, other)
+        y, sums = self.y, self.sums
+        other = rng.integers(0, len(y), size=int(n_negative.sum()))
+        first = np.cumsum(n_negative) - n_negative
+        d2 = np.empty(len(h), dtype=np.float32)
+        nd2 = np.empty(len(other), dtype=np.float32)
+        self._split(len(h), lambda lo, hi: jit.squared_distances(
+            y, h, t, n_negative, first, other, lo, hi, d2, nd2))  # fmt: skip
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             pb, npb = d2**b, nd2**b
-        _layout_jit.apply_batch(
-            self.y, h, t, n_negative, other, d2, pb, nd2, npb, np.float32(a),
-            np.float32(-2.0 * a * b), np.float32(2.0 * b), alpha, np.float32(GRADIENT_CLIP),
-            self.sums,
+        constants = (
+            np.float32(a), np.float32(-2.0 * a * b), np.float32(2.0 * b), alpha,
+            np.float32(GRADIENT_CLIP),
         )  # fmt: skip
+        self._split(len(y), lambda lo, hi: jit.accumulate(
+            y, h, t, n_negative, first, other, d2, pb, nd2, npb, *constants, sums, lo, hi))  # fmt: skip
+        self._split(len(y), lambda lo, hi: jit.move(y, sums, lo, hi))
+
+    def _split(self, n: int, run: Callable[[int, int], None]) -> None:
+        bounds = np.linspace(0, n, self.parts + 1).astype(np.int64).tolist()
+        self._side_by_side([
+            (lambda lo=lo, hi=hi: run(lo, hi))
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ])  # fmt: skip
+
+    def _side_by_side(self, calls: list[Callable[[], None]]) -> None:
+        """The first call here, the others on the pool's threads; back when all are done."""
+        if self._pool is None:
+            for call in calls:
+                call()
+            return
+        pending = [self._pool.submit(call) for call in calls[1:]]
+        calls[0]()
+        for future in pending:
+            future.result()
 
     def positions(self) -> np.ndarray:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         return self.y
 
 
