@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from twitchtopics.describe.keywords import topic_keywords
@@ -26,8 +27,14 @@ def describe_themes(
     name; the labelling step may replace it).
     """
     clustered = messages[messages["theme"] >= 0]
-    theme_of_topic = (
-        clustered.groupby("topic")["theme"].first().astype(int).to_dict() if len(clustered) else {}
+    # each topic's first theme in table order (`groupby("topic")["theme"].first()`)
+    topic_ids, first = np.unique(clustered["topic"].to_numpy(), return_index=True)
+    theme_of_topic = dict(
+        zip(
+            topic_ids.astype(np.int64).tolist(),
+            clustered["theme"].to_numpy()[first].astype(np.int64).tolist(),
+            strict=True,
+        )
     )
     for topic in topics:
         topic["theme"] = int(theme_of_topic.get(int(topic["id"]), -1))
@@ -41,24 +48,52 @@ def describe_themes(
         if len(clustered)
         else {}
     )
-    themes = []
-    for theme_id, group in clustered.groupby("theme", sort=True):
-        words = [[w, round(float(s), 4)] for w, s in keywords.get(int(theme_id), [])]
-        members = sorted(int(t) for t in group["topic"].unique())
-        themes.append(
-            {
-                "id": int(theme_id),
-                "label": " / ".join(w for w, _ in words[:3]) or f"theme {int(theme_id)}",
-                "size": int(len(group)),
-                "keywords": words,
-                "topics": members,
-                "first_time": _iso(group["time"].min()),
-                "last_time": _iso(group["time"].max()),
-                "first_offset_s": float(group["offset_s"].min()),
-                "last_offset_s": float(group["offset_s"].max()),
-            }
-        )
-    return themes
+    return [
+        _theme_entry(theme_id, size, topics, span, keywords.get(theme_id, []))
+        for theme_id, size, topics, span in _theme_tables(clustered)
+    ]
+
+
+def _theme_tables(clustered: pd.DataFrame) -> list[tuple[int, int, list[int], dict[str, Any]]]:
+    """(theme id, messages, sorted topic ids, span) of every theme, ids ascending: one sort and
+    one groupby for all themes (a DataFrame and four reductions per theme were half of this
+    step's 0.26 s on the 100k-message speed log's 725 themes)."""
+    if clustered.empty:
+        return []
+    from twitchtopics.describe.group import _spans
+
+    themes = clustered["theme"].to_numpy().astype(np.int64)
+    topics = clustered["topic"].to_numpy().astype(np.int64)
+    ids, sizes = np.unique(themes, return_counts=True)
+    pairs = np.unique(np.stack([themes, topics], axis=1), axis=0)  # by theme, then topic
+    cuts = np.searchsorted(pairs[:, 0], ids).tolist() + [len(pairs)]
+    members = pairs[:, 1].tolist()
+    spans = _spans(clustered, "theme").to_dict("index")
+    return [
+        (theme_id, size, members[cuts[i] : cuts[i + 1]], spans[theme_id])
+        for i, (theme_id, size) in enumerate(zip(ids.tolist(), sizes.tolist(), strict=True))
+    ]
+
+
+def _theme_entry(
+    theme_id: int,
+    size: int,
+    topics: list[int],
+    span: dict[str, Any],
+    keywords: list[tuple[str, float]],
+) -> dict[str, Any]:
+    words = [[w, round(float(s), 4)] for w, s in keywords]
+    return {
+        "id": theme_id,
+        "label": " / ".join(w for w, _ in words[:3]) or f"theme {theme_id}",
+        "size": size,
+        "keywords": words,
+        "topics": topics,
+        "first_time": _iso(span["first_time"]),
+        "last_time": _iso(span["last_time"]),
+        "first_offset_s": float(span["first_offset_s"]),
+        "last_offset_s": float(span["last_offset_s"]),
+    }
 
 
 def _iso(value: Any) -> str | None:
