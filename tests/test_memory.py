@@ -97,3 +97,27 @@ def test_describe_leaves_the_collector_on() -> None:
     topics, _ = describe_all(messages, frozenset({"KEKW"}), 5)
     assert [t["size"] for t in topics] == [2, 2]
     assert gc.isenabled()
+
+
+def test_collector_paused_promotes_survivors_unfrozen() -> None:
+    """A paused block's survivors go to the oldest generation, still collectable; nothing is
+    left frozen unless survivors were frozen already (`Stages.freeze_survivors`)."""
+    import gc
+
+    from twitchtopics.memory import collector_paused
+
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        with collector_paused():
+            kept = [[i] for i in range(10)]
+        assert gc.get_freeze_count() == 0
+        old = {id(o) for o in gc.get_objects(generation=2)}
+        assert all(id(item) in old for item in kept)
+        gc.freeze()
+        with collector_paused():
+            more = [[i] for i in range(10)]
+        assert gc.get_freeze_count() >= len(more)
+    finally:
+        gc.unfreeze()
+        (gc.enable if was_enabled else gc.disable)()

@@ -50,6 +50,10 @@ def collector_paused() -> Iterator[None]:
     6.9 instead of 12.3 s, and the describe step of the 1M-message benchmark log took 51.6
     instead of 57.6 s. Neither step makes many reference cycles; those it makes are collected
     once the collector runs again.
+
+    What the block made and kept goes to the oldest generation unwalked (`_promote_survivors`):
+    on being switched back on, the collector walked all of it in young collections that freed
+    nothing (0.28 s at the end of the describe step of a 100k-message run).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -57,4 +61,21 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _promote_survivors()
             gc.enable()
+
+
+def _promote_survivors() -> None:
+    """Move every object the collector tracks to its oldest generation without walking them,
+    so that the next young collections do not walk a paused block's survivors (describing the
+    100k-message benchmark log: 6.22 -> 5.87 s CPU, same output; 1.2M containers live).
+
+    `gc.freeze` then `gc.unfreeze` does it: what was frozen comes back to the oldest generation,
+    where a full collection still sees it, so a cycle dropped later is still collected. Where
+    survivors are frozen already (`Stages.freeze_survivors`, a process that runs one log and
+    exits) the block's survivors are frozen too, as they would be at the end of the stage.
+    """
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    if not frozen:
+        gc.unfreeze()
