@@ -125,3 +125,30 @@ def test_grouping_key_depends_on_the_chatters():
     assert same == grouping_key(*args, users=np.array([0, 1]))
     assert same != grouping_key(*args, users=np.array([0, 0]))
     assert same != grouping_key(*args)
+
+
+def test_may_hold_tokens_never_misses_a_long_text() -> None:
+    """`may_hold_tokens` may say yes wrongly, never no: a text it turns away has fewer
+    `token_set` tokens (waves skip those texts' sets)."""
+    from twitchtopics.chat.copypasta import may_hold_tokens, token_set
+
+    texts = [
+        "a b c d e f",
+        "A a B b C c D",
+        "go.to/x a b c d",
+        "see https://clips.twitch.tv/AbcDef and www.x.com now",
+        "@a @b @c hi there you",
+        "<mention> one two three four five",
+        "tab\tseparated\twords here and there",
+        "+ 1 + 1 plus un",
+        "KEKW KEKW KEKW KEKW KEKW KEKW",
+        "ça va très bien merci beaucoup",
+        "x" * 40,
+        "",
+    ]
+    for text in texts:
+        for n in range(0, 9):
+            if not may_hold_tokens(text, n):
+                assert len(token_set(text)) < n, (text, n)
+    assert not may_hold_tokens("hello there", 6)
+    assert may_hold_tokens("one two three four five six", 6)

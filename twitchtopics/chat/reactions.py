@@ -46,7 +46,7 @@ def _tokens(text: str) -> tuple[str, ...]:
     """The tokens of a (normalised) message the rules read: mentions, links and punctuation
     alone ("!", "...", "?") left out. Remembered per text, and `_is_token` per token:
     `is_laughter`, `is_greeting` and `reaction_kind` each read them."""
-    return tuple(tok for tok in text.split() if _is_token(tok))
+    return tuple(filter(_is_token, text.split()))  # no generator frame: 45k texts a log
 
 
 @lru_cache(maxsize=1 << 18)

@@ -73,7 +73,13 @@ from collections import Counter
 from collections.abc import Sequence
 from operator import attrgetter
 
-from twitchtopics.chat.copypasta import MIN_CHATTERS, MIN_TOKENS, copypasta_waves, token_set
+from twitchtopics.chat.copypasta import (
+    MIN_CHATTERS,
+    MIN_TOKENS,
+    copypasta_waves,
+    may_hold_tokens,
+    token_set,
+)
 from twitchtopics.chat.normalize import (
     canonical_form,
     clean_text,
@@ -290,24 +296,8 @@ def _analyse(
     describing 1M messages)."""
     if not clean_text(text):
         return None
-    long_enough = _may_be_long(text) and len(token_set(text)) >= MIN_TOKENS
+    long_enough = may_hold_tokens(text, MIN_TOKENS) and len(token_set(text)) >= MIN_TOKENS
     return message_flags(text, known_emotes, kind), canonical_form(text, known_emotes), long_enough
-
-
-def _may_be_long(text: str) -> bool:
-    """False when ``text`` cannot hold MIN_TOKENS distinct `token_set` tokens, read without
-    working out its canonical form (`token_set` of each distinct text was 0.5 of the ~8 s
-    describing the 100k-message speed log; most chat messages are a few words).
-
-    `canonical_form` maps each whitespace token to at most one token, the same one wherever it
-    occurs, and can only add tokens where a link is cut out of a word (at most two per link,
-    each holding a "." or "://"), a mention is (one per "@"), or a control character or a
-    ``<mention>`` placeholder becomes a space (not printable, or a "<": not bounded here).
-    """
-    if "<" in text or not text.isprintable():
-        return True
-    cuts = 2 * (text.count(".") + text.count("://")) + text.count("@")
-    return len(set(text.split())) + cuts >= MIN_TOKENS
 
 
 def _is_answer_wave(rows: Sequence[tuple[MessageFlags, str]], question_share: float) -> bool:
