@@ -7,6 +7,7 @@ fall back on the answers, keywords or most typical message).
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,11 @@ def group_positions(labels: np.ndarray) -> list[tuple[int, np.ndarray]]:
 
 
 def _pick(values: list, positions: np.ndarray) -> list:
-    return [values[i] for i in positions.tolist()]
+    """``values`` at ``positions``, by one `itemgetter` (a list comprehension per group and
+    column was 0.1 s of describing the 100k-message speed log's 4,213 groups)."""
+    if len(positions) <= 1:
+        return [values[i] for i in positions.tolist()]
+    return list(itemgetter(*positions.tolist())(values))
 
 
 def _spans(frame: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -87,20 +92,22 @@ def describe_groups(
         .nunique()
         .to_dict()
     )
+    texts_of = {tid: _pick(texts_all, rows) for tid, rows in groups}
+    users_of = {tid: _pick(users_all, rows) for tid, rows in groups}
     categories = {
         tid: categorize_group(
-            _pick(texts_all, rows),
+            texts_of[tid],
             known_emotes=reactions,
             kinds=_pick(kinds_all, rows),
             memo=memo,
-            users=_pick(users_all, rows),
+            users=users_of[tid],
             offsets=_pick(offsets_all, rows),
         )
         for tid, rows in groups
     }
     answers = {
-        tid: answer_tally(_pick(texts_all, rows), known_emotes=reactions)
-        for tid, rows in groups
+        tid: answer_tally(texts_of[tid], known_emotes=reactions)
+        for tid, _ in groups
         if categories[tid] in TALLY_CATEGORIES
     }
     keywords = (
@@ -130,11 +137,10 @@ def describe_groups(
     for (tid, rows), reps in zip(groups, representatives, strict=True):
         progress.update()
         words = keywords.get(tid, [])
-        texts = _pick(texts_all, rows)
         label = group_label(
-            texts,
+            texts_of[tid],
             words,
-            users=_pick(users_all, rows),
+            users=users_of[tid],
             answers=answers.get(tid),
             category=categories[tid],
             typical=reps[0] if reps else None,
