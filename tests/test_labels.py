@@ -309,3 +309,25 @@ def test_a_group_of_repeated_punctuation_is_labelled_by_it() -> None:
     assert group_label(texts, [], category="reactions") == "? / ??? / -"
     assert group_label(["-", "+", "=", "+"], [], category="discussion") == "+ / - / ="
     assert group_label(["?", "!", "@x"], [], category="reactions") == "reactions"  # none repeats
+
+
+def test_in_text_never_turns_away_a_text_holding_the_word() -> None:
+    """`_in_text` may say yes wrongly, never no: a word it does not find in the text is none
+    of the text's tokens (best_phrase skips the text on its word)."""
+    from twitchtopics.describe.labels import _in_text, _text_words
+
+    texts = [
+        "Quel BANGER ponceJAM",
+        "ǅemal ΣΊΣΥΦΟΣ straße",
+        "voir https://clips.twitch.tv/AbcDef c'est fou",
+        "@Bob salut\u200bà toi",
+        "Cafe\u0301 crème",
+        "l'eau d'ici, qu'il dit !",
+        "",
+    ]
+    known = frozenset({"ponceJAM"})
+    for text in texts:
+        words = _text_words(text, known)
+        for word in words - {"|"}:  # a link's or mention's break: best_phrase checks it apart
+            assert _in_text({word}, text), (word, text)
+    assert not _in_text({"banger"}, "rien à voir")
