@@ -288,3 +288,26 @@ def test_typical_texts_order_groups_as_the_per_message_loop() -> None:
             ["le boss"] * 2 + ["bob musique"] * 2, as_objects, [], 5, frozenset()
         )
     )
+
+
+def test_topic_keywords_of_wanted_topics_are_the_same() -> None:
+    """`wanted` topics get the keywords they get among all; the others an empty list."""
+    from twitchtopics.describe.keywords import topic_keywords
+
+    docs = [
+        "le boss est dur",
+        "boss trop dur KEKW",
+        "quel banger la musique",
+        "la musique est folle",
+        "musique banger",
+        "gg le boss",
+        "KEKW KEKW",
+        "bonne musique",
+    ]
+    labels = [0, 0, 1, 1, 1, 0, 2, -1]
+    users = ["a", "b", "c", "d", "e", "f", "g", "h"]
+    known = frozenset({"KEKW"})
+    full = topic_keywords(docs, labels, known_emotes=known, users=users, min_df=1)
+    some = topic_keywords(docs, labels, known_emotes=known, users=users, min_df=1, wanted=[1])
+    assert some[1] == full[1] and full[1]
+    assert some[0] == some[2] == [] and set(some) == set(full)

@@ -235,6 +235,9 @@ def label_themes(
             members["theme"].astype(int).to_numpy(),
             known_emotes=known_emotes,
             users=members["user"].astype(str).tolist(),
+            # only themes without keywords of their own read these (ranking all 725 themes'
+            # words was 0.1 s on the 100k-message speed log)
+            wanted=[tid for tid, words in own.items() if not words],
         )
         if len(members) and not all(own.values())
         else {}

@@ -70,6 +70,7 @@ def topic_keywords(
     min_df: int = 2,
     users: Sequence[str] | None = None,
     tally_topics: Collection[int] = (),
+    wanted: Collection[int] | None = None,
 ) -> dict[int, list[tuple[str, float]]]:
     """c-TF-IDF keywords (BERTopic's) of every topic ``>= 0``, with their scores, best first.
 
@@ -83,7 +84,8 @@ def topic_keywords(
     best-scored words are candidates (as BERTopic's ``top_n_words`` did before that filter), so
     a topic whose distinctive words are one-offs gets fewer keywords rather than generic ones.
     ``users`` (parallel to ``docs``) enables the chatter-name rule; ``tally_topics`` are the
-    topics allowed bare numbers (module doc).
+    topics allowed bare numbers (module doc). ``wanted``: the topics whose keywords are read
+    (default: all); the others are scored with them but get an empty list.
 
     Cost: linear in the number of tokens, mostly tokenising (cached per distinct text).
 
@@ -126,8 +128,9 @@ def topic_keywords(
     name_writers = _name_writers(table, names, kept, kept_labels, users)
     candidates = max(KEYWORD_CANDIDATES, 3 * top_n)
     tallies = {int(t) for t in tally_topics}
+    wanted = None if wanted is None else {int(t) for t in wanted}
     for row, old in enumerate(classes.tolist()):
-        if old < 0:
+        if old < 0 or (wanted is not None and old not in wanted):
             continue
         need = min(min_df, int(sizes[old])) if min_df > 0 else 0
         need = max(need, math.ceil(MIN_GROUP_SHARE * sizes[old]))
