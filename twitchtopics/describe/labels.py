@@ -292,8 +292,14 @@ def _in_text(words: set[str], text: str) -> bool:
     folding works character by character. Read before the tokens are worked out: most texts
     of a group hold none of its three best keywords, and their tokens were 0.3 s of
     describing the 100k-message speed log."""
-    folded = clean_text(text).casefold()
+    folded = _folded_clean(text)
     return any(word in folded for word in words)
+
+
+@lru_cache(maxsize=1 << 17)
+def _folded_clean(text: str) -> str:
+    """The case-folded clean text (remembered: a text comes back in many groups and themes)."""
+    return clean_text(text).casefold()
 
 
 @per_text(maxsize=1 << 17)
