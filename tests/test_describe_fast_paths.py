@@ -311,3 +311,36 @@ def test_topic_keywords_of_wanted_topics_are_the_same() -> None:
     some = topic_keywords(docs, labels, known_emotes=known, users=users, min_df=1, wanted=[1])
     assert some[1] == full[1] and full[1]
     assert some[0] == some[2] == [] and set(some) == set(full)
+
+
+def test_theme_tables_as_pandas_groupby() -> None:
+    """Each theme's size, sorted topics and span, as a groupby per theme gave them."""
+    import pandas as pd
+
+    from twitchtopics.describe.themes import _theme_tables
+
+    rng = np.random.default_rng(5)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            "theme": rng.choice([0, 2, 3, 7], size=n),
+            "topic": rng.integers(-1, 30, size=n),
+            "time": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 9999, n), "s"),
+            "offset_s": rng.choice([np.nan, 1.5, 20.0, 300.25], size=n),
+        }
+    )
+    frame.loc[frame["theme"] == 3, "time"] = pd.NaT
+    got = _theme_tables(frame)
+    groups = list(frame.groupby("theme", sort=True))
+    assert [t for t, *_ in got] == [int(t) for t, _ in groups]
+    for (tid, size, topics, span), (_, group) in zip(got, groups, strict=True):
+        assert size == len(group)
+        assert topics == sorted(int(t) for t in group["topic"].unique())
+        for key, column, reduce in (
+            ("first_time", "time", "min"),
+            ("last_time", "time", "max"),
+            ("first_offset_s", "offset_s", "min"),
+            ("last_offset_s", "offset_s", "max"),
+        ):
+            expected = getattr(group[column], reduce)()
+            assert (pd.isna(expected) and pd.isna(span[key])) or span[key] == expected, tid

@@ -65,9 +65,12 @@ def _theme_tables(clustered: pd.DataFrame) -> list[tuple[int, int, list[int], di
     themes = clustered["theme"].to_numpy().astype(np.int64)
     topics = clustered["topic"].to_numpy().astype(np.int64)
     ids, sizes = np.unique(themes, return_counts=True)
-    pairs = np.unique(np.stack([themes, topics], axis=1), axis=0)  # by theme, then topic
-    cuts = np.searchsorted(pairs[:, 0], ids).tolist() + [len(pairs)]
-    members = pairs[:, 1].tolist()
+    # each (theme, topic) pair once, by theme then topic, as one integer (np.unique of the
+    # pairs' rows took 0.05 s on the 100k-message speed log)
+    low, span = int(topics.min()), int(topics.max()) - int(topics.min()) + 1
+    pairs = np.unique((themes - int(themes.min())) * span + (topics - low))
+    cuts = np.searchsorted(pairs // span + int(themes.min()), ids).tolist() + [len(pairs)]
+    members = (pairs % span + low).tolist()
     spans = _spans(clustered, "theme").to_dict("index")
     return [
         (theme_id, size, members[cuts[i] : cuts[i + 1]], spans[theme_id])
