@@ -136,3 +136,32 @@ def move(y: np.ndarray, sums: np.ndarray, lo: int, hi: int) -> None:
             pulls[i, c] = 0.0
             pushed_away[i, c] = 0.0
             pushes[i, c] = 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def due(
+    epoch: int,
+    next_sample: np.ndarray,
+    per_sample: np.ndarray,
+    next_negative: np.ndarray,
+    per_negative: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`layout._due` in one pass: the edges sampled in `epoch` (ascending) and each one's
+    number of negative samples (truncated, at least 0), the schedule moved on in place; the
+    same float64 operations per edge."""
+    count = 0
+    for i in range(len(next_sample)):
+        if next_sample[i] <= epoch:
+            count += 1
+    active = np.empty(count, dtype=np.int64)
+    n_negative = np.empty(count, dtype=np.int64)
+    j = 0
+    for i in range(len(next_sample)):
+        if next_sample[i] <= epoch:
+            active[j] = i
+            next_sample[i] += per_sample[i]
+            m = max(np.int64((epoch - next_negative[i]) / per_negative[i]), 0)
+            n_negative[j] = m
+            next_negative[i] += m * per_negative[i]
+            j += 1
+    return active, n_negative

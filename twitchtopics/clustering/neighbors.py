@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
@@ -111,9 +112,9 @@ def exact_knn(
     # rows per block: the similarities (rows x n); the candidates x dim bound is the one torch's
     # gathered re-rank needed, kept so that the blocks, and the products, stay as they were
     step = max(1, min(n, BLOCK_CELLS // max(n, n_candidates * pts.shape[1], 1)))
-    if bf16:
-        from twitchtopics.clustering._knn_jit import reranked
-    with torch.inference_mode(), torch_threads(knn_threads()):
+    threads = knn_threads()
+    pool = ThreadPoolExecutor(threads - 1) if bf16 and threads > 1 else None
+    with torch.inference_mode(), torch_threads(threads), pool or nullcontext():
         for start in range(0, n, step):
             stop = min(n, start + step)
             rows = torch.arange(start, stop)
@@ -124,7 +125,9 @@ def exact_knn(
             score[torch.arange(stop - start), rows] = torch.inf  # itself first
             best, cand = torch.topk(score, n_candidates, dim=1)  # sorted, nearest first
             if bf16:  # re-rank the candidates by their float32 similarity
-                cand, best = map(torch.from_numpy, reranked(pts, start, cand.numpy(), k))
+                cand, best = map(
+                    torch.from_numpy, _reranked(pts, start, cand.numpy(), k, pool, threads)
+                )
             best = best.float()
             if metric == "cosine":
                 d = 1.0 - best
@@ -134,6 +137,31 @@ def exact_knn(
             idx[start:stop] = cand.numpy()
             dist[start:stop] = d.clamp_min(0.0).numpy()
     return idx.astype(np.int32), dist, None
+
+
+def _reranked(
+    pts: np.ndarray,
+    start: int,
+    candidates: np.ndarray,
+    k: int,
+    pool: ThreadPoolExecutor | None,
+    parts: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_knn_jit.reranked` of a block's candidates, its rows split between this thread and
+    the pool's (compiled code holds no GIL; each row is worked out alone, so the result is
+    the same), in `parts` parts: 0.6 s on one core for the 100k benchmark log's 45,530 texts."""
+    from twitchtopics.clustering._knn_jit import reranked
+
+    if pool is None:
+        return reranked(pts, start, candidates, k)
+    bounds = np.linspace(0, len(candidates), parts + 1).astype(np.int64).tolist()
+    ranges = list(zip(bounds[:-1], bounds[1:], strict=True))
+    pending = [
+        pool.submit(reranked, pts, start + lo, candidates[lo:hi], k) for lo, hi in ranges[1:]
+    ]
+    lo, hi = ranges[0]
+    done = [reranked(pts, start + lo, candidates[lo:hi], k)] + [f.result() for f in pending]
+    return np.concatenate([d[0] for d in done]), np.concatenate([d[1] for d in done])
 
 
 def _numpy_knn(pts: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray, None]:
