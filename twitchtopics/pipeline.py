@@ -8,7 +8,6 @@ run. Nothing here imports `components`' callers or `topics_model`.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,14 +60,11 @@ class ClusterResult:
 
 
 def sha256_of(path: Path) -> str:
-    """Fingerprint of the input file, recorded so a bundle can be traced to its log."""
-    digest = hashlib.sha256()
-    if not Path(path).is_file():  # a FIFO was read once already; reading it again would hang
-        return ""
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Fingerprint of the input file, recorded so a bundle can be traced to its log ("" for
+    a FIFO); the run cache's key reads the same digest (`cache.runs.file_sha256`)."""
+    from twitchtopics.cache.runs import file_sha256
+
+    return file_sha256(path)
 
 
 def message_themes(grouping: Grouping, selected: np.ndarray, n_messages: int) -> np.ndarray:

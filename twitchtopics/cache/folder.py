@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 CACHE_DIR_ENV = "TWITCHTOPICS_CACHE_DIR"
 
@@ -69,6 +70,12 @@ def code_fingerprint(
     files += sorted(p for p in (root / "data").iterdir() if p.suffix == ".txt")
     digest = hashlib.sha256(f"twitchtopics=={__version__}\0".encode())
     add_library_versions(digest, libraries)
+    return files_digest(digest, root, files)
+
+
+def files_digest(digest: Any, root: Path, files: list[Path]) -> str | None:
+    """`digest` updated with each file's path under `root` and its bytes, in the order given;
+    its hex digest, or None when a file cannot be read."""
     try:
         for path in files:
             digest.update(f"{path.relative_to(root).as_posix()}\0".encode())

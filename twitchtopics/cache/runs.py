@@ -101,10 +101,9 @@ def run_key(log_path: Path, request: Mapping[str, Any] | None, *, builtin: bool)
     if request is None or not builtin:
         return None
     try:
-        info = os.stat(log_path)
-        if not stat.S_ISREG(info.st_mode):
-            return None  # a FIFO's bytes can be read once only
-        digest = _file_digest(str(log_path), info.st_size, info.st_mtime_ns, info.st_ino)
+        digest = file_sha256(log_path)
+        if not digest:
+            return None  # no such file, or a FIFO: its bytes can be read once only
         environment = _environment()
     except Exception:  # noqa: BLE001 - unreadable log or bad setting: the run itself says so
         return None
@@ -123,10 +122,23 @@ def run_key(log_path: Path, request: Mapping[str, Any] | None, *, builtin: bool)
     return RunKey(key.hexdigest(), digest)
 
 
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a regular file's bytes (meta.json's `input.sha256`, this cache's key), once
+    per process and file state; "" for anything else (a FIFO was read once already: reading
+    it again would hang)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    if not stat.S_ISREG(info.st_mode):
+        return ""
+    return _file_digest(str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+
+
 @functools.lru_cache(maxsize=8)
 def _file_digest(path: str, size: int, mtime_ns: int, inode: int) -> str:
-    """sha256 of a file's bytes (what meta.json records), once per process and file state:
-    a miss hashes the log before the run and `cluster_log` looks it up again."""
+    """`file_sha256` for one file state: the run cache's key is made before the run and
+    meta.json's digest after it, from one reading of the log."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while block := handle.read(CHUNK):
@@ -139,19 +151,15 @@ def package_fingerprint() -> str | None:
     """sha256 of every file of the package (sources and data, caches of bytecode aside);
     None when they cannot be read (a zipped install): then nothing is reused."""
     root = folder.package_root()
-    digest = hashlib.sha256()
     try:
         files = sorted(
             path
             for path in root.rglob("*")
             if "__pycache__" not in path.parts and path.suffix != ".pyc" and path.is_file()
         )
-        for path in files:
-            digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
     except OSError:
         return None
-    return digest.hexdigest() if files else None
+    return folder.files_digest(hashlib.sha256(), root, files) if files else None
 
 
 def _environment() -> dict[str, Any]:

@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 
+from twitchtopics.clustering.threads import in_parts
 from twitchtopics.clustering.ward import _takes_compiled_loop  # numba where Ward takes it
 
 NEGATIVE_SAMPLE_RATE = 5
@@ -285,22 +286,7 @@ class _CompiledSteps:
         self._split(len(y), lambda lo, hi: jit.move(y, sums, lo, hi))
 
     def _split(self, n: int, run: Callable[[int, int], None]) -> None:
-        bounds = np.linspace(0, n, self.parts + 1).astype(np.int64).tolist()
-        self._side_by_side([
-            (lambda lo=lo, hi=hi: run(lo, hi))
-            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-        ])  # fmt: skip
-
-    def _side_by_side(self, calls: list[Callable[[], None]]) -> None:
-        """The first call here, the others on the pool's threads; back when all are done."""
-        if self._pool is None:
-            for call in calls:
-                call()
-            return
-        pending = [self._pool.submit(call) for call in calls[1:]]
-        calls[0]()
-        for future in pending:
-            future.result()
+        in_parts(self._pool, self.parts, n, run)
 
     def positions(self) -> np.ndarray:
         if self._pool is not None:

@@ -12,8 +12,12 @@ makes every fit the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
+from typing import TypeVar
+
+R = TypeVar("R")
 
 
 def load_thread_pools() -> None:
@@ -35,3 +39,17 @@ def one_blas_thread() -> Iterator[None]:
     load_thread_pools()
     with threadpool_limits(limits=1):
         yield
+
+
+def in_parts(pool: Executor | None, parts: int, n: int, run: Callable[[int, int], R]) -> list[R]:
+    """`run(lo, hi)` over `parts` contiguous ranges of ``range(n)``, side by side: the first
+    range in this thread, the others on `pool` (compiled code that holds no GIL: the layout's
+    batches, the kNN's re-rank); the results in range order. Callers split work whose result
+    does not depend on where the ranges fall."""
+    bounds = [n * i // parts for i in range(parts + 1)]
+    ranges = list(zip(bounds[:-1], bounds[1:], strict=True))
+    if pool is None:
+        return [run(lo, hi) for lo, hi in ranges]
+    pending = [pool.submit(run, lo, hi) for lo, hi in ranges[1:]]
+    first = run(*ranges[0])
+    return [first, *(future.result() for future in pending)]
