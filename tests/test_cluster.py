@@ -528,20 +528,23 @@ def test_the_compiled_loop_is_found_under_numba_cache_dir(monkeypatch, tmp_path)
 
 
 def test_the_one_thread_limit_reaches_libraries_loaded_inside_it():
-    """scipy's BLAS and scikit-learn's OpenMP load on the n-gram SVD's first call; loaded
-    inside the one-thread limit they escaped it, and the first fit of a process (every
-    `cluster` run) gave other groups than the later ones (on 1699408450: other labels in the
-    first and second fit of one process). Checked in a fresh process, where nothing is loaded
-    yet: every pool is at one thread inside `one_blas_thread`."""
+    """scipy's BLAS (and scikit-learn's OpenMP, when the SVD was scikit-learn's) loaded on the
+    n-gram SVD's first call; loaded inside the one-thread limit they escaped it, and the first
+    fit of a process (every `cluster` run) gave other groups than the later ones (on
+    1699408450: other labels in the first and second fit of one process). Checked in a fresh
+    process, where nothing is loaded yet: every pool is at one thread inside
+    `one_blas_thread`, after the SVD has run there."""
     import subprocess
     import sys
 
     code = (
         "from threadpoolctl import threadpool_info\n"
         "from twitchtopics.clustering.threads import one_blas_thread\n"
+        "import scipy.sparse as sp\n"
         "with one_blas_thread():\n"
-        "    from sklearn.decomposition import TruncatedSVD\n"
+        "    from twitchtopics.clustering.sparse_svd import truncated_svd\n"
         "    import scipy.sparse.linalg\n"
+        "    truncated_svd(sp.random(40, 30, density=0.3, format='csr', random_state=0), 5)\n"
         "    pools = threadpool_info()\n"
         "print(sorted({p['num_threads'] for p in pools}), len(pools))\n"
     )

@@ -131,12 +131,15 @@ def char_ngram_features(
     Fitted on the texts given (the log's distinct texts); n-grams seen in fewer than two texts
     are dropped. None when the log is too small or too uniform to give two components.
     """
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.preprocessing import normalize
-
     from twitchtopics.chat.normalize import canonical_form
     from twitchtopics.clustering.char_ngrams import char_wb_counts
+    from twitchtopics.clustering.layout import layout_parts
+    from twitchtopics.clustering.sparse_svd import (
+        l2_normalized_rows,
+        sublinear_tfidf,
+        truncated_svd,
+    )
+    from twitchtopics.clustering.ward import _takes_compiled_loop
 
     if len(texts) < 3:
         return None
@@ -145,12 +148,15 @@ def char_ngram_features(
     counts = char_wb_counts([canonical_form(t) for t in texts], (2, 4), min_df=2)
     if counts is None:  # no n-gram in two texts
         return None
-    matrix = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    matrix = sublinear_tfidf(counts)  # TfidfTransformer(sublinear_tf=True)
     k = min(n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
     if k < 2:
         return None
-    reduced = TruncatedSVD(n_components=k, random_state=random_state).fit_transform(matrix)
-    return normalize(reduced).astype(np.float32)
+    # TruncatedSVD(n_components=k, random_state=random_state); its products compiled, on the
+    # layout's threads, where the layout and Ward take their compiled loops
+    parts = layout_parts() if _takes_compiled_loop(matrix.shape[0]) else None
+    reduced = truncated_svd(matrix, k, random_state=random_state, parts=parts)
+    return l2_normalized_rows(reduced).astype(np.float32)
 
 
 def text_features(
@@ -163,9 +169,9 @@ def text_features(
 ) -> np.ndarray:
     """The sentence embedding (L2-normalised), with the log's n-gram features appended at
     `ngram_weight` when texts are given; one row per distinct text."""
-    from sklearn.preprocessing import normalize
+    from twitchtopics.clustering.sparse_svd import l2_normalized_rows
 
-    base = normalize(np.asarray(unique_embeddings, dtype=np.float32))
+    base = l2_normalized_rows(np.asarray(unique_embeddings, dtype=np.float32))
     if texts is None or ngram_weight <= 0:
         return base
     ngrams = char_ngram_features(texts, n_components=n_components, random_state=random_state)

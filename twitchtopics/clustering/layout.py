@@ -28,8 +28,9 @@ texts (10k messages) it took 3.0 s against umap-learn's 3.5 s with its JIT alrea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -195,17 +196,68 @@ def optimize(
     head, tail = head[order], tail[order]
     per_sample, per_negative = per_sample[order], per_negative[order]
     next_sample, next_negative = next_sample[order], next_negative[order]
-    for epoch in range(n_epochs):
+    schedule = _Schedule(due, head, tail, (next_sample, per_sample, next_negative, per_negative))
+    for epoch, batches in _epochs(schedule, n_epochs, rng, n, ahead=compiled):
         alpha = np.float32(1.0 - epoch / n_epochs)
-        active, n_negative = due(epoch, next_sample, per_sample, next_negative, per_negative)
-        if not len(active):
-            continue
+        for batch in batches:
+            steps(batch, a, b, alpha)
+    return steps.positions()
+
+
+class _Batch(NamedTuple):
+    """One batch of edge samples: heads, tails, each sample's number of negative samples,
+    the random points they are pushed from (all samples' in a row) and where each sample's
+    first one is in `other`."""
+
+    head: np.ndarray
+    tail: np.ndarray
+    n_negative: np.ndarray
+    other: np.ndarray
+    first: np.ndarray
+
+
+class _Schedule(NamedTuple):
+    """The edges (shuffled) and their sampling schedule, moved on by `due` epoch by epoch."""
+
+    due: Callable[..., tuple[np.ndarray, np.ndarray]]
+    head: np.ndarray
+    tail: np.ndarray
+    state: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+    def batches(self, epoch: int, rng: np.random.Generator, n_points: int) -> list[_Batch]:
+        """`epoch`'s edge samples in `BATCHES` contiguous runs, their random points drawn
+        batch after batch (one draw per batch, as the numpy step drew them)."""
+        active, n_negative = self.due(epoch, *self.state)
         bounds = np.linspace(0, len(active), BATCHES + 1).astype(np.int64)
+        batches = []
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             if hi > lo:
-                chosen = active[lo:hi]
-                steps(head[chosen], tail[chosen], n_negative[lo:hi], a, b, alpha, rng)
-    return steps.positions()
+                chosen, counts = active[lo:hi], n_negative[lo:hi]
+                other = rng.integers(0, n_points, size=int(counts.sum()))
+                first = np.cumsum(counts) - counts
+                batches.append(_Batch(self.head[chosen], self.tail[chosen], counts, other, first))
+        return batches
+
+
+def _epochs(
+    schedule: _Schedule, n_epochs: int, rng: np.random.Generator, n_points: int, *, ahead: bool
+) -> Iterator[tuple[int, list[_Batch]]]:
+    """Each epoch with its batches. With `ahead`, the next epoch's batches are made on a
+    thread while the caller moves the points for this one: they never read the positions,
+    and the compiled `due` and numpy's draws run without the GIL, in the time the batches'
+    Python and numpy steps (the powers) leave the second core idle. The same numbers either
+    way: only that thread draws from `rng` meanwhile, in the same order."""
+    if not ahead or n_epochs < 2:
+        for epoch in range(n_epochs):
+            yield epoch, schedule.batches(epoch, rng, n_points)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="layout-schedule") as pool:
+        pending = pool.submit(schedule.batches, 0, rng, n_points)
+        for epoch in range(n_epochs):
+            batches = pending.result()
+            if epoch + 1 < n_epochs:
+                pending = pool.submit(schedule.batches, epoch + 1, rng, n_points)
+            yield epoch, batches
 
 
 def _due(
@@ -240,8 +292,8 @@ class _NumpySteps:
     def __init__(self, start: np.ndarray) -> None:
         self.y = np.ascontiguousarray(start.T, dtype=np.float32)
 
-    def __call__(self, h, t, n_negative, a, b, alpha, rng) -> None:  # noqa: ANN001 - `_step`'s
-        _step(self.y, h, t, n_negative, a, b, alpha, rng)
+    def __call__(self, batch: _Batch, a: float, b: float, alpha: np.float32) -> None:
+        _step(self.y, batch.head, batch.tail, batch.n_negative, batch.other, a, b, alpha)
 
     def positions(self) -> np.ndarray:
         return self.y.T
@@ -265,12 +317,11 @@ class _CompiledSteps:
         if self.parts > 1:
             self._pool = ThreadPoolExecutor(self.parts - 1, thread_name_prefix="layout")
 
-    def __call__(self, h, t, n_negative, a, b, alpha, rng) -> None:  # noqa: ANN001 - `_step`'s
+    def __call__(self, batch: _Batch, a: float, b: float, alpha: np.float32) -> None:
         from twitchtopics.clustering import _layout_jit as jit
 
         y, sums = self.y, self.sums
-        other = rng.integers(0, len(y), size=int(n_negative.sum()))
-        first = np.cumsum(n_negative) - n_negative
+        h, t, n_negative, other, first = batch
         d2 = np.empty(len(h), dtype=np.float32)
         nd2 = np.empty(len(other), dtype=np.float32)
         self._split(len(h), lambda lo, hi: jit.squared_distances(
@@ -300,13 +351,14 @@ def _step(
     h: np.ndarray,
     t: np.ndarray,
     n_negative: np.ndarray,
+    other: np.ndarray,
     a: float,
     b: float,
     alpha: np.float32,
-    rng: np.random.Generator,
 ) -> None:
-    """One batch of edge samples (heads `h`, tails `t`), each with `n_negative` random
-    points, applied to `y` (dim x n, updated in place) from the batch's start positions."""
+    """One batch of edge samples (heads `h`, tails `t`), each with `n_negative` of the random
+    points `other` (in sample order), applied to `y` (dim x n, updated in place) from the
+    batch's start positions."""
     dim, n = y.shape
     diff = np.take(y, h, axis=1)
     diff -= np.take(y, t, axis=1)
@@ -320,7 +372,6 @@ def _step(
     np.clip(grad, -GRADIENT_CLIP, GRADIENT_CLIP, out=grad)
     grad *= alpha
     source = np.repeat(h, n_negative)
-    other = rng.integers(0, n, size=len(source))
     ndiff = np.take(y, source, axis=1)
     ndiff -= np.take(y, other, axis=1)
     nd2 = np.einsum("ij,ij->j", ndiff, ndiff)

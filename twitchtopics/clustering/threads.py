@@ -7,7 +7,9 @@ process ran its SVD on every core and every later fit on one: the first `ChatTop
 process gave other groups than the next ones (on 1699408450 the labels differed between the
 first and second fit of one process, and a `cluster` run differed from a season worker's
 later streams, which load everything with OMP_NUM_THREADS=1). Loading them before the limit
-makes every fit the same.
+makes every fit the same. The n-gram SVD no longer uses scikit-learn (`sparse_svd`), and the
+clustering's other scikit-learn code (fallbacks for small or broken Ward graphs) runs no
+OpenMP, so only the BLAS pools are loaded first.
 """
 
 from __future__ import annotations
@@ -22,12 +24,10 @@ R = TypeVar("R")
 
 def load_thread_pools() -> None:
     """Import the libraries whose native thread pools the clustering uses (numpy's and
-    scipy's BLAS, scikit-learn's OpenMP), so that a limit set now reaches all of them."""
+    scipy's BLAS and LAPACK), so that a limit set now reaches all of them."""
     import numpy  # noqa: F401
     import scipy.linalg  # noqa: F401
     import scipy.sparse.linalg  # noqa: F401
-    import sklearn.decomposition  # noqa: F401
-    import sklearn.utils.extmath  # noqa: F401
 
 
 @contextmanager
@@ -42,12 +42,19 @@ def one_blas_thread() -> Iterator[None]:
 
 
 def in_parts(pool: Executor | None, parts: int, n: int, run: Callable[[int, int], R]) -> list[R]:
-    """`run(lo, hi)` over `parts` contiguous ranges of ``range(n)``, side by side: the first
-    range in this thread, the others on `pool` (compiled code that holds no GIL: the layout's
-    batches, the kNN's re-rank); the results in range order. Callers split work whose result
-    does not depend on where the ranges fall."""
+    """`run(lo, hi)` over `parts` contiguous ranges of ``range(n)`` of equal length, side by
+    side (`in_ranges`)."""
     bounds = [n * i // parts for i in range(parts + 1)]
-    ranges = list(zip(bounds[:-1], bounds[1:], strict=True))
+    return in_ranges(pool, list(zip(bounds[:-1], bounds[1:], strict=True)), run)
+
+
+def in_ranges(
+    pool: Executor | None, ranges: list[tuple[int, int]], run: Callable[[int, int], R]
+) -> list[R]:
+    """`run(lo, hi)` over `ranges`, side by side: the first range in this thread, the others
+    on `pool` (compiled code that holds no GIL: the layout's batches, the kNN's re-rank, the
+    n-gram SVD's products); the results in range order. Callers split work whose result does
+    not depend on where the ranges fall."""
     if pool is None:
         return [run(lo, hi) for lo, hi in ranges]
     pending = [pool.submit(run, lo, hi) for lo, hi in ranges[1:]]
