@@ -438,6 +438,100 @@ def test_fast_ward_tree_is_scikit_learns():
     np.testing.assert_array_equal(distances, expected[4])
 
 
+def _sklearn_neighbour_sets(points: np.ndarray, k: int) -> list[set[int]]:
+    from sklearn.neighbors import kneighbors_graph
+
+    graph = kneighbors_graph(points, k, include_self=False)
+    return [set(graph.indices[graph.indptr[i] : graph.indptr[i + 1]]) for i in range(len(points))]
+
+
+def test_knn_time_graph_has_scikit_learns_neighbours():
+    """Without ties, `nearest_others` finds the sets scikit-learn's `kneighbors_graph` found,
+    and `knn_time_graph` is the graph it built from them (plus the time chain), entry for
+    entry and value for value."""
+    import scipy.sparse as sp
+    from sklearn.neighbors import kneighbors_graph
+
+    from twitchtopics.clustering.grouping import knn_time_graph, nearest_others
+
+    rng = np.random.default_rng(11)
+    points = np.hstack([rng.normal(size=(2_000, 5)), np.sort(rng.uniform(0, 60, 2_000))[:, None]])
+    for k in (1, 7, 15):
+        found = nearest_others(points, k)
+        assert found.shape == (2_000, k)
+        assert [set(row) for row in found.tolist()] == _sklearn_neighbour_sets(points, k)
+    order = np.argsort(points[:, -1], kind="stable")
+    chain = sp.coo_matrix((np.ones(1_999), (order[:-1], order[1:])), shape=(2_000, 2_000))
+    before = kneighbors_graph(points, 15, include_self=False) + chain.tocsr()
+    before = (before + before.T).tocsr()
+    after = knn_time_graph(points, 15, has_time=True)
+    before.sort_indices()
+    after.sort_indices()
+    np.testing.assert_array_equal(after.indptr, before.indptr)
+    np.testing.assert_array_equal(after.indices, before.indices)
+    np.testing.assert_array_equal(after.data, before.data)
+    assert knn_time_graph(points[:4], 15, has_time=True).nnz == 12  # k capped at n - 1
+
+
+def test_nearest_others_breaks_ties_by_index(monkeypatch):
+    """With exact duplicates (a group larger than k + 1: ties at distance 0; both groups: ties
+    at the k-th neighbour's distance of points nearby) and a coarse grid (equal distances
+    between distinct points), each point gets its k nearest others ranked by (distance,
+    index), whatever the thread count: the same distances as scikit-learn's (both exact),
+    and its very sets wherever no tie straddles the k-th neighbour."""
+    from twitchtopics.clustering import neighbors
+    from twitchtopics.clustering.grouping import nearest_others
+
+    k = 6
+    rng = np.random.default_rng(12)
+    points = rng.normal(size=(600, 3)).round(1)  # a coarse grid: many equal distances
+    points[100:350] = points[100]  # 250 copies: more than k + 1 (at most k + 1 are searched)
+    points[200:205] = points[200]  # 5 copies: fewer
+    points = points[rng.permutation(600)]
+    squared = ((points[:, None] - points[None]) ** 2).sum(axis=-1)
+    np.fill_diagonal(squared, np.inf)
+    expected = np.lexsort((np.broadcast_to(np.arange(600), squared.shape), squared))[:, :k]
+    runs = []
+    for threads in (1, 4):
+        monkeypatch.setattr(neighbors, "knn_threads", lambda threads=threads: threads)
+        runs.append(nearest_others(points, k))
+    np.testing.assert_array_equal(runs[0], runs[1])
+    found = runs[0]
+    assert [set(row) for row in found.tolist()] == [set(row) for row in expected.tolist()]
+    sklearn_sets = _sklearn_neighbour_sets(points, k)
+    kth = np.sort(squared, axis=1)
+    straddled = kth[:, k - 1] == kth[:, k]
+    assert 40 < straddled.sum() < 600  # the ties this test is about
+    for i in range(600):
+        mine, theirs = list(found[i]), sorted(sklearn_sets[i])
+        np.testing.assert_array_equal(np.sort(squared[i, mine]), np.sort(squared[i, theirs]))
+        if not straddled[i]:
+            assert set(mine) == set(theirs)
+
+
+def test_ward_on_a_knn_time_graph_loads_no_scikit_learn():
+    """The kNN time graph (scipy's KD tree) and Ward's numba loop on a connected graph, the
+    default path of every log from `JIT_MIN_POINTS` messages, import no scikit-learn (its
+    import was ~0.55 s of a 24 s run on the 100k benchmark log)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, numpy as np; "
+        "from twitchtopics.clustering import ward; "
+        "from twitchtopics.clustering.grouping import ward_block; "
+        "ward._jit_min_points = 0; "
+        "rng = np.random.default_rng(0); "
+        "x = np.hstack([rng.normal(size=(500, 3)), np.sort(rng.uniform(0, 9, 500))[:, None]]); "
+        "ward_block(x, 1.0, 15, has_time=True); "
+        "loaded = [m for m in sys.modules if m.split('.')[0] == 'sklearn']; "
+        "assert not loaded, loaded[:5]"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=repo)
+
+
 def test_compiled_ward_tree_is_scikit_learns(monkeypatch):
     """The numba merge loop that large inputs take is scikit-learn's Ward too, merge for
     merge, on graphs with ties (repeated points), with and without a time chain, and on a

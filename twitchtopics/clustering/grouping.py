@@ -211,16 +211,108 @@ def knn_time_graph(features: np.ndarray, k: int, *, has_time: bool) -> object:
 
     Without time, components left apart are joined by a chain in feature order (Ward's merge
     cost still decides; the chain only makes the graph connected).
+
+    The neighbours are `nearest_others` (a KD tree in scipy), the sets scikit-learn's
+    `kneighbors_graph(features, k, include_self=False)` found before, without importing
+    scikit-learn (~0.55 s of a 24 s run); entries are 1, as there (`ward_tree` reads only
+    which entries exist).
     """
     import scipy.sparse as sp
-    from sklearn.neighbors import kneighbors_graph
 
     n = len(features)
-    graph = kneighbors_graph(features, min(k, n - 1), include_self=False)
+    k = min(k, n - 1)
+    neighbours = nearest_others(features, k)
+    indptr = np.arange(0, n * k + 1, k)
+    graph = sp.csr_matrix((np.ones(n * k), neighbours.ravel(), indptr), shape=(n, n))
     order = np.argsort(features[:, -1] if has_time else features[:, 0], kind="stable")
     chain = sp.coo_matrix((np.ones(n - 1), (order[:-1], order[1:])), shape=(n, n)).tocsr()
     graph = graph + chain
     return (graph + graph.T).tocsr()
+
+
+def nearest_others(features: np.ndarray, k: int) -> np.ndarray:
+    """(n, k) indices: each point's k nearest other points (Euclidean distance), exactly;
+    among points at the same distance as the k-th, the lower indices.
+
+    Why a tie rule: exact duplicates (same text in the same second: same layout coordinates
+    and time) put several points at one distance, and which of them a KD tree returns depends
+    on how it was built. On the 100k benchmark log's two Ward blocks (39,415 and 32,048
+    messages, 6 features, k 15) 1,454 and 1,200 points had a tie at their k-th neighbour
+    (none at distance 0: duplicate groups had at most 13 members), and scipy's tree and
+    scikit-learn's had picked different members for 958 and 820 points (this rule: 915
+    and 669); the neighbour distances were the same everywhere. The picks did not change a
+    bundle (benchmarks/same_bundles.py on that log, admiralbulldog and 1699408450): copies
+    of one point, at most k + 1 of them, are all among each other's neighbours, so Ward
+    merges them first at zero cost, and an edge to any copy is then an edge to their group.
+    The rule makes the graph independent of how the tree was built and of `knn_threads`
+    (each point's query is its own).
+
+    Measured on the 39,415-message block (2 cores, another run beside it): `knn_time_graph`
+    took 0.225 s with scikit-learn's `kneighbors_graph` (its KD tree, one thread) and
+    0.11-0.20 s with this search (0.14 s of it scipy's query, 0.04 s the ties); its first
+    call in a fresh process, imports included, 1.0-1.15 s before and 0.3-0.43 s now. With
+    20,000 copies of one point among 40,000 (no time column) 1.35 s against 2.73 s.
+    """
+    from scipy.spatial import cKDTree
+
+    from twitchtopics.clustering.neighbors import knn_threads
+
+    points = np.asarray(features, dtype=np.float64)
+    n = len(points)
+    if k >= n - 1:  # every other point
+        others = np.tile(np.arange(n), (n, 1))
+        return others[~np.eye(n, dtype=bool)].reshape(n, n - 1)[:, :k]
+    tree = cKDTree(points)
+    distances, found = tree.query(points, k + 2, workers=knn_threads())
+    nearest = _without_self(found[:, : k + 1])
+    tied = np.flatnonzero(distances[:, k] == distances[:, k + 1])
+    if len(tied):
+        nearest[tied] = _lowest_indices_on_ties(points, tied, distances[tied, k], k)
+    return nearest
+
+
+def _without_self(found: np.ndarray) -> np.ndarray:
+    """Each row's k + 1 nearest points less the point itself (its own row number)."""
+    n, width = found.shape
+    keep = found != np.arange(n)[:, None]
+    keep[keep.all(axis=1), -1] = False  # itself not found: more than k + 1 copies, a tie
+    return found[keep].reshape(n, width - 1)
+
+
+def _lowest_indices_on_ties(
+    points: np.ndarray, rows: np.ndarray, radius: np.ndarray, k: int
+) -> np.ndarray:
+    """For `rows` whose k-th and (k+1)-th nearest others are at the same distance (`radius`):
+    every point within that distance (a little widened, so that rounding keeps none out),
+    ranked by exact squared distance, then index; the first k.
+
+    The search runs over the distinct points, each standing for at most its k + 1
+    lowest-indexed copies (more can never rank among the k): a text repeated 20,000 times
+    with no time column would otherwise put 20,000 candidates in every such row's ball.
+    """
+    from scipy.spatial import cKDTree
+
+    distinct, copy_of = np.unique(points, axis=0, return_inverse=True)
+    copy_of = copy_of.reshape(-1)
+    by_copy = np.argsort(copy_of, kind="stable")  # copies of each distinct point, by index
+    first = np.searchsorted(copy_of[by_copy], np.arange(len(distinct)))
+    counts = np.diff(np.append(first, len(points)))
+    balls = cKDTree(distinct).query_ball_point(
+        points[rows], np.maximum(radius * (1.0 + 1e-9), 1e-150), workers=1
+    )
+    sizes = np.fromiter((len(ball) for ball in balls), dtype=np.int64, count=len(rows))
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    near = np.concatenate([np.asarray(ball, dtype=np.int64) for ball in balls])
+    taken = np.minimum(counts[near], k + 1)
+    owner, near = np.repeat(owner, taken), np.repeat(near, taken)
+    within = np.arange(len(near)) - np.repeat(np.cumsum(taken) - taken, taken)
+    candidate = by_copy[first[near] + within]
+    other = candidate != rows[owner]
+    owner, candidate = owner[other], candidate[other]
+    squared = ((points[candidate] - points[rows[owner]]) ** 2).sum(axis=1)
+    order = np.lexsort((candidate, squared, owner))
+    starts = np.searchsorted(owner[order], np.arange(len(rows)))
+    return candidate[order][starts[:, None] + np.arange(k)]
 
 
 def merge_adjacent_groups(
