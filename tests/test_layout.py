@@ -87,17 +87,17 @@ def test_reduction_compiles_nothing():
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("parts", [1, 2, 3])
-def test_compiled_batches_move_the_points_exactly_as_numpy(monkeypatch, parts):
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_compiled_batches_move_the_points_exactly_as_numpy(monkeypatch, threads):
     """`_layout_jit` (taken where Ward takes numba) gives the numpy layout bit for bit: same
-    random points, same float32 steps, the same float64 sums in the same order, in one part
-    or several side by side (`layout_parts`)."""
+    random points, same float32 steps, the same float64 sums in the same order, on one
+    thread, with the schedule made ahead on a second, and with two parts beside it."""
     points, _ = blobs(seed=3, per=150)
     indices, distances, _ = exact_knn(points, 15, "cosine")
     monkeypatch.setattr(L, "_takes_compiled_loop", lambda n_points: False)
     plain = L.layout(indices, distances, 5, n_epochs=40, seed=11)
     monkeypatch.setattr(L, "_takes_compiled_loop", lambda n_points: True)
-    monkeypatch.setattr(L, "layout_parts", lambda: parts)
+    monkeypatch.setattr(L, "compiled_threads", lambda: threads)
     compiled = L.layout(indices, distances, 5, n_epochs=40, seed=11)
     assert np.array_equal(plain, compiled)
     assert not np.array_equal(plain, L.layout(indices, distances, 5, n_epochs=41, seed=11))

@@ -133,12 +133,12 @@ def char_ngram_features(
     """
     from twitchtopics.chat.normalize import canonical_form
     from twitchtopics.clustering.char_ngrams import char_wb_counts
-    from twitchtopics.clustering.layout import layout_parts
     from twitchtopics.clustering.sparse_svd import (
         l2_normalized_rows,
         sublinear_tfidf,
         truncated_svd,
     )
+    from twitchtopics.clustering.threads import compiled_threads
     from twitchtopics.clustering.ward import _takes_compiled_loop
 
     if len(texts) < 3:
@@ -152,9 +152,9 @@ def char_ngram_features(
     k = min(n_components, matrix.shape[1] - 1, matrix.shape[0] - 1)
     if k < 2:
         return None
-    # TruncatedSVD(n_components=k, random_state=random_state); its products compiled, on the
-    # layout's threads, where the layout and Ward take their compiled loops
-    parts = layout_parts() if _takes_compiled_loop(matrix.shape[0]) else None
+    # TruncatedSVD(n_components=k, random_state=random_state); its products compiled, on
+    # `compiled_threads`, where the layout and Ward take their compiled loops
+    parts = compiled_threads() if _takes_compiled_loop(matrix.shape[0]) else None
     reduced = truncated_svd(matrix, k, random_state=random_state, parts=parts)
     return l2_normalized_rows(reduced).astype(np.float32)
 

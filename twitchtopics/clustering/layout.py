@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from twitchtopics.clustering.threads import in_parts
+from twitchtopics.clustering.threads import compiled_threads, in_parts
 from twitchtopics.clustering.ward import _takes_compiled_loop  # numba where Ward takes it
 
 NEGATIVE_SAMPLE_RATE = 5
@@ -58,19 +58,6 @@ epoch from one position and overshot: on 6,212 real chat texts its nearest neigh
 UMAP's 0.054 (the layout spread from -12 to 27 instead of 0 to 12). With 8 batches: 0.055,
 -1.8 to 13, the same share of each text's 15 nearest neighbours kept as UMAP (0.37), and
 B3 F1 on the four gold windows within 0.01 of UMAP's (benchmarks/quality.py)."""
-
-
-MAX_PARTS = 4
-"""At most this many threads run the compiled batches: each part reads every edge of a batch,
-so beyond a few parts that reading costs more than the split saves."""
-
-
-def layout_parts() -> int:
-    """Threads for the compiled batches: the cores the kNN search may use (`knn_threads`: one
-    in a season's single-thread streams), at most `MAX_PARTS`."""
-    from twitchtopics.clustering.neighbors import knn_threads
-
-    return max(1, min(MAX_PARTS, knn_threads()))
 
 
 def find_ab(min_dist: float, spread: float = 1.0) -> tuple[float, float]:
@@ -190,14 +177,16 @@ def optimize(
     next_sample = per_sample.copy()
     next_negative = per_negative.copy()
     compiled = _takes_compiled_loop(n)
-    steps = _CompiledSteps(start, layout_parts()) if compiled else _NumpySteps(start)
+    threads = compiled_threads() if compiled else 1
+    # one thread makes the next epoch's batches (`_epochs`), the others move the points
+    steps = _CompiledSteps(start, max(1, threads - 1)) if compiled else _NumpySteps(start)
     due = _compiled_due() if compiled else _due
     order = rng.permutation(len(head))  # batches below are contiguous runs of a shuffle
     head, tail = head[order], tail[order]
     per_sample, per_negative = per_sample[order], per_negative[order]
     next_sample, next_negative = next_sample[order], next_negative[order]
     schedule = _Schedule(due, head, tail, (next_sample, per_sample, next_negative, per_negative))
-    for epoch, batches in _epochs(schedule, n_epochs, rng, n, ahead=compiled):
+    for epoch, batches in _epochs(schedule, n_epochs, rng, n, ahead=threads > 1):
         alpha = np.float32(1.0 - epoch / n_epochs)
         for batch in batches:
             steps(batch, a, b, alpha)
@@ -243,10 +232,16 @@ def _epochs(
     schedule: _Schedule, n_epochs: int, rng: np.random.Generator, n_points: int, *, ahead: bool
 ) -> Iterator[tuple[int, list[_Batch]]]:
     """Each epoch with its batches. With `ahead`, the next epoch's batches are made on a
-    thread while the caller moves the points for this one: they never read the positions,
-    and the compiled `due` and numpy's draws run without the GIL, in the time the batches'
-    Python and numpy steps (the powers) leave the second core idle. The same numbers either
-    way: only that thread draws from `rng` meanwhile, in the same order."""
+    thread while the caller moves the points for this one: they never read the positions.
+    The same numbers either way: only that thread draws from `rng` meanwhile, in the same
+    order.
+
+    Measured on the 100k benchmark log's 45,530 distinct texts (100 epochs, 2 cores): the
+    epochs took 4.96 s on one thread, 4.07 s with the batches in two parts side by side,
+    and 3.76 s with the batches on one thread and this schedule on the other (two parts
+    beside the schedule thread: 3.9-4.1 s; each split waits for the slower part 2,400
+    times). The schedule (`due`, 0.45 s) and the draws of random points are most of what
+    the batches' thread no longer does."""
     if not ahead or n_epochs < 2:
         for epoch in range(n_epochs):
             yield epoch, schedule.batches(epoch, rng, n_points)
@@ -307,7 +302,8 @@ class _CompiledSteps:
     GIL): the distances and the moves split by edges and points, the sums by the points
     they add to, so each point's sums are added in the same order (`_layout_jit.accumulate`).
     Measured on the 100k benchmark log (45,530 texts, 2 cores): 3.2 -> 1.9 s of the
-    layout's 4.1 s of epochs."""
+    layout's 4.1 s of epochs in two parts; with the schedule on its own thread one part is
+    faster there (`_epochs`), so parts run only beside it on three cores or more."""
 
     def __init__(self, start: np.ndarray, parts: int = 1) -> None:
         self.y = np.ascontiguousarray(start, dtype=np.float32)

@@ -11,7 +11,7 @@ sklearn.decomposition"` over the modules a run loads anyway, 1.15 s against 0.60
 and its SVD multiplies the sparse matrix on one core: scipy's product holds the GIL. Here
 the products (13 per SVD, about 1.1 s of the 1.7 s SVD on the 100k benchmark log's 45,530
 distinct texts) are compiled loops (`_sparse_jit.csr_times_dense`) that run in row ranges
-side by side on the layout's threads (`layout.layout_parts`); each output row is summed by
+side by side (`threads.compiled_threads`); each output row is summed by
 one thread in scipy's order, so the numbers do not depend on the thread count.
 """
 

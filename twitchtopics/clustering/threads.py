@@ -30,6 +30,21 @@ def load_thread_pools() -> None:
     import scipy.sparse.linalg  # noqa: F401
 
 
+MAX_COMPILED_THREADS = 4
+"""At most this many threads run the clustering's compiled loops side by side (the layout's
+batches and schedule, the n-gram SVD's products): the layout's parts each read every edge
+of a batch, so beyond a few parts that reading costs more than the split saves."""
+
+
+def compiled_threads() -> int:
+    """Threads for the compiled loops: the cores the kNN search may use
+    (`neighbors.knn_threads`: one in a season's single-thread streams), at most
+    `MAX_COMPILED_THREADS`."""
+    from twitchtopics.clustering.neighbors import knn_threads
+
+    return max(1, min(MAX_COMPILED_THREADS, knn_threads()))
+
+
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
     """Every loaded BLAS and OpenMP pool limited to one thread for the duration (after
