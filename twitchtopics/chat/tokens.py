@@ -19,7 +19,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from twitchtopics.chat.emotes import is_emoji, is_emote
+from twitchtopics.chat.emotes import _bundled_or_shaped, is_emoji
 from twitchtopics.chat.normalize import (
     APOSTROPHES,
     STRETCH_RE,
@@ -115,8 +115,8 @@ def _keyword_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple
     themes, of themes again with names, representatives), 3 s of CPU on 6k messages."""
     text = keyword_text(text)
     out: list[str] = []
-    for raw in text.split():
-        if is_emote(raw, known_emotes):
+    for raw in text.split():  # `is_emote` inlined: a split token is never empty
+        if raw in known_emotes or _bundled_or_shaped(raw):
             out.append(raw)
         else:
             out.extend(_word_keywords(raw))

@@ -70,7 +70,7 @@ _MONTHS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class MessageFlags:
     command: bool = False
     bot: bool = False
@@ -125,13 +125,15 @@ def message_flags(text: str, known: frozenset[str] | set[str], kind: str | None)
     words: list[str] = []
     emote_like: list[bool] = []
     for t in normalized.split():
-        if t == "<mention>" or t == "<url>":
+        if t in known:
+            if t != "<mention>" and t != "<url>":
+                words.append(t)
+                emote_like.append(True)
             continue
-        wordy, emoji, shaped = _token_facts(t)
-        emote = t in known or shaped
-        if wordy or emoji or emote:
+        facts = _token_facts(t)
+        if facts is not None:  # None: a placeholder, or no word, emoji or emote
             words.append(t)
-            emote_like.append(emote or emoji)
+            emote_like.append(facts)
     # the answer alone, end punctuation aside: "B", "c.", "7 !"; not the emoticons "D:", ":D", "B)"
     bare = _TRAILING_RE.sub("", raw.strip())
     flags.vote = canonical_form(raw, known) == "+1" or bool(
@@ -144,7 +146,7 @@ def message_flags(text: str, known: frozenset[str] | set[str], kind: str | None)
     flags.laughter = is_laughter(normalized)
     flags.greeting = is_greeting(normalized)
     flags.thanks = not flags.greeting and _is_thanks(raw, words)
-    plain = [_plain(t) for t in words]
+    plain = list(map(_plain, words))
     flags.question = "?" in raw or (len(words) >= 2 and plain[0] in _QUESTION_WORDS)
     interjection = any(p in _INTERJECTIONS for p in plain)
     stretched: bool | None = None  # has_stretched_letters(raw), read when a rule needs it
@@ -178,10 +180,16 @@ _TRAILING_RE = re.compile(r"[\s.!?]+$")
 
 
 @lru_cache(maxsize=1 << 18)
-def _token_facts(token: str) -> tuple[bool, bool, bool]:
-    """(holds a letter or digit, is an emoji, is a bundled or channel-shaped emote) of one
-    token: what `message_flags` asks of every word, whatever the log's own emotes."""
-    return any(ch.isalnum() for ch in token), is_emoji(token), is_emote(token)
+def _token_facts(token: str) -> bool | None:
+    """What `message_flags` asks of a token that is not one of the log's own emotes, whatever
+    they are: None when it is no word (a ``<mention>`` or ``<url>`` placeholder, or neither a
+    letter or digit, an emoji nor a bundled or channel-shaped emote), else whether it is
+    emote-like (an emoji or such an emote). One answer per token rather than three flags
+    combined per message: 0.05 of ~5.4 s describing the 100k-message speed log."""
+    if token == "<mention>" or token == "<url>":
+        return None
+    wordy, emoji, shaped = any(ch.isalnum() for ch in token), is_emoji(token), is_emote(token)
+    return (emoji or shaped) if (wordy or emoji or shaped) else None
 
 
 @lru_cache(maxsize=1 << 18)
