@@ -39,7 +39,7 @@ import unicodedata
 from functools import lru_cache
 
 from twitchtopics.chat.emotes import is_emote
-from twitchtopics.chat.text_memo import per_text
+from twitchtopics.chat.text_memo import per_text, remembered
 
 __all__ = [
     "APOSTROPHES",
@@ -315,7 +315,8 @@ def canonical_form(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) 
     is computed once): describing 30k messages asked for 63k keys of 17k messages, 28 s of
     the 107 s the step took on a busy 2-core machine.
     """
-    return _canonical_form(text if isinstance(text, str) else _as_str(text), known_emotes)
+    text = text if isinstance(text, str) else _as_str(text)
+    return remembered(_canonical_form, known_emotes)(text, known_emotes)
 
 
 @per_text(maxsize=1 << 18)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
-__all__ = ["per_text"]
+__all__ = ["per_text", "remembered"]
 
 R = TypeVar("R")
 
@@ -35,8 +35,20 @@ def per_text(maxsize: int) -> Callable[[Callable[[Any, Any], R]], Callable[[Any,
                 return cached(text, known_emotes)
             return f(text, known_emotes)
 
+        call.cached = cached  # type: ignore[attr-defined]
         call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
         call.cache_info = cached.cache_info  # type: ignore[attr-defined]
         return call
 
     return decorate
+
+
+def remembered(f: Callable[[Any, Any], R], known_emotes: Any) -> Callable[[Any, Any], R]:
+    """``f`` (made by `per_text`) for calls with str texts and ``known_emotes``: its memo
+    itself when the set is a frozenset, skipping the type checks of each call, else ``f``.
+
+    For loops over many texts of one emote set, all of them str: a describe step makes
+    ~500k calls to remembered functions, mostly answered from the memo, where the checking
+    wrapper's own time was ~0.15 of ~5 s describing the 100k-message speed log.
+    """
+    return f.cached if isinstance(known_emotes, frozenset) else f  # type: ignore[attr-defined]

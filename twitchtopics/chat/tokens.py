@@ -29,7 +29,7 @@ from twitchtopics.chat.normalize import (
     strip_accents,
 )
 from twitchtopics.chat.reaction_tokens import is_laughter_token
-from twitchtopics.chat.text_memo import per_text
+from twitchtopics.chat.text_memo import per_text, remembered
 
 __all__ = [
     "CHAT_FILLER",
@@ -105,6 +105,8 @@ def keyword_tokens(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) 
     Example: ``"J'aime trop ce jeu ponceJAM ponceJAM c'est génial @bob"`` ->
     ``["aime", "jeu", "ponceJAM", "ponceJAM", "génial"]``.
     """
+    if isinstance(text, str):
+        return list(remembered(_keyword_tokens, known_emotes)(text, known_emotes))
     return list(_keyword_tokens(text, known_emotes))
 
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import MENTION, clean_text, replace_urls, strip_accents
 from twitchtopics.chat.reaction_tokens import is_laughter_token
-from twitchtopics.chat.text_memo import per_text
+from twitchtopics.chat.text_memo import per_text, remembered
 from twitchtopics.chat.tokens import STOP_WORDS
 
 __all__ = ["MAX_WORDS", "group_label"]
@@ -241,12 +241,14 @@ def best_phrase(
     spellings: dict[tuple[str, ...], Counter[tuple[str, ...]]] = defaultdict(Counter)
     # a word of `must` is a piece of the text when it is one of its tokens (`_in_text`)
     pieces = must if "|" not in must else None
+    text_words = remembered(_text_words, known_emotes)  # `_writers_by_text` gives str texts
+    text_phrases = remembered(_text_phrases, known_emotes)
     for text, who in _writers_by_text(texts, users).items():
         if (pieces is not None and not _in_text(pieces, text)) or must.isdisjoint(
-            _text_words(text, known_emotes)
+            text_words(text, known_emotes)
         ):
             continue  # none of its phrases can hold a word of `must`
-        for key, gram in _text_phrases(text, known_emotes):
+        for key, gram in text_phrases(text, known_emotes):
             if must.isdisjoint(key):
                 continue
             writers[key].update(who)

@@ -29,7 +29,7 @@ import numpy as np
 from twitchtopics.chat.emotes import is_emoji, is_emote
 from twitchtopics.chat.normalize import canonical_form, clean_text, replace_urls, shorten
 from twitchtopics.chat.reaction_tokens import is_laughter_token
-from twitchtopics.chat.text_memo import per_text
+from twitchtopics.chat.text_memo import per_text, remembered
 from twitchtopics.chat.tokens import STOP_WORDS, keyword_tokens
 
 __all__ = ["TypicalTexts", "is_readable", "representatives", "shorten", "typical_order"]
@@ -122,7 +122,8 @@ class TypicalTexts:
         self._texts = texts
         self._known_emotes = known_emotes
         codes, uniques = _factorize(texts)
-        forms = [_form(u, known_emotes) if isinstance(u, str) else "" for u in uniques]
+        form = remembered(_form, known_emotes)
+        forms = [form(u, known_emotes) if isinstance(u, str) else "" for u in uniques]
         form_ids, form_uniques = _factorize(forms)
         if "" in form_uniques:  # an empty message has no form: never shown
             form_ids[form_ids == form_uniques.index("")] = -1
@@ -195,9 +196,10 @@ class TypicalTexts:
         }
         total_weight = sum(weights.values()) or 1.0
         scored = []
+        text_words = remembered(_text_words, self._known_emotes)  # a form's text is a str
         for j in range(lo, hi):
             text = self._texts[runs.row[j]]
-            words = _text_words(text, self._known_emotes)
+            words = text_words(text, self._known_emotes)
             # the keywords' weights in the words' order; a word not among them adds 0.0,
             # which leaves the sum's float as it was
             coverage = (
@@ -282,8 +284,9 @@ def _pick_readable_first(
         chosen.append(i)
         chosen_words.append(words)
 
+    readable = remembered(_text_readable, known_emotes)
     for _, i, words, text in scored:
-        if not _text_readable(text, known_emotes):
+        if not readable(text, known_emotes):
             unreadable.append((i, words))
             continue
         take(i, words)
