@@ -37,6 +37,7 @@ a flood of them is chat doing copypasta, not an emote reaction (the hsdogdog3 go
 ``copyThis pastaThat`` messages ``copypasta_copythis_pastathat``). A message holding one counts
 toward the copypasta share like a message in a wave."""
 
+_PASTE_RE = re.compile("|".join(sorted(PASTE_EMOTES)))  # a paste emote somewhere in the text
 _VOTE_RE = re.compile(r"[+-]?\d{1,2}|[a-dA-D]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,:h/-]\d+)*[.,;]?")
 # a message starting with one of these (and 2+ words) is a question even without "?"
@@ -116,8 +117,9 @@ def message_flags(text: str, known: frozenset[str] | set[str], kind: str | None)
     this function was ~40 % of the describe step on the 100k-message speed log."""
     flags = MessageFlags(command=is_command(text) or kind == "command", bot=kind == "bot")
     raw = clean_text(text)
-    flags.paste = not PASTE_EMOTES.isdisjoint(raw.split())
-    opening = _ADDRESSEE_RE.match(raw)
+    # (substring tests first: the split and the match were for the rare message they find)
+    flags.paste = _PASTE_RE.search(raw) is not None and not PASTE_EMOTES.isdisjoint(raw.split())
+    opening = _ADDRESSEE_RE.match(raw) if "@" in raw else None
     flags.addressee = opening.group(1).lower() if opening else None
     normalized = normalize_text(raw, known)
     # words: tokens with a letter, digit or pictograph (not bare punctuation); per word,
@@ -135,9 +137,8 @@ def message_flags(text: str, known: frozenset[str] | set[str], kind: str | None)
             words.append(t)
             emote_like.append(facts)
     # the answer alone, end punctuation aside: "B", "c.", "7 !"; not the emoticons "D:", ":D", "B)"
-    bare = _TRAILING_RE.sub("", raw.strip())
     flags.vote = canonical_form(raw, known) == "+1" or bool(
-        _VOTE_RE.fullmatch(bare) and len(words) <= 1
+        len(words) <= 1 and _VOTE_RE.fullmatch(_TRAILING_RE.sub("", raw.strip()))
     )
     if not words:
         flags.reaction = "!" in raw or "?" in raw  # "!!!", "?!", "???" (confusion)
@@ -148,7 +149,7 @@ def message_flags(text: str, known: frozenset[str] | set[str], kind: str | None)
     flags.thanks = not flags.greeting and _is_thanks(raw, words)
     plain = list(map(_plain, words))
     flags.question = "?" in raw or (len(words) >= 2 and plain[0] in _QUESTION_WORDS)
-    interjection = any(p in _INTERJECTIONS for p in plain)
+    interjection = not _INTERJECTIONS.isdisjoint(plain)
     stretched: bool | None = None  # has_stretched_letters(raw), read when a rule needs it
     if len(words) <= REACTION_MAX_WORDS and not flags.question and not all(emote_like):
         if "!" in raw or interjection or any(emote_like) or _is_shouting(raw):
