@@ -51,6 +51,7 @@ __all__ = [
     "canonical_form",
     "clean_text",
     "collapse_stretch",
+    "first_group",
     "is_command",
     "keyword_text",
     "normalize_text",
@@ -100,9 +101,23 @@ def strip_accents(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+def first_group(match: re.Match[str]) -> str:
+    """A match's first group: the replacement ``r"\\1"`` as a function. A template with a
+    group reference makes each `re.Pattern.sub` call Python's template code (`re._subx`)
+    before it searches, and expand it per match in Python; a function is called per match
+    only. The stretch and repeat rules run ~200k times on a 100k-message log's tokens: the
+    template was ~0.1 of ~5 s describing it."""
+    return match.group(1)
+
+
+def _first_group_twice(match: re.Match[str]) -> str:
+    """The replacement ``r"\\1\\1"`` as a function (see `first_group`)."""
+    return match.group(1) * 2
+
+
 def squash(word: str) -> str:
     """Any run of one repeated non-digit character -> one (``ouaiis`` -> ``ouais``...)."""
-    return _ANY_REPEAT_RE.sub(r"\1", word)
+    return _ANY_REPEAT_RE.sub(first_group, word)
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -171,9 +186,9 @@ def shorten(text: str, width: int) -> str:
 @lru_cache(maxsize=1 << 18)
 def collapse_stretch(token: str) -> str:
     """3+ repeats of a character -> 1 (digits excepted), 4+ dots -> 3, letter pairs x3+ -> x2."""
-    token = STRETCH_RE.sub(r"\1", token)
+    token = STRETCH_RE.sub(first_group, token)
     token = _DOTS_RE.sub("...", token)
-    return _PAIR_RE.sub(r"\1\1", token)
+    return _PAIR_RE.sub(_first_group_twice, token)
 
 
 def _collapse_repeats(tokens: list[str], max_len: int = 3) -> list[str]:
@@ -374,7 +389,7 @@ def _canonical_token(raw: str) -> str:
     repeats squashed; "" when nothing is left."""
     low = strip_accents(raw.casefold())
     kept = "".join(ch for ch in low if ch.isalnum() or unicodedata.category(ch) == "So")
-    return _PAIR_RE.sub(r"\1\1", squash(kept)) if kept else ""
+    return _PAIR_RE.sub(_first_group_twice, squash(kept)) if kept else ""
 
 
 def keyword_text(text: str) -> str:

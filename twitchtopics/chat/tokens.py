@@ -24,6 +24,7 @@ from twitchtopics.chat.normalize import (
     APOSTROPHES,
     STRETCH_RE,
     collapse_stretch,
+    first_group,
     keyword_text,
     squash,
     strip_accents,
@@ -129,7 +130,7 @@ def _keyword_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple
 def _word_keywords(raw: str) -> tuple[str, ...]:
     """Keyword tokens of one whitespace-free non-emote chunk (cached: chat repeats itself)."""
     if is_emoji(raw):
-        return tuple(_emoji_chars(STRETCH_RE.sub(r"\1", raw)))
+        return tuple(_emoji_chars(STRETCH_RE.sub(first_group, raw)))
     out: list[str] = []
     low = collapse_stretch(raw.translate(APOSTROPHES).lower())
     for match in _KEYWORD_PIECE_RE.finditer(low):
