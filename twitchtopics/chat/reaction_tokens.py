@@ -19,6 +19,7 @@ from twitchtopics.chat.normalize import STRETCH_RE, first_group, squash, strip_a
 __all__ = ["LAUGHTER_EMOTES", "is_greeting_token", "is_laughter_token"]
 
 # Laughter written as text (checked after collapsing repeated letters, accents stripped).
+_PREFIX_RE = re.compile(r"^[a-z0-9]+")  # a channel emote's prefix ("lirik" of lirikHYPE)
 _LAUGH_RE = re.compile(
     r"x?ptdr|mdr|xd|lo(?:lo)*l|lmf?ao|rofl|jpp|kek|kekw|lul|lulw|omegalul|icant|"
     r"[ae]?(?:h[aeio]){2,}h?|[ae]?h[aeio]h|(?:[aeio]h){2,}|(?:ja){2,}j?"
@@ -143,7 +144,7 @@ def is_laughter_token(tok: str) -> bool:
     if tok in LAUGHTER_EMOTES:
         return True
     if is_channel_emote_shape(tok):
-        suffix = re.sub(r"^[a-z0-9]+", "", tok).lower()
+        suffix = _PREFIX_RE.sub("", tok).lower()
         return suffix in _LAUGH_SUFFIXES
     if is_emoji(tok):
         return any(ch in LAUGHTER_EMOTES for ch in tok)
@@ -165,7 +166,7 @@ def is_greeting_token(tok: str) -> bool:
     if tok in _GREETINGS:
         return True
     if is_channel_emote_shape(tok):
-        return re.sub(r"^[a-z0-9]+", "", tok).lower() in _GREETING_SUFFIXES
+        return _PREFIX_RE.sub("", tok).lower() in _GREETING_SUFFIXES
     stretched, squashed = _token_forms(tok)
     if not stretched:
         return False

@@ -30,7 +30,13 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.normalize import MENTION, clean_text, replace_urls, strip_accents
+from twitchtopics.chat.normalize import (
+    MENTION,
+    clean_text,
+    first_group,
+    replace_urls,
+    strip_accents,
+)
 from twitchtopics.chat.reaction_tokens import is_laughter_token
 from twitchtopics.chat.text_memo import per_text, remembered
 from twitchtopics.chat.tokens import STOP_WORDS
@@ -43,6 +49,7 @@ MIN_WRITERS = 2
 MAX_LABEL_CHARS = 48
 TOP_KEYWORDS = 3
 """A label holds one of the group's best keywords ("en effet", with the 5th, says nothing)."""
+_GLUED_RE = re.compile(r"\s+([,'’])\s*")  # "a , b" -> "a,b", "l ' eau" -> "l'eau"
 _TOKEN_RE = re.compile(r"[\w'’+#-]+|[^\w\s]", re.UNICODE)
 
 
@@ -338,7 +345,7 @@ def _phrase_words(key: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
 
 def _join(tokens: Sequence[str]) -> str:
     text = " ".join(tokens)
-    return re.sub(r"\s+([,'’])\s*", r"\1", text)
+    return _GLUED_RE.sub(first_group, text)
 
 
 def _cut(text: str) -> str:
