@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.tokens import keyword_tokens
+from twitchtopics.chat.text_memo import remembered
+from twitchtopics.chat.tokens import _keyword_tokens
 
 __all__ = ["KEYWORD_CANDIDATES", "class_tfidf", "is_bare_number", "topic_keywords"]
 
@@ -204,10 +205,11 @@ class _TokenTable:
         codes, distinct = pd.factorize(np.asarray(docs, dtype=object), use_na_sentinel=False)
         table.doc_of = codes.astype(np.int64)
         vocabulary: dict[str, int] = {}
+        tokens_of = remembered(_keyword_tokens, known_emotes)  # each doc is a str (`_as_text`)
         for doc in distinct.tolist():
             table.texts.append(doc)
-            raw = keyword_tokens(doc, known_emotes)
-            folded = list(map(_fold, raw))
+            raw = tokens_of(doc, known_emotes)
+            folded = list(map(str.casefold, raw))  # `_fold` without a Python call per token
             table.spellings.update(zip(folded, raw, strict=True))  # counted in C, same order
             table.doc_words.append(
                 [vocabulary.setdefault(t, len(vocabulary)) for t in dict.fromkeys(folded)]

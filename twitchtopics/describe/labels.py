@@ -316,7 +316,7 @@ def _text_words(text: str, known_emotes: frozenset[str] | set[str]) -> frozenset
     """The case-folded tokens of one message: every word of its phrases is one, so a text
     without a word of a group's `must` is passed over before its phrases are worked out
     (those were most of the label's cost describing the 100k-message speed log)."""
-    return frozenset(t.casefold() for t in _cached_tokens(text, known_emotes))
+    return frozenset(map(str.casefold, _cached_tokens(text, known_emotes)))
 
 
 @per_text(maxsize=1 << 17)
@@ -329,8 +329,8 @@ def _text_phrases(
     distinct texts describing 1M messages)."""
     phrases = []
     for gram in sorted(_candidates(_tokens(text, known_emotes))):
-        key = tuple(t.casefold() for t in gram)
-        content = [t for t in key if _is_content(t)]
+        key = tuple(map(str.casefold, gram))
+        content = list(filter(_is_content, key))
         if len(set(content)) == len(content):
             phrases.append((key, gram))
     return tuple(phrases)

@@ -333,7 +333,7 @@ def _text_facts(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[fro
 @per_text(maxsize=1 << 17)
 def _text_words(text: str, known_emotes: frozenset[str] | set[str]) -> frozenset[str]:
     """A message's case-folded keyword tokens."""
-    return frozenset(t.casefold() for t in keyword_tokens(text, known_emotes))
+    return frozenset(map(str.casefold, keyword_tokens(text, known_emotes)))
 
 
 @per_text(maxsize=1 << 17)
