@@ -33,6 +33,8 @@ from itertools import chain
 
 import numpy as np
 
+from twitchtopics.chat.normalize import MENTION, canonical_form
+
 __all__ = [
     "MIN_CHATTERS",
     "MIN_COPIES",
@@ -72,8 +74,6 @@ MIN_COPIES = 3
 def token_set(text: str) -> frozenset[str]:
     """The distinct tokens of a message's canonical form (what variants are compared on); a
     raw message and its `normalize_text` form give the same set (mentions dropped)."""
-    from twitchtopics.chat.normalize import MENTION, canonical_form
-
     return frozenset(canonical_form(text.replace(MENTION, " ")).split())
 
 
