@@ -250,6 +250,30 @@ def test_long_logs_are_clustered_in_time_blocks(monkeypatch):
     assert (model.labels_ >= -1).all() and len(set(model.labels_)) > 4
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_time_blocks_side_by_side_give_the_labels_of_one_after_the_other(monkeypatch, threads):
+    """Ward's time blocks run on several threads (`grouping._side_by_side`); the labels are
+    those of the blocks one after the other, numbered in block order."""
+    import twitchtopics.clustering.grouping as grouping
+    import twitchtopics.clustering.threads as threads_module
+
+    monkeypatch.setattr(grouping, "WARD_BLOCK_SIZE", 150)
+    rng = np.random.default_rng(4)
+    centres = rng.normal(size=(6, 5)) * 4
+    points = centres[rng.integers(0, 6, 1000)] + rng.normal(size=(1000, 5))
+    times = np.sort(rng.uniform(0, 20, 1000))[rng.permutation(1000)]
+    features = np.column_stack([points, times])
+
+    def labels_on(count: int) -> np.ndarray:
+        monkeypatch.setattr(threads_module, "compiled_threads", lambda: count)
+        return grouping.ward_groups(features, separation=1.0, graph_neighbors=10, has_time=True)
+
+    one_after_the_other = labels_on(1)
+    assert len(grouping.time_blocks(np.sort(times), 150)) >= 5
+    assert len(set(one_after_the_other.tolist())) > 6
+    assert np.array_equal(labels_on(threads), one_after_the_other)
+
+
 def test_reduction_is_cached_on_disk(tmp_path, monkeypatch):
     unique, _ = blobs(n_centers=3, per=30)
     inverse, offsets = np.arange(90), np.linspace(0, 1800, 90)
