@@ -278,6 +278,18 @@ def test_words_the_whole_stream_types_alone_are_reactions_not_answers() -> None:
     assert recurring_reactions(messages) == frozenset({"Krappa"})
 
 
+def test_a_missing_text_is_no_one_typing_the_last_word() -> None:
+    """A message without text (NaN in a table handed to the describe step) types nothing: it
+    once read the last distinct text (`pd.factorize` gives missing values the code -1), so
+    missing texts from many chatters over the stream made that text a recurring reaction."""
+    from twitchtopics.describe.group import recurring_reactions
+
+    rows = [(float(m * 600), "one_chatter", "Krappa") for m in range(6)]  # one chatter only
+    rows += [(float(m * 300 + 7), f"user{m}", None) for m in range(12)]  # texts missing
+    messages = pd.DataFrame(rows, columns=["offset_s", "user", "text"])
+    assert recurring_reactions(messages) == frozenset()
+
+
 def test_themes_get_headings_and_labels_and_old_bundles_need_none() -> None:
     from twitchtopics.describe.group import label_themes
 

@@ -186,8 +186,10 @@ def recurring_reactions(messages: pd.DataFrame) -> frozenset[str]:
     """
     if messages.empty:
         return frozenset()
-    # each distinct text once (4.6 of 268 s profiled on 1M messages when done per message)
-    codes, texts = pd.factorize(messages["text"].astype(str))
+    # each distinct text once (4.6 of 268 s profiled on 1M messages when done per message);
+    # a missing text is empty: pandas' str dtype keeps it missing, and factorize would give it
+    # the code -1, which reads the last distinct text below
+    codes, texts = pd.factorize(messages["text"].fillna("").astype(str))
     distinct = pd.Series(texts, dtype=object).str.strip().str.strip(".,;:!?")
     alone = distinct.str.fullmatch(r"[^\W\d_]{2,}[\w]*") & ~distinct.str.fullmatch(r"[a-dA-D]")
     words = pd.Series(distinct.to_numpy()[codes], index=messages.index)
