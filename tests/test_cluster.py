@@ -629,9 +629,9 @@ def test_a_single_run_takes_the_compiled_loop_once_it_is_on_disk(monkeypatch, tm
     monkeypatch.setattr(ward, "_jit_min_points", ward.JIT_MIN_POINTS)
     n = ward.COMPILED_JIT_MIN_POINTS
     monkeypatch.setattr(ward, "_compiled_on_disk", lambda: True)
-    assert ward._takes_compiled_loop(n) and not ward._takes_compiled_loop(n - 1)
+    assert ward.takes_compiled_loop(n) and not ward.takes_compiled_loop(n - 1)
     monkeypatch.setattr(ward, "_compiled_on_disk", lambda: False)
-    assert not ward._takes_compiled_loop(n) and ward._takes_compiled_loop(ward.JIT_MIN_POINTS)
+    assert not ward.takes_compiled_loop(n) and ward.takes_compiled_loop(ward.JIT_MIN_POINTS)
 
 
 def test_the_compiled_loop_is_found_under_numba_cache_dir(monkeypatch, tmp_path):

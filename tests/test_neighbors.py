@@ -106,8 +106,8 @@ def test_exact_knn_is_the_same_whichever_top_k(monkeypatch) -> None:
 
     rng = np.random.default_rng(5)
     points = np.repeat(rng.normal(size=(60, 8)), 4, axis=0).astype(np.float32)  # 4 copies each
-    monkeypatch.setattr(ward, "_takes_compiled_loop", lambda n_points: False)
+    monkeypatch.setattr(ward, "takes_compiled_loop", lambda n_points: False)
     plain = exact_knn(points, 10)
-    monkeypatch.setattr(ward, "_takes_compiled_loop", lambda n_points: True)
+    monkeypatch.setattr(ward, "takes_compiled_loop", lambda n_points: True)
     compiled = exact_knn(points, 10)
     assert np.array_equal(plain[0], compiled[0]) and np.array_equal(plain[1], compiled[1])

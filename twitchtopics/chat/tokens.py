@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
-from twitchtopics.chat.emotes import _bundled_or_shaped, is_emoji
+from twitchtopics.chat.emotes import is_bundled_or_shaped, is_emoji
 from twitchtopics.chat.normalize import (
     APOSTROPHES,
     STRETCH_RE,
@@ -111,6 +112,14 @@ def keyword_tokens(text: str, known_emotes: frozenset[str] | set[str] = _EMPTY) 
     return list(_keyword_tokens(text, known_emotes))
 
 
+def keyword_token_tuples(
+    known_emotes: frozenset[str] | set[str],
+) -> Callable[[str, frozenset[str] | set[str]], tuple[str, ...]]:
+    """`keyword_tokens` as tuples, for loops over many str texts of one emote set: called
+    ``(text, known_emotes)``, read straight from the per-text memo (`text_memo.remembered`)."""
+    return remembered(_keyword_tokens, known_emotes)
+
+
 @per_text(maxsize=1 << 18)
 def _keyword_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[str, ...]:
     """`keyword_tokens`, remembered per (text, emote set) when the set is a frozenset: one
@@ -119,7 +128,7 @@ def _keyword_tokens(text: str, known_emotes: frozenset[str] | set[str]) -> tuple
     text = keyword_text(text)
     out: list[str] = []
     for raw in text.split():  # `is_emote` inlined: a split token is never empty
-        if raw in known_emotes or _bundled_or_shaped(raw):
+        if raw in known_emotes or is_bundled_or_shaped(raw):
             out.append(raw)
         else:
             out.extend(_word_keywords(raw))

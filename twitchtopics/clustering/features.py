@@ -139,7 +139,7 @@ def char_ngram_features(
         truncated_svd,
     )
     from twitchtopics.clustering.threads import compiled_threads
-    from twitchtopics.clustering.ward import _takes_compiled_loop
+    from twitchtopics.clustering.ward import takes_compiled_loop
 
     if len(texts) < 3:
         return None
@@ -154,7 +154,7 @@ def char_ngram_features(
         return None
     # TruncatedSVD(n_components=k, random_state=random_state); its products compiled, on
     # `compiled_threads`, where the layout and Ward take their compiled loops
-    parts = compiled_threads() if _takes_compiled_loop(matrix.shape[0]) else None
+    parts = compiled_threads() if takes_compiled_loop(matrix.shape[0]) else None
     reduced = truncated_svd(matrix, k, random_state=random_state, parts=parts)
     return l2_normalized_rows(reduced).astype(np.float32)
 

@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from twitchtopics.clustering.threads import compiled_threads, in_parts
-from twitchtopics.clustering.ward import _takes_compiled_loop  # numba where Ward takes it
+from twitchtopics.clustering.ward import takes_compiled_loop  # numba where Ward takes it
 
 NEGATIVE_SAMPLE_RATE = 5
 """Random points each edge sample is pushed away from (UMAP's default)."""
@@ -176,7 +176,7 @@ def optimize(
     per_negative = per_sample / NEGATIVE_SAMPLE_RATE
     next_sample = per_sample.copy()
     next_negative = per_negative.copy()
-    compiled = _takes_compiled_loop(n)
+    compiled = takes_compiled_loop(n)
     threads = compiled_threads() if compiled else 1
     # one thread makes the next epoch's batches (`_epochs`), the others move the points
     steps = _CompiledSteps(start, max(1, threads - 1)) if compiled else _NumpySteps(start)

@@ -162,9 +162,9 @@ def _reranked(
 
 def _numpy_knn(pts: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray, None]:
     """`exact_knn` in numpy on prepared points (unit rows for cosine), float32 throughout."""
-    from twitchtopics.clustering.ward import _takes_compiled_loop
+    from twitchtopics.clustering.ward import takes_compiled_loop
 
-    top_k = _compiled_top_k if _takes_compiled_loop(len(pts)) else _ranked_top_k
+    top_k = _compiled_top_k if takes_compiled_loop(len(pts)) else _ranked_top_k
     n = len(pts)
     sq = np.einsum("ij,ij->i", pts, pts)
     idx = np.empty((n, k), dtype=np.int64)

@@ -62,7 +62,7 @@ def _compiled_on_disk() -> bool:
     return any((Path(__file__).parent / "__pycache__").glob(pattern))
 
 
-def _takes_compiled_loop(n_samples: int) -> bool:
+def takes_compiled_loop(n_samples: int) -> bool:
     """The numba loop from `_jit_min_points` (`JIT_MIN_POINTS`, or `POOL_JIT_MIN_POINTS` in a
     worker), or from `COMPILED_JIT_MIN_POINTS` once it is compiled on this machine."""
     if n_samples >= _jit_min_points:
@@ -90,7 +90,7 @@ def ward_tree(X: np.ndarray, connectivity: object) -> tuple[np.ndarray, int, np.
     if X.ndim == 1:
         X = X.reshape(-1, 1)
     n_samples, n_features = X.shape
-    if _takes_compiled_loop(n_samples):
+    if takes_compiled_loop(n_samples):
         return _jit_tree(X, connectivity)
     from sklearn.cluster import _hierarchical_fast as _hierarchical
     from sklearn.cluster._agglomerative import _fix_connectivity

@@ -33,8 +33,7 @@ from typing import Any
 import numpy as np
 
 from twitchtopics.chat.emotes import is_emoji, is_emote
-from twitchtopics.chat.text_memo import remembered
-from twitchtopics.chat.tokens import _keyword_tokens
+from twitchtopics.chat.tokens import keyword_token_tuples
 
 __all__ = ["KEYWORD_CANDIDATES", "class_tfidf", "is_bare_number", "topic_keywords"]
 
@@ -205,7 +204,7 @@ class _TokenTable:
         codes, distinct = pd.factorize(np.asarray(docs, dtype=object), use_na_sentinel=False)
         table.doc_of = codes.astype(np.int64)
         vocabulary: dict[str, int] = {}
-        tokens_of = remembered(_keyword_tokens, known_emotes)  # each doc is a str (`_as_text`)
+        tokens_of = keyword_token_tuples(known_emotes)  # each doc is a str (`_as_text`)
         for doc in distinct.tolist():
             table.texts.append(doc)
             raw = tokens_of(doc, known_emotes)
