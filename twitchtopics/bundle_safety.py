@@ -90,10 +90,15 @@ def recover_folder(folder: Path, suffix: str) -> None:
             recover(folder / name)
 
 
-def check_target(target: Path) -> None:
+def check_target(target: Path, *, locked: bool = False) -> None:
     """Refuse, in one line and before any work, a bundle path that cannot be written: its
     folder is a file or cannot be created or written, or the path is a file or a folder
-    that is not a bundle (never replaced: it could be anything of the user's)."""
+    that is not a bundle (never replaced: it could be anything of the user's).
+
+    A path that looks foreign is looked at again under the swap lock (unless the caller
+    holds it, `locked`): another run's swap moves the old bundle aside and the new one in
+    between the checks' reads, and four runs saving one bundle at once, on a loaded
+    machine, read such a half-seen swap as "a folder that is not a bundle"."""
     probe = Path(os.path.abspath(target)).parent
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
@@ -101,10 +106,25 @@ def check_target(target: Path) -> None:
         raise BundleError(f"cannot write {target}: {probe} is a file, not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise BundleError(f"cannot write {target}: {probe} is not writable")
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise BundleError(f"cannot write {target}: it exists and is not a bundle folder")
-    if target.is_dir() and not (target / META_FILE).is_file() and any(target.iterdir()):
-        raise BundleError(f"cannot write {target}: it is a folder that is not a bundle")
+    refusal = _refusal(target)
+    if refusal is not None and not locked:
+        with swap_lock(target):  # no swap half done now
+            refusal = _refusal(target)
+    if refusal is not None:
+        raise BundleError(f"cannot write {target}: {refusal}")
+
+
+def _refusal(target: Path) -> str | None:
+    """Why `target` cannot be replaced by a bundle (a file, a link, a folder holding
+    something else), or None."""
+    try:
+        if target.is_symlink() or (target.exists() and not target.is_dir()):
+            return "it exists and is not a bundle folder"
+        if target.is_dir() and not (target / META_FILE).is_file() and any(target.iterdir()):
+            return "it is a folder that is not a bundle"
+    except FileNotFoundError:  # moved aside by a swap while read
+        return "it is being replaced"
+    return None
 
 
 @contextlib.contextmanager
@@ -154,7 +174,7 @@ def install(tmp: Path, target: Path) -> None:
 
     fsync_tree(tmp)
     with swap_lock(target):
-        check_target(target)  # another run may have put something there
+        check_target(target, locked=True)  # another run may have put something there
         old = None
         if target.exists():
             old = old_path(target)

@@ -290,3 +290,29 @@ def test_concurrent_cli_runs_to_the_same_out(tmp_path: Path) -> None:
     assert all(p.returncode == 0 for p in procs), errors
     assert all("Traceback" not in e for e in errors)
     assert json.loads((tmp_path / "out" / "stream.twitchtopics" / "meta.json").read_text())
+
+
+def test_a_target_seen_mid_swap_is_looked_at_again_under_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run's swap (old bundle aside, new one in) can fall between `check_target`'s
+    reads, and the bundle then looks like a folder that is not one: the check reads it again
+    under the swap lock, where no swap is half done, and only refuses what is still foreign."""
+    target = tmp_path / "same.twitchtopics"
+    answers = iter(["it is a folder that is not a bundle", None])
+    monkeypatch.setattr(bundle_safety, "_refusal", lambda path: next(answers))
+    locked: list[Path] = []
+    real_lock = bundle_safety.swap_lock
+
+    def recording_lock(path: Path):  # noqa: ANN202 - a context manager
+        locked.append(path)
+        return real_lock(path)
+
+    monkeypatch.setattr(bundle_safety, "swap_lock", recording_lock)
+    bundle_safety.check_target(target)  # the second look, under the lock, finds it fine
+    assert locked == [target]
+    monkeypatch.undo()
+    (target / "notes.txt").parent.mkdir()
+    (target / "notes.txt").write_text("mine")
+    with pytest.raises(BundleError, match="is a folder that is not a bundle"):
+        bundle_safety.check_target(target)
