@@ -239,12 +239,29 @@ def _typical_order_per_message(texts, centrality, keywords, k, known):
     scored = []
     for members in forms.values():
         best = members[0] if len(members) == 1 else max(members, key=lambda i: (near[i], -i))
-        words, readable = r._text_facts(texts[best], known)
+        words = r._text_words(texts[best], known)
+        readable = r._text_readable(texts[best], known)
         coverage = sum(weights.get(w, 0.0) for w in words) / total_weight
         copies = math.log(len(members)) / math.log(n)
         score = near[best] + r.KEYWORD_WEIGHT * coverage + r.COPIES_WEIGHT * copies
         scored.append((0 if readable else 1, -score, best, words))
-    return r._pick_distinct(scored, k)  # the selection itself, moved unchanged
+    return _pick_distinct(scored, k, r._overlap, r.NEAR_DUPLICATE)
+
+
+def _pick_distinct(scored, k, overlap, near_duplicate):
+    """The selection as it was, on every form's readability: readable first, best score
+    first, skipping near duplicates of those already chosen."""
+    scored.sort(key=lambda row: row[:3])
+    chosen: list[int] = []
+    chosen_words: list[frozenset[str]] = []
+    for _, _, i, words in scored:
+        if words and any(overlap(words, other) >= near_duplicate for other in chosen_words):
+            continue
+        chosen.append(i)
+        chosen_words.append(words)
+        if k is not None and len(chosen) >= k:
+            break
+    return chosen
 
 
 def test_typical_texts_order_groups_as_the_per_message_loop() -> None:

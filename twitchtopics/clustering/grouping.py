@@ -9,7 +9,7 @@ Every function here is deterministic given its inputs; `TimeAwareClusterer`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 
@@ -127,7 +127,7 @@ def ward_groups(
 
 def _side_by_side(
     cluster: Callable[[np.ndarray], np.ndarray], blocks: list[np.ndarray]
-) -> Iterator[np.ndarray]:
+) -> list[np.ndarray]:
     """Each time block's labels, in block order; the blocks on `compiled_threads` threads.
 
     Ward's compiled merge loop holds no GIL, and blocks share nothing, so each block's
@@ -137,11 +137,11 @@ def _side_by_side(
 
     threads = min(compiled_threads(), len(blocks))
     if threads < 2:
-        return map(cluster, blocks)
+        return [cluster(members) for members in blocks]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(threads, thread_name_prefix="ward") as pool:
-        return iter(list(pool.map(cluster, blocks)))
+        return list(pool.map(cluster, blocks))
 
 
 def ward_block(

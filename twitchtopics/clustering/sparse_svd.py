@@ -102,8 +102,8 @@ def truncated_svd(
     pool = ThreadPoolExecutor(parts - 1) if parts is not None and parts > 1 else None
     with pool or nullcontext():
         rows = _SparseProducts(matrix, pool, parts)
-        # scikit-learn works on the transpose when it has fewer rows than columns
-        a, a_t = (rows.transposed(), rows) if n_rows < n_columns else (rows, rows.transposed())
+        transposed = n_rows < n_columns  # scikit-learn works on the transpose then
+        a, a_t = (rows.transposed(), rows) if transposed else (rows, rows.transposed())
         q = rng.normal(size=(a.shape[1], n_components + OVERSAMPLES))
         if matrix.dtype == np.float32:
             q = q.astype(np.float32, copy=False)
@@ -113,7 +113,7 @@ def truncated_svd(
         q, _ = scipy.linalg.qr(a.times(q), mode="economic", check_finite=False)
         # Q.T @ A, as scipy computes a dense-by-sparse product: (A.T @ Q).T
         u_hat, _, vt = scipy.linalg.svd(a_t.times(q).T, full_matrices=False, lapack_driver="gesdd")
-        components = (q @ u_hat)[:, :n_components].T if a is not rows else vt[:n_components]
+        components = (q @ u_hat)[:, :n_components].T if transposed else vt[:n_components]
         components = _largest_loading_positive(components)
         return rows.times(components.T)
 
@@ -127,10 +127,9 @@ class _SparseProducts:
     def __init__(
         self, matrix: sp.csr_matrix, pool: ThreadPoolExecutor | None, parts: int | None
     ) -> None:
-        self.indptr, self.indices, self.data = matrix.indptr, matrix.indices, matrix.data
         self.shape: tuple[int, int] = matrix.shape
         self._matrix, self._pool, self._parts = matrix, pool, parts
-        self._bounds = _entry_balanced_bounds(self.indptr, parts) if parts else []
+        self._bounds = _entry_balanced_bounds(matrix.indptr, parts) if parts else []
 
     def transposed(self) -> _SparseProducts:
         """The transpose (``tocsc``: each column's entries in row order), same threads."""
@@ -143,13 +142,14 @@ class _SparseProducts:
         from twitchtopics.clustering._sparse_jit import csr_times_dense
         from twitchtopics.clustering.threads import in_ranges
 
-        dtype = np.result_type(self.data.dtype, block.dtype)
-        data = self.data.astype(dtype, copy=False)
+        matrix = self._matrix
+        dtype = np.result_type(matrix.dtype, block.dtype)
+        data = matrix.data.astype(dtype, copy=False)
         block = np.ascontiguousarray(block, dtype=dtype)
         out = np.zeros((self.shape[0], block.shape[1]), dtype=dtype)
 
         def run(lo: int, hi: int) -> None:
-            csr_times_dense(self.indptr, self.indices, data, block, out, lo, hi)
+            csr_times_dense(matrix.indptr, matrix.indices, data, block, out, lo, hi)
 
         in_ranges(self._pool, self._bounds, run)
         return out

@@ -52,7 +52,7 @@ def _pick(values: list, positions: np.ndarray) -> list:
     return list(itemgetter(*positions.tolist())(values))
 
 
-def _spans(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+def time_spans(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """First and last time and offset of each group of ``frame`` (by column ``by``), indexed
     by group id: one groupby for all groups rather than four reductions per group."""
     return frame.groupby(by, sort=True).agg(
@@ -85,7 +85,7 @@ def describe_groups(
     offsets_all = clustered["offset_s"].astype(float).tolist()
     centrality_all = clustered["centrality"].to_numpy()
     silhouette_all = clustered["silhouette"].to_numpy(dtype=float)
-    spans = _spans(clustered, "topic").to_dict("index")
+    spans = time_spans(clustered, "topic").to_dict("index")
     writers = (
         clustered.loc[(users_str != "").to_numpy(), ["topic", "user"]]
         .groupby("topic")["user"]

@@ -243,30 +243,13 @@ class _FormRuns:
     copies: list[int]
 
 
-def _pick_distinct(
-    scored: list[tuple[int, float, int, frozenset[str]]], k: int | None
-) -> list[int]:
-    """Readable first, best score first, skipping near duplicates of those already chosen."""
-    scored.sort(key=lambda row: row[:3])
-    chosen: list[int] = []
-    chosen_words: list[frozenset[str]] = []
-    for _, _, i, words in scored:
-        if words and any(_overlap(words, other) >= NEAR_DUPLICATE for other in chosen_words):
-            continue
-        chosen.append(i)
-        chosen_words.append(words)
-        if k is not None and len(chosen) >= k:
-            break
-    return chosen
-
-
 def _pick_readable_first(
     scored: list[tuple[float, int, frozenset[str], str]],
     k: int | None,
     known_emotes: frozenset[str] | set[str],
 ) -> list[int]:
-    """`_pick_distinct` of the same forms (readable first, best score first, near duplicates
-    skipped), reading whether a text is readable only while it can matter: readable texts
+    """The forms to show: readable first, best score first, near duplicates of those already
+    chosen skipped; reading whether a text is readable only while it can matter: readable texts
     come first in score order, so once ``k`` of them are chosen no other text's readability
     is read. Most groups find their ``k`` among their first forms (`is_readable` of every
     form was 0.3 s of describing the 100k-message speed log)."""
@@ -323,11 +306,6 @@ def _form(text: str, known_emotes: frozenset[str] | set[str]) -> str:
     (1.9M `canonical_form` calls describing 1M messages)."""
     clean = clean_text(text)
     return (canonical_form(clean, known_emotes) or clean) if clean else ""
-
-
-def _text_facts(text: str, known_emotes: frozenset[str] | set[str]) -> tuple[frozenset[str], bool]:
-    """A message's case-folded keyword tokens, and whether it is readable."""
-    return _text_words(text, known_emotes), _text_readable(text, known_emotes)
 
 
 @per_text(maxsize=1 << 17)

@@ -60,7 +60,7 @@ def _theme_tables(clustered: pd.DataFrame) -> list[tuple[int, int, list[int], di
     step's 0.26 s on the 100k-message speed log's 725 themes)."""
     if clustered.empty:
         return []
-    from twitchtopics.describe.group import _spans
+    from twitchtopics.describe.group import time_spans
 
     themes = clustered["theme"].to_numpy().astype(np.int64)
     topics = clustered["topic"].to_numpy().astype(np.int64)
@@ -71,7 +71,7 @@ def _theme_tables(clustered: pd.DataFrame) -> list[tuple[int, int, list[int], di
     pairs = np.unique((themes - int(themes.min())) * span + (topics - low))
     cuts = np.searchsorted(pairs // span + int(themes.min()), ids).tolist() + [len(pairs)]
     members = (pairs % span + low).tolist()
-    spans = _spans(clustered, "theme").to_dict("index")
+    spans = time_spans(clustered, "theme").to_dict("index")
     return [
         (theme_id, size, members[cuts[i] : cuts[i + 1]], spans[theme_id])
         for i, (theme_id, size) in enumerate(zip(ids.tolist(), sizes.tolist(), strict=True))
